@@ -1,0 +1,142 @@
+/**
+ * `accounts list|add|remove`: the configured accounts (config.json; never a token).
+ */
+import os from 'node:os';
+import path from 'node:path';
+import {ACCOUNT_NAME} from '../../engine/types.js';
+import {PLAN_VALUES, planValue} from '../../engine/plans.js';
+import {parse, print, printJson, UsageError, numberFlag, type Io} from '../io.js';
+import {open, withContext, type Command, NO_ACCOUNTS} from '../shared.js';
+
+const HELP = `Usage:
+  quota-tui accounts list [--json]
+  quota-tui accounts add NAME --provider claude|codex|manual [--config-dir DIR] [--home DIR]
+                         [--plan P] [--value-usd N] [--chain-order N] [--last-resort]
+                         [--usage-endpoint] [--model M]
+  quota-tui accounts remove NAME
+
+Accounts live in config.json (see "quota-tui config path"). quota-tui stores directories and plan
+only: tokens stay in their own files and are never copied.
+
+  --config-dir DIR    Claude: the account's CLAUDE_CONFIG_DIR (default ~/.claude)
+  --home DIR          Codex: the account's CODEX_HOME (default ~/.codex)
+  --plan P            ${Object.keys(PLAN_VALUES).join(', ')}, custom
+  --value-usd N       monthly value in dollars (default from the plan)
+  --chain-order N     position in the selection chain (lower first; default: order added)
+  --last-resort       use only when no other account is usable (emergency fallback)
+  --usage-endpoint    allow the OAuth / wham usage endpoint for this account (opt-in)
+  --model M           the model this account runs (model-scoped weekly windows gate it)`;
+
+function expandHome(dir: string): string {
+	return dir === '~' ? os.homedir() : dir.startsWith('~/') ? path.join(os.homedir(), dir.slice(2)) : path.resolve(dir);
+}
+
+async function list(argv: readonly string[], io: Io): Promise<number> {
+	const {values} = parse(argv, {json: {type: 'boolean'}}, 'accounts list');
+	return withContext(io, {demo: values.demo, requireAccounts: true}, ctx => {
+		const accounts = ctx.accounts.map((a, index) => ({
+			name: a.name,
+			provider: a.provider,
+			configDir: a.configDir ?? null,
+			home: a.home ?? null,
+			plan: a.plan ?? null,
+			valueUsdPerMonth: planValue(a),
+			chainOrder: a.chainOrder ?? index,
+			lastResort: a.lastResort ?? false,
+			disabled: a.disabled ?? false,
+			model: a.model ?? null,
+			usageEndpoint: a.usageEndpoint ?? false,
+		}));
+		if (values.json) {
+			printJson(io, {demo: ctx.demo, accounts});
+			return 0;
+		}
+		if (ctx.demo) print(io, 'DEMO accounts (built in):');
+		for (const a of accounts) {
+			const dir = a.configDir ?? a.home ?? '';
+			const flags = [a.lastResort ? 'last resort' : '', a.disabled ? 'disabled' : '', a.usageEndpoint ? 'usage endpoint' : '', a.model ? `model ${a.model}` : ''].filter(Boolean).join(', ');
+			print(io, `${String(a.chainOrder).padStart(2)}  ${a.name.padEnd(16)} ${a.provider.padEnd(7)} ${(a.plan ?? '-').padEnd(8)} ${a.valueUsdPerMonth === null ? '' : `$${a.valueUsdPerMonth}/mo`.padEnd(9)} ${dir}${flags ? `  (${flags})` : ''}`);
+		}
+		return 0;
+	});
+}
+
+async function add(argv: readonly string[], io: Io): Promise<number> {
+	const {values, positionals} = parse(argv, {
+		provider: {type: 'string'},
+		'config-dir': {type: 'string'},
+		home: {type: 'string'},
+		plan: {type: 'string'},
+		'value-usd': {type: 'string'},
+		'chain-order': {type: 'string'},
+		'last-resort': {type: 'boolean'},
+		'usage-endpoint': {type: 'boolean'},
+		model: {type: 'string'},
+		json: {type: 'boolean'},
+	}, 'accounts add');
+	const name = positionals[0];
+	if (!name) throw new UsageError('accounts add: expected a NAME: quota-tui accounts add NAME --provider claude|codex|manual');
+	if (!ACCOUNT_NAME.test(name)) throw new UsageError(`accounts add: invalid name "${name}": expected lower-case letters, digits, ".", "_" or "-", starting with a letter or digit`);
+	const provider = values.provider;
+	if (provider !== 'claude' && provider !== 'codex' && provider !== 'manual') {
+		throw new UsageError(`--provider: expected claude, codex or manual${provider ? `, got "${provider}"` : ''}`);
+	}
+	if (values['config-dir'] && provider !== 'claude') throw new UsageError('--config-dir: only for --provider claude (Codex accounts use --home)');
+	if (values.home && provider !== 'codex') throw new UsageError('--home: only for --provider codex (Claude accounts use --config-dir)');
+	const ctx = open(io, {});
+	try {
+		if (ctx.config.accounts.some(a => a.name === name)) throw new UsageError(`accounts add: an account named "${name}" already exists (remove it first, or pick another name)`);
+		const account = {
+			name,
+			provider,
+			...(provider === 'claude' ? {configDir: expandHome(values['config-dir'] ?? '~/.claude')} : {}),
+			...(provider === 'codex' ? {home: expandHome(values.home ?? '~/.codex')} : {}),
+			...(values.plan ? {plan: values.plan} : {}),
+			...(values['value-usd'] === undefined ? {} : {valueUsdPerMonth: numberFlag(values['value-usd'], '--value-usd', {min: 0})}),
+			...(values['chain-order'] === undefined ? {} : {chainOrder: numberFlag(values['chain-order'], '--chain-order')}),
+			...(values['last-resort'] ? {lastResort: true} : {}),
+			...(values['usage-endpoint'] ? {usageEndpoint: true} : {}),
+			...(values.model ? {model: values.model} : {}),
+		};
+		ctx.configStore.addAccount(account);
+		if (values.json) printJson(io, {added: account});
+		else print(io, `Added ${provider} account ${name}${account.configDir ? ` (${account.configDir})` : account.home ? ` (${account.home})` : ''}.`);
+		return 0;
+	} finally {
+		ctx.close();
+	}
+}
+
+async function remove(argv: readonly string[], io: Io): Promise<number> {
+	const {positionals} = parse(argv, {}, 'accounts remove');
+	const name = positionals[0];
+	if (!name) throw new UsageError('accounts remove: expected a NAME');
+	const ctx = open(io, {});
+	try {
+		if (!ctx.configStore.removeAccount(name)) {
+			const known = ctx.config.accounts.map(a => a.name).join(', ');
+			throw new UsageError(known ? `accounts remove: no account named "${name}" (accounts: ${known})` : `accounts remove: no account named "${name}".\n${NO_ACCOUNTS}`);
+		}
+		print(io, `Removed account ${name}. Its history stays in the database.`);
+		return 0;
+	} finally {
+		ctx.close();
+	}
+}
+
+export const accountsCommand: Command = {
+	name: 'accounts',
+	summary: 'list, add or remove accounts',
+	help: HELP,
+	async run(argv, io) {
+		const [sub, ...rest] = argv;
+		if (sub === 'list') return list(rest, io);
+		if (sub === 'add') return add(rest, io);
+		if (sub === 'remove' || sub === 'rm') return remove(rest, io);
+		if (sub === undefined || sub === '--help' || sub === '-h' || sub === 'help') {
+			print(io, HELP);
+			return sub === undefined ? 2 : 0;
+		}
+		throw new UsageError(`accounts: unknown subcommand "${sub}" (expected list, add or remove)`);
+	},
+};

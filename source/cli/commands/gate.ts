@@ -1,0 +1,107 @@
+/**
+ * `gate`: may a task start now (DESIGN §7.2)? Exit 0 go, 75 wait, 69 unknown state blocked by policy.
+ */
+import {gate, type GateResult} from '../../engine/gate.js';
+import {planValue} from '../../engine/plans.js';
+import {instantMs, isoAt} from '../../engine/time.js';
+import type {Decision} from '../../engine/types.js';
+import {collect, localOffsetMinutes} from '../../runtime/collect.js';
+import {policyOf} from '../../runtime/context.js';
+import {recordDecision} from '../../store/repositories.js';
+import {formatCountdown} from '../../ui/format.js';
+import {fractionFlag, numberFlag, parse, print, printError, printJson, UsageError} from '../io.js';
+import {findAccount, withContext, type Command} from '../shared.js';
+
+const PRIORITIES = ['critical', 'normal', 'low'] as const;
+
+export const gateCommand: Command = {
+	name: 'gate',
+	summary: 'may a task start now? exit 0 go, 75 wait (paused/deferred), 69 unknown state blocked',
+	help: `Usage: quota-tui gate [--account A] [--estimate-usd X] [--estimate-pct P] [--scope S]...
+                      [--priority critical|normal|low] [--auto] [--json] [--demo]
+
+Asks the dispatch gate (DESIGN §7.2) whether a task may start now, on --account or else on the
+recommended account. Prints the verdict and why; when it says wait, until when.
+
+  --estimate-usd X     the task's estimated cost in dollars (checked against usd budgets and
+                       policy.reservedBudgetUsd)
+  --estimate-pct P     the task's estimated share of the weekly window: a fraction (0.05) or a
+                       percent with its sign (5%)
+  --scope S            budget scopes the task belongs to (project:NAME, role:NAME); repeatable.
+                       The account's own budgets (account:NAME) always apply.
+  --priority P         critical may use all remaining headroom when the reset is imminent;
+                       low counts as automatic work
+  --auto               automatic work (pipelines, auto-spend): yields to manual work and defers
+                       when the quota state is unknown
+
+Exit codes: 0 go; 75 wait (paused: stop the plan until the reset; deferred: retry later);
+69 the state is unknown and policy.unknownPolicy is "block", or the account cannot be used.
+
+Example stop message: "Stopping: weekly quota usage at 91% (configured max: 90%)"`,
+	async run(argv, io) {
+		const {values} = parse(argv, {
+			account: {type: 'string'},
+			'estimate-usd': {type: 'string'},
+			'estimate-pct': {type: 'string'},
+			scope: {type: 'string', multiple: true},
+			priority: {type: 'string'},
+			auto: {type: 'boolean'},
+			json: {type: 'boolean'},
+		}, 'gate');
+		const priority = values.priority;
+		if (priority !== undefined && !(PRIORITIES as readonly string[]).includes(priority)) {
+			throw new UsageError(`--priority: expected critical, normal or low, got "${priority}"`);
+		}
+		for (const scope of values.scope ?? []) {
+			if (!/^(account|role|project):.+$/.test(scope)) throw new UsageError(`--scope: expected account:NAME, role:NAME or project:NAME, got "${scope}"`);
+		}
+		const estimateUsd = numberFlag(values['estimate-usd'], '--estimate-usd', {min: 0});
+		const estimatePct = fractionFlag(values['estimate-pct'], '--estimate-pct');
+
+		return withContext(io, {demo: values.demo, requireAccounts: true}, ctx => {
+			const now = ctx.clock.now();
+			if (values.account) findAccount(ctx, values.account, '--account');
+			const {states, budgets, recommendation} = collect(ctx, now);
+			const name = values.account ?? recommendation.account;
+			let result: GateResult;
+			if (!name) {
+				// Nothing usable: wait for the earliest reset of any account.
+				const resets = states.flatMap(s => s.windows.map(w => w.resetsAt)).filter((x): x is string => x !== null && (instantMs(x) ?? 0) > now);
+				const retryAt = resets.toSorted((a, b) => (instantMs(a) ?? 0) - (instantMs(b) ?? 0))[0] ?? null;
+				result = {verdict: 'pause', exitCode: 75, account: '', reasons: [`Stopping: no usable account (${recommendation.reason})`], retryAt, budgets: []};
+			} else {
+				const state = states.find(s => s.account.name === name)!;
+				result = gate({
+					state,
+					budgets,
+					request: {estimateUsd, estimatePct, scopes: values.scope, priority: priority as (typeof PRIORITIES)[number] | undefined, automatic: values.auto},
+					policy: policyOf(ctx.config),
+					valueUsdPerMonth: planValue(state.account) ?? undefined,
+					now,
+				});
+			}
+			const decision: Decision = {
+				at: isoAt(now, localOffsetMinutes(now)),
+				kind: 'gate',
+				subject: result.account || 'none',
+				verdict: result.verdict,
+				reasons: result.reasons,
+				inputs: {account: values.account ?? null, recommended: recommendation.account, estimateUsd: estimateUsd ?? null, estimatePct: estimatePct ?? null, scopes: values.scope ?? [], priority: priority ?? 'normal', automatic: values.auto ?? false, retryAt: result.retryAt},
+			};
+			try {
+				recordDecision(ctx.db, decision);
+			} catch (error) {
+				printError(io, `warning: could not record the decision: ${(error as Error).message}`);
+			}
+			if (values.json) {
+				printJson(io, {...result, at: decision.at});
+			} else {
+				const [first, ...rest] = result.reasons;
+				print(io, first ?? result.verdict);
+				for (const reason of rest) print(io, `  ${reason}`);
+				if (result.retryAt && result.verdict !== 'go') print(io, `  retry at ${result.retryAt} (in ${formatCountdown(instantMs(result.retryAt) ?? null, now)})`);
+			}
+			return result.exitCode;
+		});
+	},
+};

@@ -1,0 +1,187 @@
+/**
+ * `status`, `recommend`, `active`, `switch`: what the accounts look like and which one to use.
+ */
+import type {AccountReport, StatusReport, WindowReport} from '../../engine/report.js';
+import {windowShortLabel} from '../../engine/status.js';
+import {instantMs} from '../../engine/time.js';
+import {collect} from '../../runtime/collect.js';
+import {accountDir, accountEnvVar, SwitchError, switchAccount} from '../../runtime/switch.js';
+import {getActive} from '../../store/repositories.js';
+import {formatAgeShort, formatCountdown, formatPercent} from '../../ui/format.js';
+import {parse, print, printError, printJson, UsageError} from '../io.js';
+import {findAccount, withContext, type Command} from '../shared.js';
+
+const STATUS_TEXT: Record<AccountReport['status'], string> = {
+	allowed: 'ok',
+	allowed_warning: 'warn',
+	rejected: 'EXHAUSTED',
+	invalid_key: 'INVALID KEY',
+	token_expired: 'TOKEN EXPIRED',
+	policy_rejected: 'REFUSED',
+	unreachable: 'unreachable',
+	unknown: 'unknown',
+};
+
+function windowText(w: WindowReport, now: number): string {
+	const reset = w.resetsAt ? `↺${formatCountdown(instantMs(w.resetsAt) ?? null, now)}` : '↺?';
+	const projection = w.projectedAtReset !== null && w.ratePerHour ? ` →${formatPercent(w.projectedAtReset)}` : '';
+	const flags = [w.resetPassed ? 'fresh (est.)' : '', w.source === 'user-entered' ? 'manual' : '', w.stale ? `stale ${formatAgeShort(w.ageMs)}` : '']
+		.filter(Boolean)
+		.join(', ');
+	return `${windowShortLabel(w.kind)} ${formatPercent(w.utilization).padStart(4)} ${reset}${projection}${flags ? ` (${flags})` : ''}`;
+}
+
+/** The plain-text status: one block per account, then the recommendation and recent decisions. */
+export function formatStatus(report: StatusReport, now: number): string {
+	const lines: string[] = [];
+	if (report.demo) lines.push('DEMO — simulated accounts. Add your own with "quota-tui accounts add" to leave demo mode.', '');
+	const width = Math.max(8, ...report.accounts.map(a => a.name.length));
+	for (const account of report.accounts) {
+		const marker = account.active ? '●' : ' ';
+		const status = account.disabled ? 'disabled' : account.lastResort ? `${STATUS_TEXT[account.status]}, last resort` : STATUS_TEXT[account.status];
+		const windows = account.windows.length > 0 ? account.windows.map(w => windowText(w, now)).join('  ') : 'no usage data yet';
+		lines.push(`${marker} ${account.name.padEnd(width)}  ${account.provider.padEnd(6)} ${status.padEnd(10)} ${windows}`);
+		if (account.message) lines.push(`  ${' '.repeat(width)}  ${account.message}`);
+	}
+	lines.push('');
+	const rec = report.recommendation;
+	lines.push(`Active: ${report.active ?? 'none'}    Recommended: ${rec.account ?? 'none'}${rec.emergency ? ' (EMERGENCY)' : ''}    Mode: ${report.mode}`);
+	lines.push(`  ${rec.reason}`);
+	for (const warning of report.warnings) lines.push(`! ${warning}`);
+	if (report.decisions.length > 0) {
+		lines.push('', 'Recent decisions:');
+		for (const d of report.decisions.slice(0, 5)) lines.push(`  ${d.at}  ${d.kind} ${d.subject}: ${d.verdict} — ${d.reasons[0] ?? ''}`);
+	}
+	return lines.join('\n');
+}
+
+export const statusCommand: Command = {
+	name: 'status',
+	summary: 'every account: windows, resets, projections, active and recommended account',
+	help: `Usage: quota-tui status [--json] [--demo]
+
+Every account with its status and windows (utilization, reset countdown, source, age, stale marker,
+projection at reset), the active and the recommended account, and recent decisions.
+
+Options:
+  --json   machine-readable output (stable camelCase fields, ISO 8601 instants with offset)
+  --demo   use the built-in demo accounts`,
+	async run(argv, io) {
+		const {values} = parse(argv, {json: {type: 'boolean'}}, 'status');
+		return withContext(io, {demo: values.demo, requireAccounts: true}, ctx => {
+			const now = ctx.clock.now();
+			const {report} = collect(ctx, now);
+			if (values.json) printJson(io, report);
+			else print(io, formatStatus(report, now));
+			return 0;
+		});
+	},
+};
+
+export const recommendCommand: Command = {
+	name: 'recommend',
+	summary: 'the account to use now (exit 0; 3 = emergency fallback only; 1 = nothing usable)',
+	help: `Usage: quota-tui recommend [--json] [--provider claude|codex|manual] [--demo]
+
+Prints "NAME [MODEL]" of the account to use now (DESIGN §7.1: chain order, the switch threshold,
+the sticky active account, anticipation, strategies, last-resort fallback).
+
+Exit codes: 0 a normal choice, 3 only the last-resort (emergency) account is left, 1 nothing usable.
+
+Options:
+  --json            reason and alternatives (each with why it was not chosen)
+  --provider P      only consider accounts of provider P`,
+	async run(argv, io) {
+		const {values} = parse(argv, {json: {type: 'boolean'}, provider: {type: 'string'}}, 'recommend');
+		return withContext(io, {demo: values.demo, requireAccounts: true}, ctx => {
+			const now = ctx.clock.now();
+			const {recommendation} = collect(ctx, now, {provider: values.provider});
+			if (values.json) {
+				printJson(io, recommendation);
+			} else if (recommendation.account) {
+				print(io, [recommendation.account, recommendation.model].filter(Boolean).join(' '));
+				printError(io, `${recommendation.emergency ? 'EMERGENCY: ' : ''}${recommendation.reason}`);
+			} else {
+				printError(io, `No usable account: ${recommendation.reason}`);
+			}
+			return recommendation.exitCode;
+		});
+	},
+};
+
+export const activeCommand: Command = {
+	name: 'active',
+	summary: 'print the active account (--env: export lines for eval)',
+	help: `Usage: quota-tui active [--env] [--json] [--provider P] [--demo]
+
+Prints the active account's name. With --env prints the shell line that selects it for its provider,
+for wrappers and new shells:
+  eval "$(quota-tui active --env)"
+  → export CLAUDE_CONFIG_DIR=/home/me/.claude-work   (Claude)   or   export CODEX_HOME=…   (Codex)
+
+Exit 1 when no account has been made active yet (use "quota-tui switch NAME").`,
+	async run(argv, io) {
+		const {values} = parse(argv, {env: {type: 'boolean'}, json: {type: 'boolean'}, provider: {type: 'string'}}, 'active');
+		return withContext(io, {demo: values.demo, requireAccounts: true}, ctx => {
+			const row = getActive(ctx.db, values.provider);
+			const account = row ? ctx.accounts.find(a => a.name === row.name) : undefined;
+			if (!row || !account) {
+				printError(io, row ? `The active account "${row.name}" is no longer configured. Run "quota-tui switch NAME".` : 'No active account yet. Run "quota-tui switch NAME".');
+				return 1;
+			}
+			const dir = accountDir(account);
+			const variable = accountEnvVar(account);
+			if (values.json) {
+				printJson(io, {name: account.name, provider: account.provider, since: row.at, env: variable && dir ? {[variable]: dir} : {}});
+			} else if (values.env) {
+				if (!variable || !dir) {
+					printError(io, `${account.name} is a ${account.provider} account: it has no directory to export`);
+					return 1;
+				}
+				print(io, `export ${variable}=${shellQuote(dir)}`);
+			} else {
+				print(io, account.name);
+			}
+			return 0;
+		});
+	},
+};
+
+/** Quote for POSIX shells only when needed. */
+export function shellQuote(value: string): string {
+	return /^[\w@%+=:,./~-]+$/.test(value) ? value : `'${value.replaceAll("'", `'\\''`)}'`;
+}
+
+export const switchCommand: Command = {
+	name: 'switch',
+	summary: 'make NAME the active account and record the decision',
+	help: `Usage: quota-tui switch NAME [--json] [--demo]
+
+Makes NAME the active account (one database transaction plus a decision record), then updates the
+optional active/<provider> symlink (config switch.symlink) and runs switch.onSwitch (argv template,
+no shell; QUOTA_TUI_ACCOUNT, QUOTA_TUI_PROVIDER, QUOTA_TUI_ACCOUNT_DIR in its environment).
+New shells pick the account up with: eval "$(quota-tui active --env)"`,
+	async run(argv, io) {
+		const {values, positionals} = parse(argv, {json: {type: 'boolean'}}, 'switch');
+		const name = positionals[0];
+		if (!name) throw new UsageError('switch: expected an account name: quota-tui switch NAME');
+		return withContext(io, {demo: values.demo, requireAccounts: true}, async ctx => {
+			findAccount(ctx, name, 'switch');
+			try {
+				const outcome = await switchAccount(ctx, name, ctx.clock.now());
+				if (values.json) {
+					printJson(io, {active: name, decision: outcome.decision, symlink: outcome.symlink, warnings: outcome.warnings});
+				} else {
+					print(io, `Active account: ${name}`);
+					for (const reason of outcome.decision.reasons.slice(1)) print(io, `  ${reason}`);
+					if (outcome.symlink) print(io, `  ${outcome.symlink} → ${accountDir(outcome.account)}`);
+				}
+				for (const warning of outcome.warnings) printError(io, `warning: ${warning}`);
+				return 0;
+			} catch (error) {
+				if (error instanceof SwitchError) throw new UsageError(`switch: ${error.message}`);
+				throw error;
+			}
+		});
+	},
+};

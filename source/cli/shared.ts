@@ -1,0 +1,55 @@
+/**
+ * Pieces every command shares: opening the context with the right errors, and the account guard.
+ */
+import {openContext, type Context} from '../runtime/context.js';
+import {UsageError, type Io} from './io.js';
+
+export type Command = {
+	name: string;
+	/** One line for the command list. */
+	summary: string;
+	/** Full `--help` text. */
+	help: string;
+	run(argv: readonly string[], io: Io): Promise<number>;
+};
+
+export const NO_ACCOUNTS = [
+	'No accounts configured.',
+	'  Add one:       quota-tui accounts add NAME --provider claude --config-dir ~/.claude',
+	'                 quota-tui accounts add NAME --provider codex --home ~/.codex',
+	'                 quota-tui accounts add NAME --provider manual   (then: quota-tui budget set --scope account:NAME --window seven_day …)',
+	'  Or try it out: add --demo to any command to use the built-in demo accounts.',
+].join('\n');
+
+/**
+ * Open the context for a command. With `requireAccounts`, no configured accounts (and no --demo) is
+ * bad usage: exit 2 with how to add one.
+ */
+export function open(io: Io, options: {demo?: boolean | undefined; requireAccounts?: boolean}): Context {
+	const ctx = openContext({env: io.env, demo: options.demo === true});
+	if (options.requireAccounts && ctx.accounts.length === 0) {
+		ctx.close();
+		throw new UsageError(NO_ACCOUNTS);
+	}
+	return ctx;
+}
+
+/** Run `fn` with an open context and always close it. */
+export async function withContext<T>(io: Io, options: {demo?: boolean | undefined; requireAccounts?: boolean}, fn: (ctx: Context) => T | Promise<T>): Promise<T> {
+	const ctx = open(io, options);
+	try {
+		return await fn(ctx);
+	} finally {
+		ctx.close();
+	}
+}
+
+/** Look up a configured account or fail naming it. */
+export function findAccount(ctx: Context, name: string, flag = 'account') {
+	const account = ctx.accounts.find(a => a.name === name);
+	if (!account) {
+		const known = ctx.accounts.map(a => a.name).join(', ') || 'none';
+		throw new UsageError(`${flag}: no account named "${name}" (accounts: ${known})`);
+	}
+	return account;
+}

@@ -1,0 +1,192 @@
+/**
+ * The dispatch gate (DESIGN §7.2): may a task start now on this account?
+ */
+import {extraUsageLeft, gatingWindows, isCredentialProblem, pct, statusSentence, windowLabel} from './status.js';
+import {instantMs, isoAt, MINUTE, nextRecurrence, parseRecurrence} from './time.js';
+import type {AccountState, Budget, Policy, QuotaWindow} from './types.js';
+
+export type Verdict = 'go' | 'defer' | 'pause' | 'deny';
+
+export type GateRequest = {
+	/** Estimated cost in dollars (API-equivalent), if known. */
+	estimateUsd?: number | undefined;
+	/** Estimated share of the weekly window (fraction, 0.05 = 5 %), if known. */
+	estimatePct?: number | undefined;
+	/** Budget scopes the task belongs to (`project:x`, `role:y`); the account's own scope is added. */
+	scopes?: readonly string[] | undefined;
+	priority?: 'critical' | 'normal' | 'low' | undefined;
+	/** Automatic work (auto-utilization, overnight pipelines) yields to manual work. */
+	automatic?: boolean | undefined;
+};
+
+export type GateResult = {
+	verdict: Verdict;
+	/** 0 go, 75 wait (pause/defer), 69 unknown state blocked by policy or a refused account. */
+	exitCode: 0 | 69 | 75;
+	account: string;
+	/** Human sentences; the first one says the verdict. */
+	reasons: string[];
+	/** When to try again (defer and pause), if known. */
+	retryAt: string | null;
+	/** Budgets that applied, with their state at `now`. */
+	budgets: {scope: string; unit: string; used: number; limit: number; resetAt: string | null}[];
+};
+
+export type GateInput = {
+	state: AccountState;
+	budgets: readonly Budget[];
+	request: GateRequest;
+	policy: Pick<Policy, 'maxQuotaPercent' | 'reservedBudgetUsd' | 'imminentMinutes' | 'unknownPolicy' | 'warnThreshold'>;
+	/** Monthly value of the account in dollars (for reservedBudgetUsd). */
+	valueUsdPerMonth?: number | undefined;
+	now: number;
+};
+
+const EXIT: Record<Verdict, 0 | 69 | 75> = {go: 0, defer: 75, pause: 75, deny: 69};
+
+/** The budget as it stands at `now`: a passed reset rolls forward (recurrence) and starts from 0. */
+export function effectiveBudget(budget: Budget, now: number): Budget & {resetPassed: boolean} {
+	const resetMs = instantMs(budget.resetAt);
+	if (resetMs === undefined || resetMs > now || !budget.resetAt) return {...budget, resetPassed: false};
+	const recurrence = budget.recurrence ? parseRecurrence(budget.recurrence) : undefined;
+	const next = recurrence && !('error' in recurrence) ? nextRecurrence(budget.resetAt, recurrence, now) : undefined;
+	return {...budget, used: 0, resetAt: next ?? null, source: 'estimated', resetPassed: true};
+}
+
+/** Estimate of a task in a budget's unit; undefined when the task says nothing in that unit. */
+function estimateIn(unit: string, request: GateRequest): number | undefined {
+	if (unit === 'usd') return request.estimateUsd;
+	if (unit === 'percent') return request.estimatePct === undefined ? undefined : request.estimatePct * 100;
+	return undefined;
+}
+
+function fmtNumber(n: number): string {
+	return Number.isInteger(n) ? String(n) : n.toFixed(2);
+}
+
+function money(n: number): string {
+	return `$${n.toFixed(2)}`;
+}
+
+/** Decide whether a task may start now. */
+export function gate(input: GateInput): GateResult {
+	const {state, request, policy, now} = input;
+	const name = state.account.name;
+	const automatic = request.automatic === true || request.priority === 'low';
+	const estimatePct = request.estimatePct ?? 0;
+	const reasons: string[] = [];
+	const warnings: string[] = [];
+	const budgets: GateResult['budgets'] = [];
+
+	const result = (verdict: Verdict, first: string, retryAt: string | null = null): GateResult => ({
+		verdict,
+		exitCode: EXIT[verdict],
+		account: name,
+		reasons: [first, ...reasons, ...warnings],
+		retryAt,
+		budgets,
+	});
+
+	if (state.account.disabled) return result('deny', `Denied: account ${name} is disabled`);
+	if (isCredentialProblem(state.status) || state.unusableReason) {
+		return result('deny', `Denied: account ${name} cannot be used: ${state.unusableReason ?? statusSentence(state.status)}`);
+	}
+
+	// Windows that passed their reset are already fresh (effectiveWindow); say so.
+	for (const w of state.windows as readonly (QuotaWindow & {resetPassed?: boolean})[]) {
+		if (w.resetPassed) reasons.push(`the ${windowLabel(w.kind)} window has reset since it was observed: counted as fresh (0%, estimated) until new data arrives`);
+	}
+
+	const gating = gatingWindows(state.windows, state.account.model);
+	const weekly = gating.find(w => w.kind === 'seven_day') ?? gating.find(w => w.durationMs !== null && w.durationMs >= 6 * 24 * 60 * MINUTE && w.kind !== 'monthly');
+	const known = gating.filter(w => w.utilization !== null);
+
+	// Unknown state: manual tasks go with a warning; automatic ones defer (unknownPolicy decides).
+	const unknownWhat = state.status === 'unknown' || state.status === 'unreachable' || known.length === 0
+		? `the quota state of ${name} is unknown (${statusSentence(state.status)})`
+		: weekly && weekly.utilization === null ? `the weekly usage of ${name} is unknown`
+			: undefined;
+	if (unknownWhat) {
+		if (policy.unknownPolicy === 'block') return result('deny', `Blocked: ${unknownWhat} and policy.unknownPolicy is "block"`);
+		if (policy.unknownPolicy === 'defer-auto' && automatic) {
+			return result('defer', `Deferring automatic work: ${unknownWhat}`, isoAt(now + 15 * MINUTE));
+		}
+		warnings.push(`Warning: ${unknownWhat}; going ahead because this is ${automatic ? 'allowed by policy' : 'manual work'}`);
+	}
+
+	// Exhausted windows pause until their reset (unless extra usage can absorb the work).
+	const exhausted = known.filter(w => (w.utilization ?? 0) >= 1);
+	if (exhausted.length > 0 && !extraUsageLeft(state.extraUsage)) {
+		const resets = exhausted.map(w => w.resetsAt).filter((x): x is string => x !== null);
+		const latest = resets.toSorted((a, b) => (instantMs(a) ?? 0) - (instantMs(b) ?? 0)).at(-1) ?? null;
+		const labels = exhausted.map(w => `${windowLabel(w.kind)} quota exhausted (${pct(w.utilization ?? 0)})`).join(' and ');
+		return result('pause', `Stopping: ${labels}${latest ? `; resets at ${latest}` : '; reset time unknown'}`, latest);
+	}
+
+	const imminent = (w: QuotaWindow | undefined) => {
+		const ms = instantMs(w?.resetsAt);
+		return ms !== undefined && ms - now <= policy.imminentMinutes * MINUTE;
+	};
+	const mayUseAll = request.priority === 'critical' || !automatic;
+
+	// Weekly ceiling: maxQuotaPercent, or all of it when the reset is imminent (it would expire anyway).
+	if (weekly && weekly.utilization !== null) {
+		const used = weekly.utilization;
+		const withEstimate = used + estimatePct;
+		const estimateText = estimatePct > 0 ? ` + ${pct(estimatePct)} estimated` : '';
+		const max = policy.maxQuotaPercent / 100;
+		if (withEstimate > max) {
+			if (imminent(weekly) && mayUseAll && withEstimate <= 1) {
+				reasons.push(`weekly quota usage at ${pct(used)}${estimateText} is over the configured max of ${policy.maxQuotaPercent}%, but the window resets at ${weekly.resetsAt} (within ${policy.imminentMinutes} min): the remaining headroom would expire anyway`);
+			} else {
+				return result('pause', `Stopping: weekly quota usage at ${pct(used)}${estimateText} (configured max: ${policy.maxQuotaPercent}%)`, weekly.resetsAt);
+			}
+		} else {
+			reasons.push(`weekly quota usage at ${pct(used)}${estimateText} (configured max: ${policy.maxQuotaPercent}%)`);
+		}
+		// Reserved dollars: the weekly value left must stay above the reserve.
+		if (policy.reservedBudgetUsd !== null && input.valueUsdPerMonth !== undefined) {
+			const weeklyValue = (input.valueUsdPerMonth * 12) / 52;
+			const left = Math.max(0, 1 - used) * weeklyValue - (request.estimateUsd ?? 0);
+			if (left < policy.reservedBudgetUsd && !(imminent(weekly) && mayUseAll)) {
+				return result('pause', `Stopping: weekly quota left would be ~${money(Math.max(0, left))} (reserved: ${money(policy.reservedBudgetUsd)})`, weekly.resetsAt);
+			}
+		}
+	}
+
+	// Other gating windows (5-hour, model-scoped, monthly): the estimate must fit before 100 %.
+	for (const w of known) {
+		if (w === weekly) continue;
+		const used = w.utilization ?? 0;
+		if (used + estimatePct > 1 && !(imminent(w) && mayUseAll)) {
+			return result('defer', `Deferring: ${windowLabel(w.kind)} quota usage at ${pct(used)} + ${pct(estimatePct)} estimated would pass 100%${w.resetsAt ? `; retry after its reset at ${w.resetsAt}` : ''}`, w.resetsAt);
+		}
+	}
+
+	// Automatic work leaves the last stretch (above the warning threshold) to manual work.
+	if (automatic) {
+		for (const w of known) {
+			const used = (w.utilization ?? 0) + estimatePct;
+			if (used > policy.warnThreshold && !imminent(w)) {
+				return result('defer', `Deferring automatic work: ${windowLabel(w.kind)} usage would reach ${pct(used)}, above the ${pct(policy.warnThreshold)} kept for manual work`, w.resetsAt);
+			}
+		}
+	}
+
+	// Budgets: every applicable one must have room for the estimate.
+	const scopes = new Set([`account:${name}`, ...(request.scopes ?? [])]);
+	for (const raw of input.budgets) {
+		if (raw.window || !scopes.has(raw.scope)) continue;
+		const budget = effectiveBudget(raw, now);
+		budgets.push({scope: budget.scope, unit: budget.unit, used: budget.used, limit: budget.limit, resetAt: budget.resetAt});
+		const estimate = estimateIn(budget.unit, request) ?? 0;
+		const label = `${budget.scope} budget at ${fmtNumber(budget.used)}${estimate > 0 ? ` + ${fmtNumber(estimate)} estimated` : ''} of ${fmtNumber(budget.limit)} ${budget.unit}`;
+		if (budget.resetPassed) reasons.push(`the ${budget.scope} budget has reset: counted from 0 (estimated)`);
+		if (budget.used + estimate > budget.limit || budget.used >= budget.limit) {
+			return result('pause', `Stopping: ${label}${budget.resetAt ? `; resets at ${budget.resetAt}` : ''}`, budget.resetAt);
+		}
+		reasons.push(label);
+	}
+
+	return result('go', `Go: ${name} has room for this task`);
+}

@@ -1,0 +1,84 @@
+/**
+ * The shapes every face shows: `status --json`, the dashboard and (later) the HTTP API all read a
+ * StatusReport. Field names are a contract (DESIGN §5): camelCase, ISO instants with offset.
+ */
+import type {AccountStatus, Decision, Origin, ProviderId, WindowKind, WindowSource} from './types.js';
+
+export type AutoMode = 'off' | 'suggest' | 'auto';
+
+export type WindowReport = {
+	kind: WindowKind;
+	utilization: number | null;
+	resetsAt: string | null;
+	/** Milliseconds until the reset at the report's `generatedAt`; null when unknown. */
+	resetsInMs: number | null;
+	durationMs: number | null;
+	source: WindowSource;
+	origin: Origin;
+	observedAt: string;
+	/** Age of the observation at `generatedAt`. */
+	ageMs: number;
+	/** True when the observation is older than its freshness bound. */
+	stale: boolean;
+	/** True when the reported reset has passed and the window is shown as fresh (estimated 0 %). */
+	resetPassed: boolean;
+	/** Projected utilization at the reset (burn rate × time left), null when unknown. */
+	projectedAtReset: number | null;
+	/** Burn rate in utilization per hour. */
+	ratePerHour: number | null;
+	/** When 100 % is reached at the current rate, if before the reset. */
+	exhaustsAt: string | null;
+	/** A user-entered value that overrides this window until cleared or reset (kept visible). */
+	override?: {utilization: number; resetsAt: string | null} | undefined;
+};
+
+export type AccountReport = {
+	name: string;
+	provider: ProviderId;
+	plan: string | null;
+	model: string | null;
+	configDir: string | null;
+	home: string | null;
+	chainOrder: number;
+	lastResort: boolean;
+	disabled: boolean;
+	status: AccountStatus;
+	/** Highest utilization of the windows that gate the account's model. */
+	bindingUtilization: number | null;
+	stale: boolean;
+	ageMs: number | null;
+	message: string | null;
+	active: boolean;
+	recommended: boolean;
+	windows: WindowReport[];
+};
+
+export type Alternative = {name: string; reason: string};
+
+export type Recommendation = {
+	/** The account to use now; null when nothing is usable. */
+	account: string | null;
+	model: string | null;
+	/** True when only the last-resort account is left. */
+	emergency: boolean;
+	/** Why this account (or why none). */
+	reason: string;
+	/** Every other account, each with why it was not chosen. */
+	alternatives: Alternative[];
+	/** 0 = a normal choice, 3 = emergency fallback, 1 = nothing usable. */
+	exitCode: 0 | 1 | 3;
+};
+
+export type StatusReport = {
+	generatedAt: string;
+	/** True when the accounts are the built-in simulated ones. */
+	demo: boolean;
+	active: string | null;
+	recommended: string | null;
+	recommendation: Recommendation;
+	mode: AutoMode;
+	accounts: AccountReport[];
+	decisions: Decision[];
+	/** Non-fatal problems worth showing (unreadable source, stale data…). */
+	warnings: string[];
+};

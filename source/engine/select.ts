@@ -1,0 +1,180 @@
+/**
+ * Account selection (DESIGN §7.1): which account to use now, why, and why not the others.
+ */
+import type {Alternative, Recommendation} from './report.js';
+import {bindingUtilization, bindingWindow, extraUsageLeft, gatingWindows, isCredentialProblem, isUsableStatus, pct, statusSentence, windowLabel} from './status.js';
+import {instantMs} from './time.js';
+import type {AccountState, Policy} from './types.js';
+
+export type SelectionInput = {
+	accounts: readonly AccountState[];
+	/** Name of the active account, if any. */
+	active: string | null;
+	policy: Pick<Policy, 'switchThreshold' | 'strategy' | 'extraUsage'>;
+	/** Only consider accounts of this provider. */
+	provider?: string | undefined;
+	now: number;
+};
+
+type Candidate = {
+	state: AccountState;
+	binding: number;
+	/** Projected to reach 100 % before its reset. */
+	hitsWall: string | undefined;
+	/** Running on extra (pay-as-you-go) usage past an exhausted window. */
+	onExtra: boolean;
+	order: number;
+};
+
+/** Step 1: why an account is not eligible, or undefined when it is. */
+export function ineligibility(state: AccountState): string | undefined {
+	const {account} = state;
+	if (account.disabled) return 'disabled';
+	if (state.unusableReason) return `marked unusable: ${state.unusableReason}`;
+	if (!isUsableStatus(state.status)) return statusSentence(state.status);
+	if (bindingUtilization(state.windows, account.model) === null) return 'no usage data yet';
+	return undefined;
+}
+
+/** The first gating window projected to hit 100 % before its reset, as a sentence. */
+export function wallSentence(state: AccountState): string | undefined {
+	for (const w of gatingWindows(state.windows, state.account.model)) {
+		const projection = state.projections[w.kind];
+		if (projection?.exhaustsAt && (w.utilization ?? 0) < 1) {
+			return `its ${windowLabel(w.kind)} window is projected to reach 100% at ${projection.exhaustsAt}, before its reset`;
+		}
+	}
+	return undefined;
+}
+
+function bindingText(state: AccountState): string {
+	const w = bindingWindow(state.windows, state.account.model);
+	return w ? `${windowLabel(w.kind)} usage at ${pct(w.utilization ?? 0)}` : 'usage unknown';
+}
+
+function sevenDayResetMs(state: AccountState): number {
+	const w = state.windows.find(x => x.kind === 'seven_day');
+	return instantMs(w?.resetsAt) ?? Number.POSITIVE_INFINITY;
+}
+
+/** Strategy order (step 3); ties fall back to chain order. */
+function strategySort(strategy: Policy['strategy'], now: number): (a: Candidate, b: Candidate) => number {
+	switch (strategy) {
+		case 'chain':
+			return (a, b) => a.order - b.order;
+		case 'most-headroom':
+			return (a, b) => a.binding - b.binding || a.order - b.order;
+		case 'drain-soonest-reset':
+			// Soonest 7-day reset first (its headroom expires first); within the same hour, the one that
+			// would otherwise waste the most (more headroom) first.
+			return (a, b) => {
+				const ra = Math.floor((sevenDayResetMs(a.state) - now) / 3_600_000);
+				const rb = Math.floor((sevenDayResetMs(b.state) - now) / 3_600_000);
+				if (ra !== rb) return ra - rb;
+				return a.binding - b.binding || a.order - b.order;
+			};
+	}
+}
+
+/** Chain order: `chainOrder` ascending, then the order accounts were configured in. */
+export function chainSort(accounts: readonly AccountState[]): AccountState[] {
+	return accounts
+		.map((state, index) => ({state, index}))
+		.toSorted((a, b) => (a.state.account.chainOrder ?? a.index) - (b.state.account.chainOrder ?? b.index) || a.index - b.index)
+		.map(x => x.state);
+}
+
+/** Pick the account to use now. Every answer has a reason and each other account's reason. */
+export function selectAccount(input: SelectionInput): Recommendation {
+	const {policy, now} = input;
+	const threshold = policy.switchThreshold;
+	const pool = chainSort(input.accounts.filter(s => !input.provider || s.account.provider === input.provider));
+	const why = new Map<string, string>();
+	const eligible: Candidate[] = [];
+	const lastResorts: AccountState[] = [];
+
+	for (const [order, state] of pool.entries()) {
+		const name = state.account.name;
+		if (state.account.lastResort && !state.account.disabled) {
+			lastResorts.push(state);
+			why.set(name, 'last-resort account: used only when no other account is usable');
+			continue;
+		}
+		const reason = ineligibility(state);
+		if (reason) {
+			why.set(name, reason);
+			continue;
+		}
+		const binding = bindingUtilization(state.windows, state.account.model)!;
+		eligible.push({
+			state,
+			binding,
+			hitsWall: wallSentence(state),
+			onExtra: binding >= 1 && extraUsageLeft(state.extraUsage),
+			order,
+		});
+	}
+
+	const finish = (chosen: AccountState | undefined, reason: string, emergency = false): Recommendation => {
+		const alternatives: Alternative[] = pool
+			.filter(s => s !== chosen)
+			.map(s => ({name: s.account.name, reason: why.get(s.account.name) ?? 'not chosen'}));
+		return {
+			account: chosen?.account.name ?? null,
+			model: chosen?.account.model ?? null,
+			emergency,
+			reason,
+			alternatives,
+			exitCode: chosen ? (emergency ? 3 : 0) : 1,
+		};
+	};
+
+	// Step 2: the active account stays while it is healthy.
+	const active = eligible.find(c => c.state.account.name === input.active);
+	if (active && active.binding < threshold && !active.hitsWall) {
+		for (const c of eligible) if (c !== active) why.set(c.state.account.name, `${input.active} is active and healthy (sticky)`);
+		return finish(active.state, `${input.active} is active and healthy: ${bindingText(active.state)}, under the ${pct(threshold)} switch threshold`);
+	}
+	const leaving = active
+		? active.hitsWall
+			? `${active.state.account.name} is active but ${active.hitsWall}`
+			: `${active.state.account.name} is active but its ${bindingText(active.state)} is at or over the ${pct(threshold)} switch threshold`
+		: undefined;
+
+	// Extra usage `last`: accounts running on pay-as-you-go come after all others.
+	const onExtraLast = (list: Candidate[]) =>
+		policy.extraUsage === 'last' ? [...list.filter(c => !c.onExtra), ...list.filter(c => c.onExtra)] : list;
+
+	// Step 3: the first healthy account by strategy.
+	const healthy = onExtraLast(eligible.filter(c => c.binding < threshold && !c.hitsWall).toSorted(strategySort(policy.strategy, now)));
+	for (const c of eligible) {
+		if (c.binding >= threshold) why.set(c.state.account.name, `${bindingText(c.state)} is at or over the ${pct(threshold)} switch threshold`);
+		else if (c.hitsWall) why.set(c.state.account.name, c.hitsWall);
+	}
+	const first = healthy[0];
+	if (first) {
+		for (const c of healthy.slice(1)) why.set(c.state.account.name, `ranked after ${first.state.account.name} by the ${policy.strategy} strategy`);
+		const strategyWhy = policy.strategy === 'chain' ? 'first healthy account in chain order'
+			: policy.strategy === 'most-headroom' ? 'healthy account with the most headroom'
+				: 'healthy account whose weekly window resets soonest';
+		const base = `${first.state.account.name}: ${strategyWhy} (${bindingText(first.state)}, under the ${pct(threshold)} switch threshold)`;
+		return finish(first.state, leaving ? `${leaving}; switching to ${base}` : base);
+	}
+
+	// Step 4: everything eligible is over the threshold (or about to hit the wall): the least used.
+	const fallback = onExtraLast(eligible.toSorted((a, b) => a.binding - b.binding || a.order - b.order))[0];
+	if (fallback) {
+		for (const c of eligible) {
+			if (c !== fallback) why.set(c.state.account.name, `${why.get(c.state.account.name) ?? ''}; ${fallback.state.account.name} has lower usage`.replace(/^; /, ''));
+		}
+		return finish(fallback.state, `no account is under the ${pct(threshold)} switch threshold; ${fallback.state.account.name} has the lowest usage (${bindingText(fallback.state)})`);
+	}
+
+	// Step 5: nothing eligible: the last-resort account, as an emergency. Prefer one whose credential works.
+	const emergency = lastResorts.find(s => !isCredentialProblem(s.status)) ?? lastResorts[0];
+	if (emergency) {
+		const others = pool.filter(s => !s.account.lastResort).length;
+		return finish(emergency, `no regular account is usable${others ? '' : ' (none configured)'}; using the last-resort account ${emergency.account.name} (emergency)`, true);
+	}
+	return finish(undefined, pool.length === 0 ? 'no accounts configured' : 'no account is usable and no last-resort account is configured');
+}

@@ -1,0 +1,79 @@
+/**
+ * Gather what the stores and providers know into engine states, a recommendation and the report.
+ * One function for every face: `status --json`, `recommend`, `gate` and the dashboard agree.
+ */
+import {accountState, buildReport, type WindowHistory} from '../engine/assemble.js';
+import type {Recommendation, StatusReport} from '../engine/report.js';
+import {selectAccount} from '../engine/select.js';
+import {DAY} from '../engine/time.js';
+import type {AccountState, Budget} from '../engine/types.js';
+import {demoHistory, demoSnapshot} from '../providers/demo.js';
+import {getActive, latestSnapshots, listBudgets, recentDecisions, snapshotHistory} from '../store/repositories.js';
+import {policyOf, type Context} from './context.js';
+
+export type Collected = {
+	states: AccountState[];
+	budgets: Budget[];
+	active: string | null;
+	recommendation: Recommendation;
+	report: StatusReport;
+};
+
+/** Samples per window kind from stored snapshots. */
+function historyFromDb(ctx: Context, account: string, now: number): WindowHistory {
+	const history: WindowHistory = {};
+	for (const point of snapshotHistory(ctx.db, account, now - DAY)) {
+		for (const w of point.windows) {
+			if (w.utilization === null) continue;
+			(history[w.kind] ??= []).push({atMs: point.observedAtMs, utilization: w.utilization});
+		}
+	}
+	return history;
+}
+
+/** The local UTC offset at `now` in minutes (for printing instants in the user's zone). */
+export function localOffsetMinutes(now: number): number {
+	return -new Date(now).getTimezoneOffset();
+}
+
+export type CollectOptions = {
+	/** Only consider accounts of this provider for the recommendation. */
+	provider?: string | undefined;
+	decisions?: number | undefined;
+};
+
+/** Everything known at `now`. */
+export function collect(ctx: Context, now: number, options: CollectOptions = {}): Collected {
+	const policy = policyOf(ctx.config);
+	const snapshots = ctx.demo ? new Map() : latestSnapshots(ctx.db);
+	const budgets = listBudgets(ctx.db);
+	const states = ctx.accounts.map(account => {
+		const overrides = budgets.filter(b => b.window && b.scope === `account:${account.name}`);
+		const demo = account.provider === 'demo';
+		return accountState({
+			account,
+			snapshot: demo ? demoSnapshot(account.name, now) : snapshots.get(account.name),
+			overrides,
+			history: demo ? demoHistory(account.name, now) : historyFromDb(ctx, account.name, now),
+		}, policy, now);
+	});
+	const activeRow = getActive(ctx.db, options.provider);
+	const active = activeRow && ctx.accounts.some(a => a.name === activeRow.name) ? activeRow.name : null;
+	const recommendation: Recommendation = selectAccount({accounts: states, active, policy, provider: options.provider, now});
+	const warnings: string[] = [];
+	for (const state of states) {
+		if (state.stale && state.ageMs !== null) warnings.push(`${state.account.name}: data is stale (${Math.round(state.ageMs / 60_000)} min old)`);
+	}
+	const report = buildReport({
+		states,
+		active,
+		recommendation,
+		decisions: recentDecisions(ctx.db, options.decisions ?? 10),
+		demo: ctx.demo,
+		mode: ctx.config.autoUtilization.mode,
+		warnings,
+		now,
+		offsetMinutes: localOffsetMinutes(now),
+	});
+	return {states, budgets, active, recommendation, report};
+}

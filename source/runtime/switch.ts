@@ -1,0 +1,123 @@
+/**
+ * Switching the active account (DESIGN §6): one transaction that writes the active account and the
+ * decision, then the optional integrations (the `active/<provider>` symlink, the `onSwitch` command).
+ */
+import {spawn} from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import {bindingUtilization, isUsableStatus, pct, statusSentence} from '../engine/status.js';
+import {isoAt} from '../engine/time.js';
+import type {Account, Decision} from '../engine/types.js';
+import {setActive} from '../store/repositories.js';
+import {collect, localOffsetMinutes} from './collect.js';
+import type {Context} from './context.js';
+
+export class SwitchError extends Error {}
+
+export type SwitchOutcome = {
+	account: Account;
+	decision: Decision;
+	/** Problems with the optional integrations; the switch itself has happened. */
+	warnings: string[];
+	/** The symlink that now points at the account's directory, if any. */
+	symlink: string | null;
+};
+
+/** The directory the provider reads the account from (CLAUDE_CONFIG_DIR / CODEX_HOME). */
+export function accountDir(account: Account): string | undefined {
+	if (account.provider === 'claude') return account.configDir;
+	if (account.provider === 'codex') return account.home;
+	return undefined;
+}
+
+/** The environment variable that selects the account for its provider. */
+export function accountEnvVar(account: Account): 'CLAUDE_CONFIG_DIR' | 'CODEX_HOME' | undefined {
+	if (account.provider === 'claude') return 'CLAUDE_CONFIG_DIR';
+	if (account.provider === 'codex') return 'CODEX_HOME';
+	return undefined;
+}
+
+/** Point `active/<provider>` at `target`, atomically (a new link renamed over the old one). */
+export function swapSymlink(activeDir: string, provider: string, target: string): string {
+	fs.mkdirSync(activeDir, {recursive: true});
+	const link = path.join(activeDir, provider);
+	const temporary = `${link}.${process.pid}.tmp`;
+	fs.rmSync(temporary, {force: true});
+	fs.symlinkSync(target, temporary);
+	fs.renameSync(temporary, link);
+	return link;
+}
+
+/** Run the `onSwitch` argv template (no shell) with the account in its environment. */
+function runOnSwitch(argv: readonly string[], account: Account, env: NodeJS.ProcessEnv): Promise<string | undefined> {
+	const dir = accountDir(account) ?? '';
+	const fill = (arg: string) => arg.replaceAll('{account}', account.name).replaceAll('{provider}', account.provider).replaceAll('{dir}', dir);
+	const [command, ...args] = argv.map(fill);
+	if (!command) return Promise.resolve('switch.onSwitch is empty');
+	return new Promise(resolve => {
+		const child = spawn(command, args, {
+			stdio: 'ignore',
+			env: {...env, QUOTA_TUI_ACCOUNT: account.name, QUOTA_TUI_PROVIDER: account.provider, QUOTA_TUI_ACCOUNT_DIR: dir},
+		});
+		const timer = setTimeout(() => {
+			child.kill('SIGTERM');
+			resolve(`switch.onSwitch (${command}) did not finish within 10 s and was stopped`);
+		}, 10_000);
+		child.on('error', error => {
+			clearTimeout(timer);
+			resolve(`switch.onSwitch (${command}) could not start: ${error.message}`);
+		});
+		child.on('exit', code => {
+			clearTimeout(timer);
+			resolve(code === 0 ? undefined : `switch.onSwitch (${command}) exited with ${code}`);
+		});
+	});
+}
+
+/**
+ * Make `name` the active account at `now`. The decision records what the account looked like and
+ * what the engine would have recommended, so a switch against the advice is visible later.
+ */
+export async function switchAccount(ctx: Context, name: string, now: number): Promise<SwitchOutcome> {
+	const account = ctx.accounts.find(a => a.name === name);
+	if (!account) {
+		const known = ctx.accounts.map(a => a.name).join(', ') || 'none';
+		throw new SwitchError(`no account named "${name}" (accounts: ${known})`);
+	}
+	const {states, active, recommendation} = collect(ctx, now);
+	const state = states.find(s => s.account.name === name)!;
+	const binding = bindingUtilization(state.windows, account.model);
+	const reasons: string[] = [];
+	if (active === name) reasons.push(`${name} was already the active account`);
+	else reasons.push(`switched from ${active ?? 'no active account'} to ${name} at the user's request`);
+	reasons.push(`${name}: ${statusSentence(state.status)}${binding === null ? '' : `, binding usage ${pct(binding)}`}`);
+	if (account.disabled) reasons.push(`warning: ${name} is disabled in the config`);
+	else if (!isUsableStatus(state.status)) reasons.push(`warning: ${name} is not usable right now (${statusSentence(state.status)})`);
+	if (recommendation.account && recommendation.account !== name) reasons.push(`the recommendation was ${recommendation.account}: ${recommendation.reason}`);
+
+	const decision: Decision = {
+		at: isoAt(now, localOffsetMinutes(now)),
+		kind: 'switch',
+		subject: name,
+		verdict: 'switched',
+		reasons,
+		inputs: {from: active, to: name, provider: account.provider, status: state.status, bindingUtilization: binding, recommended: recommendation.account},
+	};
+	setActive(ctx.db, name, decision, account.provider);
+
+	const warnings: string[] = [];
+	let symlink: string | null = null;
+	const dir = accountDir(account);
+	if (ctx.config.switch.symlink && dir) {
+		try {
+			symlink = swapSymlink(ctx.paths.activeDir, account.provider, dir);
+		} catch (error) {
+			warnings.push(`could not update the active/${account.provider} symlink: ${(error as Error).message}`);
+		}
+	}
+	if (ctx.config.switch.onSwitch) {
+		const problem = await runOnSwitch(ctx.config.switch.onSwitch, account, ctx.env);
+		if (problem) warnings.push(problem);
+	}
+	return {account, decision, warnings, symlink};
+}

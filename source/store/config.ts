@@ -1,0 +1,480 @@
+/**
+ * `config.json` (DESIGN §4, §11): a zod schema with every default, read and written through conf.
+ *
+ * Contract: a file that does not parse or does not validate is reported as a ConfigError naming the
+ * file, the field and what was expected, and is left byte-for-byte untouched. To keep that promise the
+ * raw file is read and validated here before conf ever sees it, conf is constructed without `defaults`
+ * or a schema (so its constructor writes nothing and never clears a file), and defaults are applied in
+ * memory by zod. The file holds only what the user (or `setKey`) wrote; unknown keys are kept in the
+ * file but are not part of `Config`.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import Conf from 'conf';
+import {z} from 'zod';
+import {ACCOUNT_NAME, PROVIDERS} from '../engine/types.js';
+
+// ---------------------------------------------------------------------------------------------------
+// Schema
+
+const fraction = () => z.number().min(0).max(1);
+const nonNegative = () => z.number().min(0);
+const positive = () => z.number().positive();
+const argv = () => z.array(z.string()).min(1, {message: 'expected a non-empty argv array of strings'});
+const QUIET_HOURS = /^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$/;
+
+export const AccountSchema = z.object({
+	name: z.string().regex(ACCOUNT_NAME, {
+		message: `expected an account name matching ${ACCOUNT_NAME.source} (lower-case letters, digits, ".", "_", "-")`,
+	}),
+	provider: z.enum(PROVIDERS),
+	configDir: z.string().min(1).optional(),
+	home: z.string().min(1).optional(),
+	plan: z.string().min(1).optional(),
+	valueUsdPerMonth: nonNegative().optional(),
+	chainOrder: z.number().int().optional(),
+	lastResort: z.boolean().optional(),
+	disabled: z.boolean().optional(),
+	model: z.string().min(1).optional(),
+	usageEndpoint: z.boolean().default(false),
+});
+
+const accounts = z
+	.array(AccountSchema)
+	.default(() => [])
+	.superRefine((list, context) => {
+		const firstIndex = new Map<string, number>();
+		for (const [index, account] of list.entries()) {
+			const first = firstIndex.get(account.name);
+			if (first === undefined) {
+				firstIndex.set(account.name, index);
+				continue;
+			}
+			context.addIssue({
+				code: 'custom',
+				path: [index, 'name'],
+				input: account.name,
+				message: `expected unique account names, but "${account.name}" is also accounts.${first}.name`,
+			});
+		}
+	});
+
+export const PolicySchema = z.object({
+	switchThreshold: fraction().default(0.9),
+	warnThreshold: fraction().default(0.8),
+	strategy: z.enum(['chain', 'drain-soonest-reset', 'most-headroom']).default('chain'),
+	extraUsage: z.enum(['last', 'normal']).default('last'),
+	/** Percent; may exceed 100 (extra usage). */
+	maxQuotaPercent: nonNegative().default(90),
+	reservedBudgetUsd: nonNegative().nullable().default(null),
+	imminentMinutes: nonNegative().default(30),
+	unknownPolicy: z.enum(['defer-auto', 'block', 'allow']).default('defer-auto'),
+});
+
+const AutoUtilizationSchema = z.object({
+	mode: z.enum(['off', 'suggest', 'auto']).default('suggest'),
+	minHeadroom5h: fraction().default(0.4),
+	minHeadroom7d: fraction().default(0.3),
+	maxAutoCostUsd: nonNegative().default(3),
+	weeklyAutoCapUsd: nonNegative().nullable().default(null),
+	quietHours: z
+		.array(z.string().regex(QUIET_HOURS, {message: 'expected "HH:MM-HH:MM" in local time (e.g. "22:00-08:00")'}))
+		.default(() => []),
+	manualQuietMinutes: nonNegative().default(15),
+	sources: z.array(z.string().min(1)).default(() => ['fleet', 'backlog']),
+	notify: z.enum(['desktop', 'terminal', 'none']).default('desktop'),
+});
+
+export const ConfigSchema = z.object({
+	accounts,
+	policy: PolicySchema.prefault({}),
+	autoUtilization: AutoUtilizationSchema.prefault({}),
+	sources: z
+		.object({
+			fleet: z
+				.object({
+					/** Globs of project roots holding .fleet/tasks/<id>/follow-ups.yaml. */
+					roots: z.array(z.string().min(1)).default(() => []),
+				})
+				.prefault({}),
+		})
+		.prefault({}),
+	runners: z
+		.object({
+			/** Placeholders: {prompt} {cwd} {jobId} {account}. */
+			claude: argv().default(() => ['claude', '-p', '--output-format', 'json', '{prompt}']),
+			codex: argv().default(() => ['codex', 'exec', '--json', '{prompt}']),
+		})
+		.prefault({}),
+	jobs: z
+		.object({
+			defaultEstimateUsd: nonNegative().default(1),
+			defaultEstimatePct: fraction().default(0.05),
+			timeoutMinutes: positive().default(60),
+		})
+		.prefault({}),
+	switch: z
+		.object({
+			symlink: z.boolean().default(() => process.platform === 'linux'),
+			/** Argv template run after a switch (no shell). */
+			onSwitch: argv().nullable().default(null),
+		})
+		.prefault({}),
+	polling: z
+		.object({
+			intervalSeconds: positive().default(60),
+			endpointMinIntervalSeconds: positive().default(180),
+		})
+		.prefault({}),
+	history: z
+		.object({
+			retentionDays: positive().default(90),
+		})
+		.prefault({}),
+	ui: z
+		.object({
+			maxFps: z.number().int().min(1).max(120).default(15),
+		})
+		.prefault({}),
+});
+
+export type Config = z.output<typeof ConfigSchema>;
+/** What a config file may hold (every key optional). */
+export type ConfigInput = z.input<typeof ConfigSchema>;
+export type AccountConfig = z.output<typeof AccountSchema>;
+export type AccountInput = z.input<typeof AccountSchema>;
+/** What addAccount/updateAccount take: unvalidated values are fine (e.g. a provider from a CLI flag); zod checks them. */
+export type AccountDraft = Omit<AccountInput, 'provider'> & {provider: string};
+
+/** The full default config (what a missing file or `{}` gives). */
+export function defaultConfig(): Config {
+	return ConfigSchema.parse({});
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Errors
+
+export type ConfigIssue = {
+	/** Dotted path of the field (`policy.switchThreshold`, `accounts.1.provider`); `(root)` for the whole file. */
+	field: string;
+	/** What was expected (and what was found). */
+	message: string;
+};
+
+/** A config file or a config change that is invalid. The message names the file, the field and the expectation. */
+export class ConfigError extends Error {
+	override name = 'ConfigError';
+	readonly file: string;
+	readonly issues: ConfigIssue[];
+
+	constructor(file: string, issues: ConfigIssue[], prefix = 'Invalid config') {
+		const detail = issues.map(issue => `${issue.field}: ${issue.message}`).join('; ');
+		super(`${prefix} ${file}: ${detail}`);
+		this.file = file;
+		this.issues = issues;
+	}
+}
+
+const fieldOf = (segments: readonly PropertyKey[]): string =>
+	segments.length === 0 ? '(root)' : segments.map(String).join('.');
+
+function issuesOf(error: z.ZodError): ConfigIssue[] {
+	return error.issues.map(issue => ({field: fieldOf(issue.path), message: issue.message}));
+}
+
+/** Validate a parsed config value, apply defaults, or throw a ConfigError naming `file`. */
+export function parseConfig(raw: unknown, file: string, prefix?: string): Config {
+	const result = ConfigSchema.safeParse(raw);
+	if (!result.success) {
+		throw new ConfigError(file, issuesOf(result.error), prefix);
+	}
+	return result.data;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Dotted paths
+
+type Segment = string | number;
+const FORBIDDEN_SEGMENTS = new Set(['__proto__', 'prototype', 'constructor']);
+
+function parseKey(key: string, file: string): Segment[] {
+	const parts = key.split('.');
+	if (key === '' || parts.some(part => part === '' || FORBIDDEN_SEGMENTS.has(part))) {
+		throw new ConfigError(file, [{field: key || '(empty)', message: 'expected a dotted key such as policy.switchThreshold'}], 'Invalid key for');
+	}
+	return parts.map(part => (/^\d+$/.test(part) ? Number(part) : part));
+}
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+	typeof value === 'object' && value !== null && !Array.isArray(value);
+
+function getAt(root: unknown, segments: readonly Segment[]): unknown {
+	let current: unknown = root;
+	for (const segment of segments) {
+		if (Array.isArray(current) && typeof segment === 'number') {
+			current = current[segment];
+		} else if (isRecord(current) && Object.hasOwn(current, String(segment))) {
+			current = current[String(segment)];
+		} else {
+			return undefined;
+		}
+	}
+	return current;
+}
+
+/** Set (or, with `undefined`, delete) the value at `segments` inside a plain JSON value, in place. */
+function setAt(root: Record<string, unknown>, segments: readonly Segment[], value: unknown, file: string): void {
+	let current: unknown = root;
+	for (const [index, segment] of segments.entries()) {
+		const last = index === segments.length - 1;
+		const field = fieldOf(segments.slice(0, index + 1));
+		if (Array.isArray(current)) {
+			if (typeof segment !== 'number' || segment > current.length) {
+				throw new ConfigError(file, [{field, message: `expected an index between 0 and ${current.length}`}], 'Cannot set in');
+			}
+			if (last) {
+				if (value === undefined) {
+					current.splice(segment, 1);
+				} else {
+					current[segment] = value;
+				}
+				return;
+			}
+			current[segment] ??= {};
+			current = current[segment];
+		} else if (isRecord(current)) {
+			const name = String(segment);
+			if (last) {
+				if (value === undefined) {
+					delete current[name];
+				} else {
+					current[name] = value;
+				}
+				return;
+			}
+			if (current[name] === undefined) {
+				current[name] = {};
+			}
+			current = current[name];
+		} else {
+			throw new ConfigError(file, [{field: fieldOf(segments.slice(0, index)), message: 'expected an object or array to set a key inside'}], 'Cannot set in');
+		}
+	}
+}
+
+// Schema introspection: which keys the schema knows, for rejecting typos in `setKey`.
+function unwrap(schema: z.ZodType): z.ZodType {
+	let current: z.ZodType = schema;
+	for (;;) {
+		if (
+			current instanceof z.ZodDefault ||
+			current instanceof z.ZodPrefault ||
+			current instanceof z.ZodOptional ||
+			current instanceof z.ZodNullable
+		) {
+			current = current.unwrap() as z.ZodType;
+		} else {
+			return current;
+		}
+	}
+}
+
+/** The fields of `value` (under `prefix`) that the schema does not know. */
+function unknownFields(schema: z.ZodType, value: unknown, prefix: Segment[]): string[] {
+	const inner = unwrap(schema);
+	if (inner instanceof z.ZodObject && isRecord(value)) {
+		const shape = inner.shape as Record<string, z.ZodType>;
+		return Object.keys(value).flatMap(key => {
+			const child = shape[key];
+			return child === undefined ? [fieldOf([...prefix, key])] : unknownFields(child, value[key], [...prefix, key]);
+		});
+	}
+	if (inner instanceof z.ZodArray && Array.isArray(value)) {
+		return value.flatMap((item, index) => unknownFields(inner.element as z.ZodType, item, [...prefix, index]));
+	}
+	return [];
+}
+
+/** The keys the schema knows at `segments`, or null when that is not an object. */
+function knownKeysAt(schema: z.ZodType, segments: readonly Segment[]): string[] | null {
+	let current = unwrap(schema);
+	for (const segment of segments) {
+		if (current instanceof z.ZodObject) {
+			const child = (current.shape as Record<string, z.ZodType>)[String(segment)];
+			if (child === undefined) {
+				return null;
+			}
+			current = unwrap(child);
+		} else if (current instanceof z.ZodArray) {
+			current = unwrap(current.element as z.ZodType);
+		} else {
+			return null;
+		}
+	}
+	return current instanceof z.ZodObject ? Object.keys(current.shape) : null;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// The store
+
+export type ConfigStore = {
+	/** The config file's path. */
+	readonly path: string;
+	/** The validated config with every default applied (a fresh copy). */
+	get(): Config;
+	/** The value at a dotted key of the validated config (`policy.switchThreshold`, `accounts.0.name`), or undefined. */
+	getKey(key: string): unknown;
+	/** Set a dotted key; the whole resulting config is validated first, and nothing is written on failure. */
+	setKey(key: string, value: unknown): Config;
+	/** Remove a key from the file (it falls back to its default). Returns whether the file held it. */
+	unsetKey(key: string): boolean;
+	addAccount(account: AccountDraft): Config;
+	/** Returns false (and writes nothing) when there is no such account. */
+	removeAccount(name: string): boolean;
+	/** Merge `patch` into the account; a key set to undefined is removed. Returns false when there is no such account. */
+	updateAccount(name: string, patch: Partial<AccountDraft>): boolean;
+};
+
+type Raw = Record<string, unknown>;
+
+/** Read the raw file: `{}` when missing or blank; ConfigError when not JSON or not an object. */
+function readRaw(file: string): Raw {
+	let text: string;
+	try {
+		text = fs.readFileSync(file, 'utf8');
+	} catch (error) {
+		if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+			return {};
+		}
+		throw new ConfigError(file, [{field: '(root)', message: `expected a readable file: ${(error as Error).message}`}], 'Cannot read config');
+	}
+	if (text.trim() === '') {
+		return {};
+	}
+	let parsed: unknown;
+	try {
+		parsed = JSON.parse(text);
+	} catch (error) {
+		throw new ConfigError(file, [{field: '(root)', message: `expected valid JSON: ${(error as Error).message}`}]);
+	}
+	if (!isRecord(parsed)) {
+		throw new ConfigError(file, [{field: '(root)', message: `expected a JSON object, received ${Array.isArray(parsed) ? 'array' : parsed === null ? 'null' : typeof parsed}`}]);
+	}
+	return parsed;
+}
+
+/** Open the config at `paths.configFile`. Throws ConfigError (touching nothing) when the file is invalid. */
+export function openConfig(paths: {configFile: string}): ConfigStore {
+	const file = paths.configFile;
+	let conf: Conf<Raw> | undefined;
+
+	const load = (): {raw: Raw; config: Config} => {
+		const raw = readRaw(file);
+		return {raw, config: parseConfig(raw, file)};
+	};
+
+	/** Validate and write `raw`. Unknown keys at, under or above `changed` are refused (typos); null checks none. */
+	const write = (raw: Raw, changed: readonly Segment[] | null, verb: string): Config => {
+		const config = parseConfig(raw, file, `${verb}: invalid config for`);
+		const unknown = changed === null ? [] : unknownFields(ConfigSchema, raw, []).filter(field => {
+			const key = fieldOf(changed);
+			return field === key || field.startsWith(`${key}.`) || key.startsWith(`${field}.`);
+		});
+		if (unknown.length > 0) {
+			throw new ConfigError(
+				file,
+				unknown.map(field => {
+					const segments = field.split('.');
+					const known = knownKeysAt(ConfigSchema, segments.slice(0, -1).map(part => (/^\d+$/.test(part) ? Number(part) : part)));
+					return {field, message: known ? `unknown key; expected one of ${known.join(', ')}` : 'unknown key'};
+				}),
+				`${verb}: unknown key in`,
+			);
+		}
+		// Constructed lazily (reads never create directories) and without defaults/schema: it only writes, atomically.
+		conf ??= new Conf<Raw>({
+			cwd: path.dirname(file),
+			configName: path.basename(file, path.extname(file)),
+			fileExtension: path.extname(file).slice(1) || 'json',
+			clearInvalidConfig: false,
+			accessPropertiesByDotNotation: false,
+		});
+		conf.store = raw;
+		return config;
+	};
+
+	const findAccount = (raw: Raw, name: string): number => {
+		const list = raw['accounts'];
+		return Array.isArray(list) ? list.findIndex(account => isRecord(account) && account['name'] === name) : -1;
+	};
+
+	const withoutUndefined = (value: object): Raw =>
+		Object.fromEntries(Object.entries(value).filter(([, item]) => item !== undefined));
+
+	// Fail fast: an invalid file is reported at open.
+	load();
+
+	return {
+		path: file,
+		get: () => load().config,
+		getKey(key) {
+			return getAt(load().config, parseKey(key, file));
+		},
+		setKey(key, value) {
+			const segments = parseKey(key, file);
+			if (value === undefined) {
+				throw new ConfigError(file, [{field: key, message: 'expected a JSON value (use unsetKey to remove a key)'}], `Cannot set ${key} in`);
+			}
+			const {raw} = load();
+			setAt(raw, segments, structuredClone(value), file);
+			return write(raw, segments, `Cannot set ${key}`);
+		},
+		unsetKey(key) {
+			const segments = parseKey(key, file);
+			const {raw} = load();
+			if (getAt(raw, segments) === undefined) {
+				return false;
+			}
+			setAt(raw, segments, undefined, file);
+			write(raw, segments, `Cannot unset ${key}`);
+			return true;
+		},
+		addAccount(account) {
+			const {raw} = load();
+			const list = Array.isArray(raw['accounts']) ? [...(raw['accounts'] as unknown[])] : [];
+			list.push(withoutUndefined(account));
+			raw['accounts'] = list;
+			return write(raw, ['accounts', list.length - 1], `Cannot add account ${String(account.name)}`);
+		},
+		removeAccount(name) {
+			const {raw} = load();
+			const index = findAccount(raw, name);
+			if (index < 0) {
+				return false;
+			}
+			raw['accounts'] = (raw['accounts'] as unknown[]).filter((_, i) => i !== index);
+			write(raw, null, `Cannot remove account ${name}`);
+			return true;
+		},
+		updateAccount(name, patch) {
+			const {raw} = load();
+			const index = findAccount(raw, name);
+			if (index < 0) {
+				return false;
+			}
+			const list = [...(raw['accounts'] as Raw[])];
+			const merged: Raw = {...list[index]};
+			for (const [key, value] of Object.entries(patch)) {
+				if (value === undefined) {
+					delete merged[key];
+				} else {
+					merged[key] = value;
+				}
+			}
+			list[index] = merged;
+			raw['accounts'] = list;
+			write(raw, ['accounts', index], `Cannot update account ${name}`);
+			return true;
+		},
+	};
+}

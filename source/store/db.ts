@@ -1,0 +1,216 @@
+/**
+ * `quota.db` (DESIGN §4): SQLite through the built-in node:sqlite, shared by several quota-tui processes
+ * (a dashboard per tmux pane, CLI calls, the status-line hook).
+ *
+ * - WAL mode, `busy_timeout`, foreign keys on.
+ * - Every write runs in a `BEGIN IMMEDIATE` transaction: the write lock is taken up front (waiting up to
+ *   the busy timeout), so two writers queue instead of failing with SQLITE_BUSY on a lock upgrade.
+ * - Versioned migrations: `PRAGMA user_version` counts the applied entries of MIGRATIONS. Each one runs
+ *   in its own IMMEDIATE transaction that re-reads the version first, so two processes opening a
+ *   database at once never both run a migration.
+ *
+ * Only node built-ins here (no npm packages), so the compiled module runs anywhere Node runs.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import {DatabaseSync, type StatementSync} from 'node:sqlite';
+
+export const BUSY_TIMEOUT_MS = 5000;
+
+/** Ordered schema migrations; entry i takes user_version i to i + 1. Append only, never edit. */
+export const MIGRATIONS: readonly string[] = [
+	// 1: history, decisions, budgets, key/value, poll cooldowns.
+	`
+	CREATE TABLE snapshots (
+		id INTEGER PRIMARY KEY AUTOINCREMENT,
+		account TEXT NOT NULL,
+		observed_at_ms INTEGER NOT NULL,
+		observed_at TEXT NOT NULL,
+		last_seen_ms INTEGER NOT NULL,
+		last_seen TEXT NOT NULL,
+		recorded_at_ms INTEGER NOT NULL,
+		status TEXT NOT NULL,
+		windows_json TEXT NOT NULL,
+		extra_usage_json TEXT,
+		message TEXT,
+		origin TEXT
+	);
+	CREATE INDEX snapshots_account_time ON snapshots (account, observed_at_ms);
+	CREATE INDEX snapshots_last_seen ON snapshots (last_seen_ms);
+
+	CREATE TABLE decisions (
+		id INTEGER PRIMARY KEY AUTOINCREMENT,
+		at_ms INTEGER NOT NULL,
+		at TEXT NOT NULL,
+		kind TEXT NOT NULL,
+		subject TEXT NOT NULL,
+		verdict TEXT NOT NULL,
+		reasons_json TEXT NOT NULL,
+		inputs_json TEXT NOT NULL
+	);
+	CREATE INDEX decisions_at ON decisions (at_ms);
+
+	CREATE TABLE budgets (
+		scope TEXT NOT NULL,
+		window TEXT NOT NULL DEFAULT '',
+		limit_value REAL NOT NULL,
+		unit TEXT NOT NULL,
+		used REAL NOT NULL,
+		reset_at TEXT,
+		recurrence TEXT,
+		source TEXT NOT NULL,
+		checked_at TEXT NOT NULL,
+		PRIMARY KEY (scope, window)
+	);
+
+	CREATE TABLE kv (
+		key TEXT PRIMARY KEY,
+		value TEXT NOT NULL,
+		updated_at_ms INTEGER NOT NULL
+	);
+
+	CREATE TABLE poll_state (
+		account TEXT NOT NULL,
+		source TEXT NOT NULL,
+		last_attempt_ms INTEGER,
+		last_success_ms INTEGER,
+		next_allowed_ms INTEGER,
+		last_error TEXT,
+		PRIMARY KEY (account, source)
+	);
+	`,
+];
+
+export type OpenOptions = {
+	/** For tests: a different migration list (defaults to MIGRATIONS). */
+	migrations?: readonly string[];
+	busyTimeoutMs?: number;
+};
+
+export class Db {
+	readonly file: string;
+	readonly raw: DatabaseSync;
+	readonly #statements = new Map<string, StatementSync>();
+
+	constructor(file: string, raw: DatabaseSync) {
+		this.file = file;
+		this.raw = raw;
+	}
+
+	/** A prepared statement, cached per SQL text. */
+	prepare(sql: string): StatementSync {
+		let statement = this.#statements.get(sql);
+		if (statement === undefined) {
+			statement = this.raw.prepare(sql);
+			this.#statements.set(sql, statement);
+		}
+		return statement;
+	}
+
+	/**
+	 * Run `fn` inside a `BEGIN IMMEDIATE` transaction (commit on return, roll back on throw).
+	 * Nested calls join the outer transaction.
+	 */
+	transaction<T>(fn: () => T): T {
+		if (this.raw.isTransaction) {
+			return fn();
+		}
+		this.raw.exec('BEGIN IMMEDIATE');
+		try {
+			const result = fn();
+			this.raw.exec('COMMIT');
+			return result;
+		} catch (error) {
+			if (this.raw.isTransaction) {
+				this.raw.exec('ROLLBACK');
+			}
+			throw error;
+		}
+	}
+
+	get schemaVersion(): number {
+		return readUserVersion(this.raw);
+	}
+
+	get isOpen(): boolean {
+		return this.raw.isOpen;
+	}
+
+	close(): void {
+		if (this.raw.isOpen) {
+			this.#statements.clear();
+			this.raw.close();
+		}
+	}
+}
+
+function readUserVersion(raw: DatabaseSync): number {
+	const row = raw.prepare('PRAGMA user_version').get() as {user_version?: number} | undefined;
+	return Number(row?.user_version ?? 0);
+}
+
+const isBusy = (error: unknown): boolean =>
+	error instanceof Error && /SQLITE_BUSY|database is locked/i.test(`${(error as {code?: string}).code ?? ''} ${error.message}`);
+
+/** Setting WAL on a brand-new file can race another opener past the busy handler; retry briefly. */
+function withBusyRetry<T>(fn: () => T, timeoutMs: number): T {
+	const deadline = Date.now() + timeoutMs;
+	for (;;) {
+		try {
+			return fn();
+		} catch (error) {
+			if (!isBusy(error) || Date.now() > deadline) {
+				throw error;
+			}
+			Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
+		}
+	}
+}
+
+function migrate(db: Db, migrations: readonly string[]): void {
+	if (readUserVersion(db.raw) === migrations.length) {
+		return;
+	}
+	for (;;) {
+		const done = db.transaction(() => {
+			// Re-read inside the write lock: another process may have migrated meanwhile.
+			const version = readUserVersion(db.raw);
+			if (version > migrations.length) {
+				throw new Error(
+					`${db.file}: database schema version ${version} is newer than this quota-tui supports (${migrations.length}); upgrade quota-tui`,
+				);
+			}
+			const sql = migrations[version];
+			if (sql === undefined) {
+				return true;
+			}
+			db.raw.exec(sql);
+			db.raw.exec(`PRAGMA user_version = ${version + 1}`);
+			return false;
+		});
+		if (done) {
+			return;
+		}
+	}
+}
+
+/** Open (creating if needed) and migrate the database at `file`. */
+export function openDatabase(file: string, options: OpenOptions = {}): Db {
+	const timeout = options.busyTimeoutMs ?? BUSY_TIMEOUT_MS;
+	if (file !== ':memory:') {
+		fs.mkdirSync(path.dirname(path.resolve(file)), {recursive: true});
+	}
+	const raw = new DatabaseSync(file, {enableForeignKeyConstraints: true});
+	const db = new Db(file, raw);
+	try {
+		raw.exec(`PRAGMA busy_timeout = ${Math.max(0, Math.floor(timeout))}`);
+		withBusyRetry(() => raw.exec('PRAGMA journal_mode = WAL'), timeout);
+		raw.exec('PRAGMA synchronous = NORMAL');
+		raw.exec('PRAGMA foreign_keys = ON');
+		withBusyRetry(() => migrate(db, options.migrations ?? MIGRATIONS), timeout);
+	} catch (error) {
+		db.close();
+		throw error;
+	}
+	return db;
+}

@@ -1,0 +1,44 @@
+/**
+ * Run the built CLI (build/cli.js) as a real child process, with its own QUOTA_TUI_HOME.
+ * `npm test` builds before vitest runs, so build/ is current.
+ */
+import {spawnSync} from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import {fileURLToPath} from 'node:url';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const CLI = path.join(ROOT, 'build', 'cli.js');
+
+export type CliResult = {code: number; stdout: string; stderr: string};
+
+/** A fresh QUOTA_TUI_HOME in the temp dir. */
+export function tempHome(prefix = 'qt-home-'): string {
+	return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+export function runCli(args: readonly string[], options: {home: string; now?: string; env?: Record<string, string | undefined>; input?: string}): CliResult {
+	const env: NodeJS.ProcessEnv = {
+		...process.env,
+		QUOTA_TUI_HOME: options.home,
+		TZ: 'UTC',
+		NO_COLOR: '1',
+		...(options.now ? {QUOTA_TUI_NOW: options.now} : {}),
+		...options.env,
+	};
+	delete env['FORCE_COLOR'];
+	const result = spawnSync(process.execPath, [CLI, ...args], {env, encoding: 'utf8', input: options.input ?? '', timeout: 30_000});
+	return {code: result.status ?? -1, stdout: result.stdout, stderr: result.stderr};
+}
+
+/** Run and parse stdout as JSON (throws with the output when it is not JSON). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests read arbitrary JSON
+export function runJson<T = any>(args: readonly string[], options: Parameters<typeof runCli>[1]): {code: number; json: T; stderr: string} {
+	const result = runCli(args, options);
+	try {
+		return {code: result.code, json: JSON.parse(result.stdout) as T, stderr: result.stderr};
+	} catch {
+		throw new Error(`not JSON (exit ${result.code}):\n${result.stdout}\n${result.stderr}`);
+	}
+}
