@@ -1,0 +1,54 @@
+process.env.TZ = 'UTC';
+import {describe, expect, it} from 'vitest';
+import {createAppRuntime} from '../../source/runtime/app-store.js';
+import {openContext} from '../../source/runtime/context.js';
+import {switchAccount} from '../../source/runtime/switch.js';
+import {tempHome} from '../helpers/cli.js';
+
+const FROZEN = {QUOTA_TUI_NOW: '2026-11-22T14:30:00Z'};
+
+describe('app store', () => {
+	it('keeps the same snapshot object until something changed', () => {
+		const home = tempHome();
+		const runtime = createAppRuntime(openContext({env: {QUOTA_TUI_HOME: home, ...FROZEN}, demo: true}));
+		const first = runtime.getSnapshot();
+		expect(first.report.demo).toBe(true);
+		expect(runtime.getSnapshot()).toBe(first);
+		runtime.dispose();
+	});
+
+	it('switchTo records the decision and shows the outcome in the header data and the notice', async () => {
+		const home = tempHome();
+		const runtime = createAppRuntime(openContext({env: {QUOTA_TUI_HOME: home, ...FROZEN}, demo: true}));
+		const seen: string[] = [];
+		const off = runtime.subscribe(() => seen.push(runtime.getSnapshot().notice?.text ?? ''));
+		runtime.switchTo('demo-team');
+		await expect.poll(() => runtime.getSnapshot().report.active).toBe('demo-team');
+		const snapshot = runtime.getSnapshot();
+		expect(snapshot.notice?.text).toMatch(/^Switched to demo-team/);
+		expect(snapshot.report.decisions[0]).toMatchObject({kind: 'switch', subject: 'demo-team'});
+		off();
+		runtime.dispose();
+	});
+
+	it('a switch to an unknown account is a notice, not a crash', async () => {
+		const runtime = createAppRuntime(openContext({env: {QUOTA_TUI_HOME: tempHome(), ...FROZEN}, demo: true}));
+		runtime.switchTo('nobody');
+		await expect.poll(() => runtime.getSnapshot().notice?.tone).toBe('error');
+		expect(runtime.getSnapshot().notice?.text).toContain('no account named "nobody"');
+		runtime.dispose();
+	});
+
+	it('notices a switch made by another process within a tick (PRAGMA data_version)', async () => {
+		const home = tempHome();
+		const runtime = createAppRuntime(openContext({env: {QUOTA_TUI_HOME: home}, demo: true}));
+		const off = runtime.subscribe(() => undefined);
+		expect(runtime.getSnapshot().report.active).toBeNull();
+		const other = openContext({env: {QUOTA_TUI_HOME: home}, demo: true});
+		await switchAccount(other, 'demo-spare', Date.now());
+		other.close();
+		await expect.poll(() => runtime.getSnapshot().report.active, {timeout: 3000}).toBe('demo-spare');
+		off();
+		runtime.dispose();
+	});
+});
