@@ -41,6 +41,7 @@ export function createAppRuntime(ctx: Context): AppRuntime {
 	let resetAt = Number.POSITIVE_INFINITY;
 	let dataVersion = -1;
 	let unsubscribeClock: (() => void) | undefined;
+	let disposed = false;
 
 	const emit = () => {
 		for (const listener of [...listeners]) listener();
@@ -124,6 +125,8 @@ export function createAppRuntime(ctx: Context): AppRuntime {
 			);
 		},
 		dispose() {
+			if (disposed) return;
+			disposed = true;
 			unsubscribeClock?.();
 			unsubscribeClock = undefined;
 			listeners.clear();

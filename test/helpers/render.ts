@@ -15,8 +15,14 @@ class FakeStdout extends EventEmitter {
 		super();
 	}
 
-	write = (frame: string): boolean => {
-		this.frames.push(frame);
+	write = (frame: string, ...rest: unknown[]): boolean => {
+		// Ink writes '' with a callback as a barrier before resolving waitUntilExit().
+		if (frame !== '') {
+			this.frames.push(frame);
+		}
+
+		const callback = rest.find(argument => typeof argument === 'function') as (() => void) | undefined;
+		callback?.();
 		return true;
 	};
 

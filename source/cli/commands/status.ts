@@ -36,11 +36,18 @@ export function formatStatus(report: StatusReport, now: number): string {
 	const lines: string[] = [];
 	if (report.demo) lines.push('DEMO — simulated accounts. Add your own with "quota-tui accounts add" to leave demo mode.', '');
 	const width = Math.max(8, ...report.accounts.map(a => a.name.length));
-	for (const account of report.accounts) {
+	const rows = report.accounts.map(account => ({
+		account,
+		status: account.disabled ? 'disabled' : account.lastResort ? `${STATUS_TEXT[account.status]}, last resort` : STATUS_TEXT[account.status],
+		windows: account.windows.map(w => windowText(w, now)),
+	}));
+	const statusWidth = Math.max(...rows.map(r => r.status.length));
+	const columns = Math.max(0, ...rows.map(r => r.windows.length));
+	const windowWidths = Array.from({length: columns}, (_, i) => Math.max(...rows.map(r => r.windows[i]?.length ?? 0)));
+	for (const {account, status, windows} of rows) {
 		const marker = account.active ? '●' : ' ';
-		const status = account.disabled ? 'disabled' : account.lastResort ? `${STATUS_TEXT[account.status]}, last resort` : STATUS_TEXT[account.status];
-		const windows = account.windows.length > 0 ? account.windows.map(w => windowText(w, now)).join('  ') : 'no usage data yet';
-		lines.push(`${marker} ${account.name.padEnd(width)}  ${account.provider.padEnd(6)} ${status.padEnd(10)} ${windows}`);
+		const cells = windows.length > 0 ? windows.map((text, i) => text.padEnd(windowWidths[i] ?? 0)).join('  ').trimEnd() : 'no usage data yet';
+		lines.push(`${marker} ${account.name.padEnd(width)}  ${account.provider.padEnd(6)} ${status.padEnd(statusWidth)}  ${cells}`);
 		if (account.message) lines.push(`  ${' '.repeat(width)}  ${account.message}`);
 	}
 	lines.push('');

@@ -1,0 +1,94 @@
+/**
+ * One account: `›` marks the selected row, `●` the active account, then name, provider, status badge,
+ * both windows (bar, percent, countdown, projection, reset time) and a note. Widths come from the
+ * layout; only the time leaves re-render on a clock tick.
+ */
+import {memo, type ReactNode} from 'react';
+import {Box, Text} from 'ink';
+import type {AccountReport, WindowReport} from '../../engine/report.js';
+import {formatBar, parseInstant} from '../format.js';
+import type {RowColumns} from '../layout.js';
+import {useTheme, utilizationTone} from '../theme.js';
+import {cell, cellRight, pickWindows, statusBadge, windowPercent, windowProjection} from '../view-model.js';
+import {CountdownText, NoteText, ResetTimeText} from './time-text.js';
+
+export type AccountRowProps = {
+	readonly account: AccountReport;
+	readonly row: RowColumns;
+	/** The report's `generatedAt` in epoch ms (ages fall back to it). */
+	readonly generatedAt: number;
+	readonly isSelected: boolean;
+	/** False when keys do nothing (one-shot frame): no selection marker. @default true */
+	readonly showSelection?: boolean;
+};
+
+export const SELECTED_MARKER = '›';
+export const ACTIVE_MARKER = '●';
+
+type WindowCellsProps = {
+	readonly window: WindowReport | null;
+	readonly row: RowColumns;
+	readonly projection: number;
+};
+
+/** Bar, percent, countdown, projection and reset time of one window, with the gaps between them. */
+function WindowCells({window, row, projection}: WindowCellsProps): ReactNode {
+	const theme = useTheme();
+	const utilization = window?.utilization ?? null;
+	const tone = window === null ? 'muted' : utilizationTone(theme, utilization);
+	const target = parseInstant(window?.resetsAt);
+	const projected = windowProjection(window);
+	const projectedTone = utilizationTone(theme, window?.projectedAtReset ?? null);
+	return (
+		<>
+			{row.bar > 0 ? <Text {...theme.tone(tone)}>{formatBar(window === null ? null : utilization, row.bar)} </Text> : null}
+			<Text {...theme.tone(tone)}>{cellRight(windowPercent(window, row.percent), row.percent)} </Text>
+			<CountdownText target={target} width={row.countdown}/>
+			{projection > 0 ? <Text {...theme.tone(projectedTone)}> {cell(projected ?? '', projection)}</Text> : null}
+			{row.resetTime > 0 ? <><Text> </Text><ResetTimeText target={target} width={row.resetTime}/></> : null}
+		</>
+	);
+}
+
+export const AccountRow = memo(function AccountRow({account, row, generatedAt, isSelected, showSelection = true}: AccountRowProps) {
+	const theme = useTheme();
+	const badge = statusBadge(account);
+	const {fiveHour, sevenDay} = pickWindows(account);
+	const marker = `${showSelection && isSelected ? SELECTED_MARKER : ' '}${account.active ? ACTIVE_MARKER : ' '}`;
+	const nameStyle = isSelected && showSelection ? theme.strong('accent') : account.disabled ? theme.tone('muted') : {};
+	const head = (
+		<>
+			<Text {...theme.tone('accent')}>{marker} </Text>
+			<Text {...nameStyle}>{cell(account.name, row.name)} </Text>
+			{row.provider > 0 ? <Text {...theme.tone('muted')}>{cell(account.provider, row.provider)} </Text> : null}
+			<Text {...theme.tone(badge.tone)}>{cell(badge.text, row.status)} </Text>
+		</>
+	);
+
+	if (row.lines === 2) {
+		return (
+			<Box flexDirection="column">
+				<Text wrap="truncate">
+					{head}
+					<NoteText account={account} generatedAt={generatedAt} width={row.note}/>
+				</Text>
+				<Text wrap="truncate">
+					<Text {...theme.tone('muted')}>{'   '}5h </Text>
+					<WindowCells window={fiveHour} row={row} projection={0}/>
+					<Text {...theme.tone('muted')}> 7d </Text>
+					<WindowCells window={sevenDay} row={row} projection={0}/>
+				</Text>
+			</Box>
+		);
+	}
+
+	return (
+		<Text wrap="truncate">
+			{head}
+			<WindowCells window={fiveHour} row={row} projection={row.projection5h}/>
+			<Text> </Text>
+			<WindowCells window={sevenDay} row={row} projection={row.projection7d}/>
+			{row.note > 0 ? <><Text> </Text><NoteText account={account} generatedAt={generatedAt} width={row.note}/></> : null}
+		</Text>
+	);
+});

@@ -1,0 +1,172 @@
+/**
+ * Pure formatters for the dashboard. Every function takes its inputs (including `now`) as parameters:
+ * nothing here reads the clock, the environment or the terminal.
+ */
+import {DateTime} from 'luxon';
+
+const SECOND = 1000;
+const MINUTE = 60 * SECOND;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
+
+/** `0.23` → `23%`; null, NaN or ±Infinity → `--`. Values above 1 stay visible (`112%`). */
+export function formatPercent(fraction: number | null | undefined): string {
+	if (fraction === null || fraction === undefined || !Number.isFinite(fraction)) {
+		return '--';
+	}
+
+	return `${Math.round(fraction * 100)}%`;
+}
+
+/**
+ * A compact duration with its two largest units: `3d4h`, `1h12m`, `45m`, `12s` (`12d` from ten days on).
+ * Seconds are rounded up, so a countdown reaches `0s` only at the instant itself.
+ */
+export function formatDuration(ms: number): string {
+	const totalSeconds = Math.max(0, Math.ceil(ms / SECOND));
+	const days = Math.floor(totalSeconds / 86_400);
+	const hours = Math.floor((totalSeconds % 86_400) / 3600);
+	const minutes = Math.floor((totalSeconds % 3600) / 60);
+	const seconds = totalSeconds % 60;
+	if (days > 0) {
+		return hours > 0 && days < 10 ? `${days}d${hours}h` : `${days}d`;
+	}
+
+	if (hours > 0) {
+		return minutes > 0 ? `${hours}h${minutes}m` : `${hours}h`;
+	}
+
+	if (minutes > 0) {
+		return `${minutes}m`;
+	}
+
+	return `${seconds}s`;
+}
+
+/** Time left until `target` (epoch ms) at `now`: `1h12m`; `now` once passed; `--` when unknown. */
+export function formatCountdown(target: number | null, now: number): string {
+	if (target === null || !Number.isFinite(target)) {
+		return '--';
+	}
+
+	const left = target - now;
+	return left <= 0 ? 'now' : formatDuration(left);
+}
+
+/** How old something observed at `at` (epoch ms) is at `now`: `12s ago`, `2m ago`, `3h ago`, `2d ago`. */
+export function formatAge(at: number | null, now: number): string {
+	if (at === null || !Number.isFinite(at)) {
+		return 'no data';
+	}
+
+	const age = Math.max(0, now - at);
+	if (age < 5 * SECOND) {
+		return 'just now';
+	}
+
+	return `${formatAgeShort(age)} ago`;
+}
+
+/** The single largest unit of an age in ms, rounded down: `12s`, `2m`, `3h`, `2d`. */
+export function formatAgeShort(ageMs: number): string {
+	const age = Math.max(0, ageMs);
+	if (age < MINUTE) {
+		return `${Math.floor(age / SECOND)}s`;
+	}
+
+	if (age < HOUR) {
+		return `${Math.floor(age / MINUTE)}m`;
+	}
+
+	if (age < DAY) {
+		return `${Math.floor(age / HOUR)}h`;
+	}
+
+	return `${Math.floor(age / DAY)}d`;
+}
+
+export type BarStyle = 'blocks' | 'squares';
+
+const BAR_GLYPHS: Record<BarStyle, {full: string; half: string; empty: string; unknown: string}> = {
+	blocks: {full: '█', half: '▌', empty: '░', unknown: '·'},
+	squares: {full: '■', half: '■', empty: '□', unknown: '·'},
+};
+
+/**
+ * A bar of exactly `width` cells for a fraction, in half-cell steps (`██▌░░`). Any use above 0 shows at
+ * least half a cell and anything below 100 % leaves at least half a cell empty, so the bar never rounds a
+ * real state away. Unknown (null) draws `·····`. The caller prints the number beside it.
+ */
+export function formatBar(fraction: number | null, width: number, style: BarStyle = 'blocks'): string {
+	const cells = Math.max(0, Math.floor(width));
+	const glyphs = BAR_GLYPHS[style];
+	if (cells === 0) {
+		return '';
+	}
+
+	if (fraction === null || !Number.isFinite(fraction)) {
+		return glyphs.unknown.repeat(cells);
+	}
+
+	const steps = style === 'blocks' ? 2 : 1;
+	const total = cells * steps;
+	let filled = Math.round(Math.min(1, Math.max(0, fraction)) * total);
+	if (fraction > 0 && filled === 0) {
+		filled = 1;
+	}
+
+	if (fraction < 1 && filled === total) {
+		filled = total - 1;
+	}
+
+	const full = Math.floor(filled / steps);
+	const half = filled % steps;
+	return glyphs.full.repeat(full) + glyphs.half.repeat(half) + glyphs.empty.repeat(cells - full - half);
+}
+
+/** Local wall-clock time `HH:mm:ss` (honours `TZ` through luxon's system zone). */
+export function formatClock(at: number): string {
+	return DateTime.fromMillis(at).toFormat('HH:mm:ss');
+}
+
+/**
+ * A local instant relative to `now`, at most 9 cells: `14:05` today, `Thu 09:00` within the next
+ * 7 days, `Mar 3` otherwise.
+ */
+export function formatLocalTime(at: number, now: number): string {
+	const time = DateTime.fromMillis(at);
+	const today = DateTime.fromMillis(now);
+	if (time.hasSame(today, 'day')) {
+		return time.toFormat('HH:mm');
+	}
+
+	if (at > now && at - now < 7 * DAY) {
+		return time.toFormat('ccc HH:mm');
+	}
+
+	return time.toFormat('LLL d');
+}
+
+/** Parse an ISO instant to epoch ms; null for null or an unparsable string. */
+export function parseInstant(iso: string | null | undefined): number | null {
+	if (iso === null || iso === undefined) {
+		return null;
+	}
+
+	const ms = Date.parse(iso);
+	return Number.isNaN(ms) ? null : ms;
+}
+
+/** Shorten `text` to `width` cells with a trailing `…` (plain strings of single-width characters). */
+export function truncate(text: string, width: number): string {
+	if (width <= 0) {
+		return '';
+	}
+
+	const chars = [...text];
+	if (chars.length <= width) {
+		return text;
+	}
+
+	return `${chars.slice(0, width - 1).join('')}…`;
+}

@@ -1,0 +1,188 @@
+/**
+ * Pure helpers that turn report fields into what a row shows: the status badge, the two windows, the
+ * note (stale / fresh / error / source and age) and the recommendation line. No React, no clock.
+ */
+import type {AccountReport, Recommendation, StatusReport, WindowReport} from '../engine/report.js';
+import type {Origin} from '../engine/types.js';
+import {formatAge, formatAgeShort, formatPercent, parseInstant, truncate} from './format.js';
+import type {Tone} from './theme.js';
+
+export type Badge = {readonly text: string; readonly tone: Tone};
+
+/** The status badge of an account, as text (colour only reinforces it). */
+export function statusBadge(account: AccountReport): Badge {
+	if (account.disabled) {
+		return {text: 'disabled', tone: 'muted'};
+	}
+
+	switch (account.status) {
+		case 'allowed': {
+			return account.lastResort ? {text: 'last resort', tone: 'accent'} : {text: 'ok', tone: 'ok'};
+		}
+
+		case 'allowed_warning': {
+			return {text: 'warn', tone: 'warn'};
+		}
+
+		case 'rejected': {
+			return {text: 'EXHAUSTED', tone: 'critical'};
+		}
+
+		case 'invalid_key': {
+			return {text: 'invalid key', tone: 'critical'};
+		}
+
+		case 'token_expired': {
+			return {text: 'expired', tone: 'critical'};
+		}
+
+		case 'policy_rejected': {
+			return {text: 'refused', tone: 'critical'};
+		}
+
+		case 'unreachable': {
+			return {text: 'unreachable', tone: 'warn'};
+		}
+
+		case 'unknown': {
+			return {text: 'unknown', tone: 'muted'};
+		}
+	}
+}
+
+/** The 5-hour window and the 7-day window (or, without one, the first weekly window) of an account. */
+export function pickWindows(account: AccountReport): {fiveHour: WindowReport | null; sevenDay: WindowReport | null} {
+	const fiveHour = account.windows.find(window => window.kind === 'five_hour') ?? null;
+	const sevenDay = account.windows.find(window => window.kind === 'seven_day')
+		?? account.windows.find(window => window.kind.startsWith('seven_day') || window.kind.startsWith('weekly:'))
+		?? null;
+	return {fiveHour, sevenDay};
+}
+
+/** The percentage of a window, marked `~` when it is an estimate and the mark fits in `width`. */
+export function windowPercent(window: WindowReport | null, width: number): string {
+	if (window === null) {
+		return '--';
+	}
+
+	const text = formatPercent(window.utilization);
+	const isEstimate = window.resetPassed || window.source === 'estimated';
+	return isEstimate && text !== '--' && text.length < width ? `~${text}` : text;
+}
+
+/** The projection at reset (`→87%`), or null when unknown or meaningless (reset already passed). */
+export function windowProjection(window: WindowReport | null): string | null {
+	if (window === null || window.resetPassed || window.projectedAtReset === null) {
+		return null;
+	}
+
+	return `→${formatPercent(window.projectedAtReset)}`;
+}
+
+const ORIGIN_LABELS: Readonly<Record<Origin, string>> = {
+	statusline: 'statusline',
+	'claude-cli': 'cli',
+	'oauth-usage': 'oauth',
+	'codex-rollout': 'rollout',
+	'codex-app-server': 'app-server',
+	'wham-usage': 'wham',
+	'local-logs': 'logs',
+	manual: 'manual',
+	demo: 'demo',
+};
+
+/** When the newest data of an account was observed (epoch ms), or null when it has none. */
+export function observedAt(account: AccountReport, generatedAt: number): number | null {
+	let newest: number | null = null;
+	for (const window of account.windows) {
+		const at = parseInstant(window.observedAt);
+		if (at !== null && (newest === null || at > newest)) {
+			newest = at;
+		}
+	}
+
+	if (newest !== null) {
+		return newest;
+	}
+
+	return account.ageMs === null ? null : generatedAt - account.ageMs;
+}
+
+const ERROR_STATUSES = new Set(['invalid_key', 'token_expired', 'policy_rejected', 'unreachable']);
+
+/** The first candidate that fits `width`, else the last one truncated. */
+function fit(candidates: readonly string[], width: number): string {
+	for (const candidate of candidates) {
+		if (candidate.length <= width) {
+			return candidate;
+		}
+	}
+
+	return truncate(candidates.at(-1) ?? '', width);
+}
+
+/**
+ * The note at the end of a row, in priority order: `stale 12m`, `fresh (est.)` (a reset passed and the
+ * window is estimated fresh), the error message of a failing source, else the source and age
+ * (`oauth 2m ago`). Shortened to fit `width`.
+ */
+export function accountNote(account: AccountReport, generatedAt: number, now: number, width: number): Badge {
+	if (width <= 0) {
+		return {text: '', tone: 'muted'};
+	}
+
+	const at = observedAt(account, generatedAt);
+	const age = at === null ? null : Math.max(0, now - at);
+	if (account.stale) {
+		const candidates = age === null ? ['stale'] : [`stale ${formatAgeShort(age)}`, 'stale'];
+		return {text: fit(candidates, width), tone: 'warn'};
+	}
+
+	if (account.windows.some(window => window.resetPassed)) {
+		return {text: fit(['fresh (est.)', 'fresh est.', 'fresh'], width), tone: 'muted'};
+	}
+
+	if (account.message !== null && ERROR_STATUSES.has(account.status)) {
+		return {text: truncate(account.message, width), tone: account.status === 'unreachable' ? 'warn' : 'critical'};
+	}
+
+	if (at === null) {
+		return {text: fit(['no data', '--'], width), tone: 'muted'};
+	}
+
+	const origins = [...new Set(account.windows.map(window => ORIGIN_LABELS[window.origin]))];
+	const ago = formatAge(at, now);
+	const candidates = origins.length > 0 ? [`${origins.join('+')} ${ago}`, `${origins[0]} ${ago}`, ago] : [ago];
+	return {text: fit([...candidates, formatAgeShort(age ?? 0)], width), tone: 'muted'};
+}
+
+/** The recommendation as a tone, the account text and the reason. */
+export function recommendationView(recommendation: Recommendation): {tone: Tone; account: string; reason: string} {
+	if (recommendation.account === null) {
+		return {tone: 'critical', account: 'none usable', reason: recommendation.reason};
+	}
+
+	const model = recommendation.model === null ? '' : ` [${recommendation.model}]`;
+	return {
+		tone: recommendation.emergency ? 'warn' : 'ok',
+		account: `${recommendation.account}${model}${recommendation.emergency ? ' (last resort)' : ''}`,
+		reason: recommendation.reason,
+	};
+}
+
+/** The longest account name of a report (for the name column). */
+export function longestName(report: StatusReport): number {
+	return report.accounts.reduce((longest, account) => Math.max(longest, account.name.length), 0);
+}
+
+/** Pad or cut `text` to exactly `width` cells (left-aligned). */
+export function cell(text: string, width: number): string {
+	const cut = truncate(text, width);
+	return cut + ' '.repeat(Math.max(0, width - [...cut].length));
+}
+
+/** Pad or cut `text` to exactly `width` cells (right-aligned). */
+export function cellRight(text: string, width: number): string {
+	const cut = truncate(text, width);
+	return ' '.repeat(Math.max(0, width - [...cut].length)) + cut;
+}
