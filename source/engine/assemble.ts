@@ -53,12 +53,15 @@ function rollOverride(budget: Budget & {window: WindowKind}, now: number): Quota
 	return window;
 }
 
-export type WindowWithOverride = EffectiveWindow & {override?: {utilization: number; resetsAt: string | null} | undefined};
+/** The detected value a user-entered window hides (kept visible). */
+export type HiddenDetected = {utilization: number | null; resetsAt: string | null; origin: QuotaWindow['origin']; observedAt: string};
+
+export type WindowWithOverride = EffectiveWindow & {detected?: HiddenDetected | undefined};
 
 /**
  * Detected windows with user-entered overrides applied: an override wins until it is cleared or its
- * window resets; after that the detected value shows again. Both stay visible (the override is kept
- * beside the detected window in `override`).
+ * window resets; after that the detected value shows again. Both stay visible: the window carries the
+ * user-entered value, and the detected one it hides is kept in `detected`.
  */
 export function mergeWindows(detected: readonly QuotaWindow[], overrides: readonly Budget[], now: number): WindowWithOverride[] {
 	const byKind = new Map<string, WindowWithOverride>();
@@ -69,8 +72,10 @@ export function mergeWindows(detected: readonly QuotaWindow[], overrides: readon
 		const effective = effectiveWindow(override, now);
 		const existing = byKind.get(override.kind);
 		if (existing && existing.source !== 'user-entered') {
-			if (effective.resetPassed) continue; // the override ended with its window
-			byKind.set(override.kind, {...effective, override: {utilization: existing.utilization ?? 0, resetsAt: existing.resetsAt}});
+			// The override ended with its window (a recurring one too: its next period has no user value).
+			const overrideResetMs = instantMs(budget.resetAt);
+			if (effective.resetPassed || (overrideResetMs !== undefined && overrideResetMs <= now)) continue;
+			byKind.set(override.kind, {...effective, detected: {utilization: existing.utilization, resetsAt: existing.resetsAt, origin: existing.origin, observedAt: existing.observedAt}});
 			continue;
 		}
 		byKind.set(override.kind, effective);
@@ -109,7 +114,9 @@ export function accountState(input: AccountInput, policy: Pick<Policy, 'warnThre
 		const rate = w.resetPassed ? {ratePerHour: 0, samples: 0} : burnRate(samples, lookbackFor(w.kind));
 		projections[w.kind] = project(w.utilization, rate.ratePerHour, w.resetsAt, now, rate.samples);
 	}
-	const observed = [snapshot?.observedAt, ...windows.map(w => w.observedAt)]
+	// Age is the provider data's age: a recent manual entry must not hide stale detected data.
+	const detectedWindows = windows.filter(w => w.source !== 'user-entered');
+	const observed = [snapshot?.observedAt, ...detectedWindows.map(w => w.observedAt), ...(detectedWindows.length === 0 && !snapshot ? windows.map(w => w.observedAt) : [])]
 		.map(x => instantMs(x))
 		.filter((x): x is number => x !== undefined);
 	const newest = observed.length > 0 ? Math.max(...observed) : undefined;
@@ -154,7 +161,7 @@ function windowReport(w: WindowWithOverride, projection: Projection | undefined,
 		projectedAtReset: projection?.atReset ?? null,
 		ratePerHour: projection ? projection.ratePerHour : null,
 		exhaustsAt: projection?.exhaustsAt ?? null,
-		...(w.override ? {override: w.override} : {}),
+		...(w.detected ? {detected: w.detected} : {}),
 	};
 }
 

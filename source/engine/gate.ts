@@ -1,8 +1,9 @@
 /**
  * The dispatch gate (DESIGN §7.2): may a task start now on this account?
  */
+import {planValue} from './plans.js';
 import {extraUsageLeft, gatingWindows, isCredentialProblem, pct, statusSentence, windowLabel} from './status.js';
-import {instantMs, isoAt, MINUTE, nextRecurrence, parseRecurrence} from './time.js';
+import {DAY, instantMs, isoAt, MINUTE, nextRecurrence, parseRecurrence} from './time.js';
 import type {AccountState, Budget, Policy, QuotaWindow} from './types.js';
 
 export type Verdict = 'go' | 'defer' | 'pause' | 'deny';
@@ -43,6 +44,17 @@ export type GateInput = {
 };
 
 const EXIT: Record<Verdict, 0 | 69 | 75> = {go: 0, defer: 75, pause: 75, deny: 69};
+
+/** `value` is above `limit` by more than float noise (0.85 + 0.05 is not above 0.9). */
+function over(value: number, limit: number): boolean {
+	return value > limit + 1e-9 * Math.max(1, Math.abs(limit));
+}
+
+/** 7-day windows: the account's weekly window, model-scoped weekly ones, and custom windows about a week long. */
+function isWeeklyWindow(w: QuotaWindow): boolean {
+	if (w.kind === 'seven_day' || w.kind === 'seven_day_opus' || w.kind === 'seven_day_sonnet' || w.kind.startsWith('weekly:')) return true;
+	return w.kind !== 'monthly' && w.durationMs !== null && w.durationMs >= 6 * DAY && w.durationMs <= 8 * DAY;
+}
 
 /** The budget as it stands at `now`: a passed reset rolls forward (recurrence) and starts from 0. */
 export function effectiveBudget(budget: Budget, now: number): Budget & {resetPassed: boolean} {
@@ -98,14 +110,18 @@ export function gate(input: GateInput): GateResult {
 	}
 
 	const gating = gatingWindows(state.windows, state.account.model);
-	const weekly = gating.find(w => w.kind === 'seven_day') ?? gating.find(w => w.durationMs !== null && w.durationMs >= 6 * 24 * 60 * MINUTE && w.kind !== 'monthly');
-	const known = gating.filter(w => w.utilization !== null);
+	// Every gating 7-day window (the weekly one and, for its model, Opus/Sonnet/weekly:<model>) is held to
+	// maxQuotaPercent; the account's own weekly window decides the reserve and the unknown-state check.
+	const weeklies = gating.filter(isWeeklyWindow);
+	const weekly = weeklies.find(w => w.kind === 'seven_day') ?? weeklies[0];
+	const known = gating.filter(w => w.utilization !== null && Number.isFinite(w.utilization));
 
-	// Unknown state: manual tasks go with a warning; automatic ones defer (unknownPolicy decides).
+	// Unknown utilization or reset: manual tasks go with a warning; automatic ones defer (unknownPolicy decides).
 	const unknownWhat = state.status === 'unknown' || state.status === 'unreachable' || known.length === 0
 		? `the quota state of ${name} is unknown (${statusSentence(state.status)})`
-		: weekly && weekly.utilization === null ? `the weekly usage of ${name} is unknown`
-			: undefined;
+		: weekly && (weekly.utilization === null || !Number.isFinite(weekly.utilization)) ? `the weekly usage of ${name} is unknown`
+			: weekly && instantMs(weekly.resetsAt) === undefined ? `the weekly reset time of ${name} is unknown`
+				: undefined;
 	if (unknownWhat) {
 		if (policy.unknownPolicy === 'block') return result('deny', `Blocked: ${unknownWhat} and policy.unknownPolicy is "block"`);
 		if (policy.unknownPolicy === 'defer-auto' && automatic) {
@@ -130,35 +146,45 @@ export function gate(input: GateInput): GateResult {
 	const mayUseAll = request.priority === 'critical' || !automatic;
 
 	// Weekly ceiling: maxQuotaPercent, or all of it when the reset is imminent (it would expire anyway).
-	if (weekly && weekly.utilization !== null) {
-		const used = weekly.utilization;
+	const max = policy.maxQuotaPercent / 100;
+	const estimateText = estimatePct > 0 ? ` + ${pct(estimatePct)} estimated` : '';
+	for (const w of weeklies) {
+		if (!known.includes(w)) continue;
+		const used = w.utilization!;
 		const withEstimate = used + estimatePct;
-		const estimateText = estimatePct > 0 ? ` + ${pct(estimatePct)} estimated` : '';
-		const max = policy.maxQuotaPercent / 100;
-		if (withEstimate > max) {
-			if (imminent(weekly) && mayUseAll && withEstimate <= 1) {
-				reasons.push(`weekly quota usage at ${pct(used)}${estimateText} is over the configured max of ${policy.maxQuotaPercent}%, but the window resets at ${weekly.resetsAt} (within ${policy.imminentMinutes} min): the remaining headroom would expire anyway`);
+		const label = windowLabel(w.kind);
+		if (over(withEstimate, max)) {
+			if (imminent(w) && mayUseAll && !over(withEstimate, 1)) {
+				reasons.push(`${label} quota usage at ${pct(used)}${estimateText} is over the configured max of ${policy.maxQuotaPercent}%, but the window resets at ${w.resetsAt} (within ${policy.imminentMinutes} min): the remaining headroom would expire anyway`);
 			} else {
-				return result('pause', `Stopping: weekly quota usage at ${pct(used)}${estimateText} (configured max: ${policy.maxQuotaPercent}%)`, weekly.resetsAt);
+				return result('pause', `Stopping: ${label} quota usage at ${pct(used)}${estimateText} (configured max: ${policy.maxQuotaPercent}%)`, w.resetsAt);
 			}
 		} else {
-			reasons.push(`weekly quota usage at ${pct(used)}${estimateText} (configured max: ${policy.maxQuotaPercent}%)`);
-		}
-		// Reserved dollars: the weekly value left must stay above the reserve.
-		if (policy.reservedBudgetUsd !== null && input.valueUsdPerMonth !== undefined) {
-			const weeklyValue = (input.valueUsdPerMonth * 12) / 52;
-			const left = Math.max(0, 1 - used) * weeklyValue - (request.estimateUsd ?? 0);
-			if (left < policy.reservedBudgetUsd && !(imminent(weekly) && mayUseAll)) {
-				return result('pause', `Stopping: weekly quota left would be ~${money(Math.max(0, left))} (reserved: ${money(policy.reservedBudgetUsd)})`, weekly.resetsAt);
-			}
+			reasons.push(`${label} quota usage at ${pct(used)}${estimateText} (configured max: ${policy.maxQuotaPercent}%)`);
 		}
 	}
+	// Reserved dollars: the weekly value left must stay above the reserve.
+	const valueUsdPerMonth = input.valueUsdPerMonth ?? planValue(state.account) ?? undefined;
+	if (weekly && known.includes(weekly) && policy.reservedBudgetUsd !== null && valueUsdPerMonth !== undefined) {
+		const weeklyValue = (valueUsdPerMonth * 12) / 52;
+		const left = Math.max(0, 1 - weekly.utilization!) * weeklyValue - (request.estimateUsd ?? 0);
+		if (over(policy.reservedBudgetUsd, left) && !(imminent(weekly) && mayUseAll)) {
+			return result('pause', `Stopping: weekly quota left would be ~${money(Math.max(0, left))} (reserved: ${money(policy.reservedBudgetUsd)})`, weekly.resetsAt);
+		}
+		reasons.push(`weekly quota left after this task: ~${money(Math.max(0, left))} (reserved: ${money(policy.reservedBudgetUsd)})`);
+	}
 
-	// Other gating windows (5-hour, model-scoped, monthly): the estimate must fit before 100 %.
+	// Other gating windows (5-hour, monthly, custom): the estimate must fit before 100 %, unless extra
+	// (pay-as-you-go) usage takes the rest.
+	const extraLeft = extraUsageLeft(state.extraUsage);
 	for (const w of known) {
-		if (w === weekly) continue;
-		const used = w.utilization ?? 0;
-		if (used + estimatePct > 1 && !(imminent(w) && mayUseAll)) {
+		if (weeklies.includes(w)) continue;
+		const used = w.utilization!;
+		if (over(used + estimatePct, 1) && !(imminent(w) && mayUseAll)) {
+			if (extraLeft && !automatic) {
+				reasons.push(`${windowLabel(w.kind)} quota usage at ${pct(used)}${estimateText} passes 100%: extra usage (pay-as-you-go) covers the rest`);
+				continue;
+			}
 			return result('defer', `Deferring: ${windowLabel(w.kind)} quota usage at ${pct(used)} + ${pct(estimatePct)} estimated would pass 100%${w.resetsAt ? `; retry after its reset at ${w.resetsAt}` : ''}`, w.resetsAt);
 		}
 	}
@@ -166,8 +192,8 @@ export function gate(input: GateInput): GateResult {
 	// Automatic work leaves the last stretch (above the warning threshold) to manual work.
 	if (automatic) {
 		for (const w of known) {
-			const used = (w.utilization ?? 0) + estimatePct;
-			if (used > policy.warnThreshold && !imminent(w)) {
+			const used = w.utilization! + estimatePct;
+			if (over(used, policy.warnThreshold) && !imminent(w)) {
 				return result('defer', `Deferring automatic work: ${windowLabel(w.kind)} usage would reach ${pct(used)}, above the ${pct(policy.warnThreshold)} kept for manual work`, w.resetsAt);
 			}
 		}
@@ -182,7 +208,7 @@ export function gate(input: GateInput): GateResult {
 		const estimate = estimateIn(budget.unit, request) ?? 0;
 		const label = `${budget.scope} budget at ${fmtNumber(budget.used)}${estimate > 0 ? ` + ${fmtNumber(estimate)} estimated` : ''} of ${fmtNumber(budget.limit)} ${budget.unit}`;
 		if (budget.resetPassed) reasons.push(`the ${budget.scope} budget has reset: counted from 0 (estimated)`);
-		if (budget.used + estimate > budget.limit || budget.used >= budget.limit) {
+		if (over(budget.used + estimate, budget.limit) || budget.used >= budget.limit) {
 			return result('pause', `Stopping: ${label}${budget.resetAt ? `; resets at ${budget.resetAt}` : ''}`, budget.resetAt);
 		}
 		reasons.push(label);

@@ -19,7 +19,7 @@ export const PLAN_VALUES: Readonly<Record<string, number>> = {
 /** The account's monthly value: its override, else its plan's default, else null (unknown). */
 export function planValue(account: Pick<Account, 'plan' | 'valueUsdPerMonth'>): number | null {
 	if (account.valueUsdPerMonth !== undefined) return account.valueUsdPerMonth;
-	if (account.plan && account.plan in PLAN_VALUES) return PLAN_VALUES[account.plan]!;
+	if (account.plan && Object.hasOwn(PLAN_VALUES, account.plan)) return PLAN_VALUES[account.plan]!;
 	return null;
 }
 

@@ -28,8 +28,11 @@ export type WindowReport = {
 	ratePerHour: number | null;
 	/** When 100 % is reached at the current rate, if before the reset. */
 	exhaustsAt: string | null;
-	/** A user-entered value that overrides this window until cleared or reset (kept visible). */
-	override?: {utilization: number; resetsAt: string | null} | undefined;
+	/**
+	 * When a user-entered value is in effect (source `user-entered`), the detected value it hides, kept
+	 * visible until the override is cleared or its window resets.
+	 */
+	detected?: {utilization: number | null; resetsAt: string | null; origin: Origin; observedAt: string} | undefined;
 };
 
 export type AccountReport = {

@@ -36,6 +36,18 @@ export function ineligibility(state: AccountState): string | undefined {
 	return undefined;
 }
 
+/**
+ * Why a last-resort account cannot be used even in an emergency (a refused credential, a real job
+ * failure, or exhausted with no extra usage left), or undefined when it can. Unknown data is not a
+ * reason: emergency accounts are often not polled.
+ */
+export function lastResortProblem(state: AccountState): string | undefined {
+	if (state.account.disabled) return 'disabled';
+	if (state.unusableReason) return `marked unusable: ${state.unusableReason}`;
+	if (isCredentialProblem(state.status) || state.status === 'rejected') return statusSentence(state.status);
+	return undefined;
+}
+
 /** The first gating window projected to hit 100 % before its reset, as a sentence. */
 export function wallSentence(state: AccountState): string | undefined {
 	for (const w of gatingWindows(state.windows, state.account.model)) {
@@ -97,7 +109,8 @@ export function selectAccount(input: SelectionInput): Recommendation {
 		const name = state.account.name;
 		if (state.account.lastResort && !state.account.disabled) {
 			lastResorts.push(state);
-			why.set(name, 'last-resort account: used only when no other account is usable');
+			const problem = lastResortProblem(state);
+			why.set(name, problem ? `last-resort account, but ${problem}` : 'last-resort account: used only when no other account is usable');
 			continue;
 		}
 		const reason = ineligibility(state);
@@ -135,11 +148,17 @@ export function selectAccount(input: SelectionInput): Recommendation {
 		for (const c of eligible) if (c !== active) why.set(c.state.account.name, `${input.active} is active and healthy (sticky)`);
 		return finish(active.state, `${input.active} is active and healthy: ${bindingText(active.state)}, under the ${pct(threshold)} switch threshold`);
 	}
+	// Why the active account is being left (over the threshold, about to hit the wall, or not eligible).
+	const activeWhy = !active && input.active !== null && pool.some(s => s.account.name === input.active && !s.account.lastResort)
+		? why.get(input.active)
+		: undefined;
 	const leaving = active
 		? active.hitsWall
 			? `${active.state.account.name} is active but ${active.hitsWall}`
 			: `${active.state.account.name} is active but its ${bindingText(active.state)} is at or over the ${pct(threshold)} switch threshold`
-		: undefined;
+		: activeWhy ? `${input.active} is active but ${activeWhy}` : undefined;
+	const leavingTo = (chosen: AccountState | undefined, reason: string) =>
+		leaving && (chosen === undefined || chosen !== active?.state) ? `${leaving}; ${chosen ? 'switching to ' : ''}${reason}` : reason;
 
 	// Extra usage `last`: accounts running on pay-as-you-go come after all others.
 	const onExtraLast = (list: Candidate[]) =>
@@ -158,7 +177,7 @@ export function selectAccount(input: SelectionInput): Recommendation {
 			: policy.strategy === 'most-headroom' ? 'healthy account with the most headroom'
 				: 'healthy account whose weekly window resets soonest';
 		const base = `${first.state.account.name}: ${strategyWhy} (${bindingText(first.state)}, under the ${pct(threshold)} switch threshold)`;
-		return finish(first.state, leaving ? `${leaving}; switching to ${base}` : base);
+		return finish(first.state, leavingTo(first.state, base));
 	}
 
 	// Step 4: everything eligible is over the threshold (or about to hit the wall): the least used.
@@ -167,14 +186,20 @@ export function selectAccount(input: SelectionInput): Recommendation {
 		for (const c of eligible) {
 			if (c !== fallback) why.set(c.state.account.name, `${why.get(c.state.account.name) ?? ''}; ${fallback.state.account.name} has lower usage`.replace(/^; /, ''));
 		}
-		return finish(fallback.state, `no account is under the ${pct(threshold)} switch threshold; ${fallback.state.account.name} has the lowest usage (${bindingText(fallback.state)})`);
+		return finish(fallback.state, leavingTo(fallback.state, `no account is under the ${pct(threshold)} switch threshold; ${fallback.state.account.name} has the lowest usage (${bindingText(fallback.state)})`));
 	}
 
-	// Step 5: nothing eligible: the last-resort account, as an emergency. Prefer one whose credential works.
-	const emergency = lastResorts.find(s => !isCredentialProblem(s.status)) ?? lastResorts[0];
+	// Step 5: nothing eligible: the last-resort account, as an emergency. Never one whose credential is
+	// refused, that a real failure marked unusable, or that is exhausted; prefer one with healthy data.
+	const usableLastResorts = lastResorts.filter(s => !lastResortProblem(s));
+	const emergency = usableLastResorts.find(s => !ineligibility(s)) ?? usableLastResorts[0];
 	if (emergency) {
 		const others = pool.filter(s => !s.account.lastResort).length;
-		return finish(emergency, `no regular account is usable${others ? '' : ' (none configured)'}; using the last-resort account ${emergency.account.name} (emergency)`, true);
+		return finish(emergency, leavingTo(emergency, `no regular account is usable${others ? '' : ' (none configured)'}; using the last-resort account ${emergency.account.name} (emergency)`), true);
 	}
-	return finish(undefined, pool.length === 0 ? 'no accounts configured' : 'no account is usable and no last-resort account is configured');
+	if (lastResorts.length > 0) {
+		const broken = lastResorts.map(s => `the last-resort account ${s.account.name} cannot be used: ${lastResortProblem(s)}`).join('; ');
+		return finish(undefined, leavingTo(undefined, `no account is usable and ${broken}`));
+	}
+	return finish(undefined, pool.length === 0 ? 'no accounts configured' : leavingTo(undefined, 'no account is usable and no last-resort account is configured'));
 }

@@ -10,7 +10,8 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import Conf from 'conf';
+import {createRequire} from 'node:module';
+import type ConfType from 'conf';
 import {z} from 'zod';
 import {ACCOUNT_NAME, PROVIDERS} from '../engine/types.js';
 
@@ -363,10 +364,20 @@ function readRaw(file: string): Raw {
 	return parsed;
 }
 
+/**
+ * conf (and the JSON-schema validator it imports) is loaded on the first write only: reads are the
+ * hot path of every one-shot command, and loading conf costs more than the rest of a `status` call.
+ * require() of an ES module is synchronous on Node ≥ 22.12, so writes stay synchronous.
+ */
+function loadConf(): typeof ConfType {
+	const require = createRequire(import.meta.url);
+	return (require('conf') as {default: typeof ConfType}).default;
+}
+
 /** Open the config at `paths.configFile`. Throws ConfigError (touching nothing) when the file is invalid. */
 export function openConfig(paths: {configFile: string}): ConfigStore {
 	const file = paths.configFile;
-	let conf: Conf<Raw> | undefined;
+	let conf: ConfType<Raw> | undefined;
 
 	const load = (): {raw: Raw; config: Config} => {
 		const raw = readRaw(file);
@@ -392,7 +403,7 @@ export function openConfig(paths: {configFile: string}): ConfigStore {
 			);
 		}
 		// Constructed lazily (reads never create directories) and without defaults/schema: it only writes, atomically.
-		conf ??= new Conf<Raw>({
+		conf ??= new (loadConf())<Raw>({
 			cwd: path.dirname(file),
 			configName: path.basename(file, path.extname(file)),
 			fileExtension: path.extname(file).slice(1) || 'json',
