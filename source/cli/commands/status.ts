@@ -1,26 +1,16 @@
 /**
  * `status`, `recommend`, `active`, `switch`: what the accounts look like and which one to use.
  */
-import type {AccountReport, StatusReport, WindowReport} from '../../engine/report.js';
+import type {StatusReport, WindowReport} from '../../engine/report.js';
 import {windowShortLabel} from '../../engine/status.js';
 import {instantMs} from '../../engine/time.js';
 import {collect} from '../../runtime/collect.js';
 import {accountDir, accountEnvVar, SwitchError, switchAccount} from '../../runtime/switch.js';
 import {getActive} from '../../store/repositories.js';
 import {formatAgeShort, formatCountdown, formatPercent} from '../../ui/format.js';
+import {statusBadge} from '../../ui/view-model.js';
 import {parse, print, printError, printJson, UsageError} from '../io.js';
 import {findAccount, withContext, type Command} from '../shared.js';
-
-const STATUS_TEXT: Record<AccountReport['status'], string> = {
-	allowed: 'ok',
-	allowed_warning: 'warn',
-	rejected: 'EXHAUSTED',
-	invalid_key: 'INVALID KEY',
-	token_expired: 'TOKEN EXPIRED',
-	policy_rejected: 'REFUSED',
-	unreachable: 'unreachable',
-	unknown: 'unknown',
-};
 
 function windowText(w: WindowReport, now: number): string {
 	const reset = w.resetsAt ? `↺${formatCountdown(instantMs(w.resetsAt) ?? null, now)}` : '↺?';
@@ -38,7 +28,7 @@ export function formatStatus(report: StatusReport, now: number): string {
 	const width = Math.max(8, ...report.accounts.map(a => a.name.length));
 	const rows = report.accounts.map(account => ({
 		account,
-		status: account.disabled ? 'disabled' : account.lastResort ? `${STATUS_TEXT[account.status]}, last resort` : STATUS_TEXT[account.status],
+		status: account.lastResort && account.status !== 'allowed' && !account.disabled ? `${statusBadge(account).text}, last resort` : statusBadge(account).text,
 		windows: account.windows.map(w => windowText(w, now)),
 	}));
 	const statusWidth = Math.max(...rows.map(r => r.status.length));
