@@ -166,7 +166,8 @@ export function recommendationView(recommendation: Recommendation): {tone: Tone;
 	return {
 		tone: recommendation.emergency ? 'warn' : 'ok',
 		account: `${recommendation.account}${model}${recommendation.emergency ? ' (last resort)' : ''}`,
-		reason: recommendation.reason,
+		// The header already names the account: "demo-main: first healthy…" → "first healthy…".
+		reason: recommendation.reason.startsWith(`${recommendation.account}: `) ? recommendation.reason.slice(recommendation.account.length + 2) : recommendation.reason,
 	};
 }
 

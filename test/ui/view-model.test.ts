@@ -77,4 +77,6 @@ test('recommendation view', () => {
 	expect(recommendationView(report.recommendation)).toEqual({tone: 'ok', account: 'work', reason: report.recommendation.reason});
 	expect(recommendationView({...report.recommendation, account: 'spare', emergency: true, exitCode: 3}).account).toBe('spare (last resort)');
 	expect(recommendationView({...report.recommendation, account: null, exitCode: 1}).tone).toBe('critical');
+	// The header names the account once: a reason that starts with it loses the repetition.
+	expect(recommendationView({...report.recommendation, account: 'work', reason: 'work: first healthy account in chain order'}).reason).toBe('first healthy account in chain order');
 });
