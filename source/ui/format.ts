@@ -53,14 +53,17 @@ export function formatCountdown(target: number | null, now: number): string {
 	return left <= 0 ? 'now' : formatDuration(left);
 }
 
-/** How old something observed at `at` (epoch ms) is at `now`: `12s ago`, `2m ago`, `3h ago`, `2d ago`. */
+/**
+ * How old something observed at `at` (epoch ms) is at `now`: `just now` under a minute (so the text does
+ * not change every second), then `2m ago`, `3h ago`, `2d ago`.
+ */
 export function formatAge(at: number | null, now: number): string {
 	if (at === null || !Number.isFinite(at)) {
 		return 'no data';
 	}
 
 	const age = Math.max(0, now - at);
-	if (age < 5 * SECOND) {
+	if (age < MINUTE) {
 		return 'just now';
 	}
 
@@ -124,9 +127,9 @@ export function formatBar(fraction: number | null, width: number, style: BarStyl
 	return glyphs.full.repeat(full) + glyphs.half.repeat(half) + glyphs.empty.repeat(cells - full - half);
 }
 
-/** Local wall-clock time `HH:mm:ss` (honours `TZ` through luxon's system zone). */
+/** Local wall-clock time `HH:mm` (honours `TZ` through luxon's system zone). */
 export function formatClock(at: number): string {
-	return DateTime.fromMillis(at).toFormat('HH:mm:ss');
+	return DateTime.fromMillis(at).toFormat('HH:mm');
 }
 
 /**

@@ -3,6 +3,7 @@ import {stripVTControlCharacters} from 'node:util';
 import {afterEach, describe, expect, test, vi} from 'vitest';
 import chalk from 'chalk';
 import {Text} from 'ink';
+import {Profiler} from 'react';
 import {Dashboard, renderStaticFrame} from '../../source/ui/app.js';
 import {PanelBoundary} from '../../source/ui/components/index.js';
 import {keymap} from '../../source/ui/keymap.js';
@@ -70,15 +71,39 @@ describe('accounts', () => {
 });
 
 describe('time', () => {
-	test('a 1 s clock tick moves the countdown (1h12m → 1h11m) and the header clock', async () => {
+	test('a 1 s clock tick moves the countdown (1h12m → 1h11m); the header clock shows minutes', async () => {
 		const runtime = createTestRuntime();
 		const result = await mount(runtime);
-		expect(text(result)).toContain('14:00:00');
+		expect(text(result)).toContain('14:00 ');
 		expect(lineOf(text(result), 'work')).toContain('↺1h12m');
 		runtime.clock.tick(SECOND);
 		await tick();
-		expect(text(result)).toContain('14:00:01');
 		expect(lineOf(text(result), 'work')).toContain('↺1h11m');
+		runtime.clock.tick(MINUTE);
+		await tick();
+		expect(text(result)).toContain('14:01 ');
+	});
+
+	test('a tick that changes no visible text renders nothing (idle cost)', async () => {
+		const runtime = createTestRuntime();
+		let commits = 0;
+		const result = await renderInTerminal(
+			<Profiler id='dashboard' onRender={() => { commits += 1; }}><Dashboard runtime={runtime} theme={plain}/></Profiler>,
+			{columns: 80, rows: 24},
+		);
+		mounted.push(result);
+		runtime.clock.tick(SECOND); // 1h12m → 1h11m: one commit
+		await tick();
+		const before = commits;
+		expect(before).toBeGreaterThan(0);
+		for (let i = 0; i < 5; i++) {
+			runtime.clock.tick(SECOND); // every text stays the same (1h11m, 14:00, 2m ago …)
+			await tick();
+		}
+		expect(commits).toBe(before);
+		runtime.clock.tick(MINUTE);
+		await tick();
+		expect(commits).toBeGreaterThan(before);
 	});
 
 	test('ages grow with the clock; stale age too', async () => {
@@ -304,7 +329,7 @@ describe('renderStaticFrame', () => {
 		const snapshot = createTestRuntime().getSnapshot();
 		const frame = stripVTControlCharacters(renderStaticFrame(snapshot, NOW, {columns: 80, rows: 24}, {theme: plain}));
 		expect(frame).toContain('[DEMO]');
-		expect(frame).toContain('14:00:00');
+		expect(frame).toContain('14:00 ');
 		expect(lineOf(frame, 'work')).toMatch(/^ ● work .*23% ↺1h12m/);
 		expect(frame).not.toContain('›');
 		expect(frame).not.toContain('q quit');
@@ -313,9 +338,9 @@ describe('renderStaticFrame', () => {
 
 	test('time comes from `now`', () => {
 		const snapshot = createTestRuntime().getSnapshot();
-		const frame = renderStaticFrame(snapshot, NOW + SECOND, {columns: 80, rows: 24}, {theme: plain});
-		expect(frame).toContain('14:00:01');
-		expect(lineOf(frame, 'work')).toContain('↺1h11m');
+		const frame = renderStaticFrame(snapshot, NOW + MINUTE + SECOND, {columns: 80, rows: 24}, {theme: plain});
+		expect(frame).toContain('14:01 ');
+		expect(lineOf(frame, 'work')).toContain('↺1h10m');
 	});
 
 	test('too small', () => {

@@ -27,3 +27,15 @@ export function useNow(): number {
 	const now = useCallback(() => Math.floor(clock.now() / 1000) * 1000, [clock]);
 	return useSyncExternalStore(subscribe, now, now);
 }
+
+/**
+ * A value derived from the clock, e.g. the text of a countdown. The caller re-renders only when the
+ * value changes (compared with Object.is), not on every tick: a `↺1h12m` that stays `↺1h12m` for a
+ * minute costs no render, no layout and no write for that minute. `derive` must return a primitive.
+ */
+export function useClockValue<T extends string | number | boolean | null>(derive: (now: number) => T): T {
+	const clock = useContext(ClockContext);
+	const subscribe = useCallback((listener: Listener) => clock.subscribe(listener), [clock]);
+	const read = () => derive(Math.floor(clock.now() / 1000) * 1000);
+	return useSyncExternalStore(subscribe, read, read);
+}

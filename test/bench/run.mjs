@@ -1,0 +1,374 @@
+// `npm run bench`: startup time, idle CPU and memory of the dashboard, each next to a peer measured in
+// the same run on the same machine, so the ratios mean something.
+//
+//   BENCH_ONLY=startup|idle|memory   run a subset (comma-separated list allowed)
+//   BENCH_IDLE_SECONDS=60            idle CPU window
+//   BENCH_MEMORY_MINUTES=10          RSS soak (0 skips it)
+//   BENCH_RUNS=5                     startup runs per command (the median is reported)
+//
+// The dashboard runs for real (build/cli.js --demo, pinned node = process.execPath) in a private tmux
+// server (`tmux -L qt-bench-<pid>`) that is killed at the end, on error and on Ctrl+C.
+import {execFileSync, spawn} from 'node:child_process';
+import {existsSync, mkdtempSync, readdirSync, readFileSync, rmSync} from 'node:fs';
+import {cpus, tmpdir} from 'node:os';
+import {dirname, join, relative} from 'node:path';
+import {setTimeout as sleep} from 'node:timers/promises';
+import {fileURLToPath} from 'node:url';
+import {killOnExit, requireTmux, TmuxServer} from '../../scripts/lib/tmux.mjs';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const CLI = join(ROOT, 'build', 'cli.js');
+const NODE = process.execPath;
+const MARKER = 'demo-main';
+const COLS = 100;
+const ROWS = 30;
+const IDLE_TARGET_PERCENT = 1;
+const SETTLE_MS = 3000;
+
+function numberEnv(name, fallback, {min = 0} = {}) {
+	const raw = process.env[name];
+	if (raw === undefined || raw === '') {
+		return fallback;
+	}
+	const value = Number(raw);
+	if (!Number.isFinite(value) || value < min) {
+		throw new Error(`${name}=${raw}: expected a number ≥ ${min}`);
+	}
+	return value;
+}
+
+const PHASES = ['startup', 'idle', 'memory'];
+const ONLY = (process.env.BENCH_ONLY ?? '').split(',').map(s => s.trim()).filter(Boolean);
+const RUNS = Math.round(numberEnv('BENCH_RUNS', 5, {min: 1}));
+const IDLE_SECONDS = numberEnv('BENCH_IDLE_SECONDS', 60, {min: 1});
+const MEMORY_MINUTES = numberEnv('BENCH_MEMORY_MINUTES', 10);
+const MEMORY_INTERVAL_MS = 10_000;
+
+const summary = [];
+const hr = () => Number(process.hrtime.bigint()) / 1e6;
+const median = values => {
+	const sorted = [...values].sort((a, b) => a - b);
+	const mid = Math.floor(sorted.length / 2);
+	return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};
+const fmt = (value, digits = 1) => value.toFixed(digits);
+const ratio = (value, peer) => (peer > 0 ? `${fmt(value / peer, 2)}×` : 'n/a (peer 0)');
+const log = line => console.log(line);
+const progress = line => process.stderr.write(`  … ${line}\n`);
+
+// ---- /proc helpers ---------------------------------------------------------------------------------
+
+function clockTicks() {
+	try {
+		const value = Number(execFileSync('getconf', ['CLK_TCK'], {encoding: 'utf8'}).trim());
+		return Number.isFinite(value) && value > 0 ? value : 100;
+	} catch {
+		return 100;
+	}
+}
+
+/** utime + stime of a process (all its threads), in clock ticks. */
+function cpuTicks(pid) {
+	const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+	// Field 2 (comm) may contain spaces and parentheses: split after the last ')'.
+	const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+	// fields[0] is field 3 (state); utime is field 14, stime field 15.
+	return Number(fields[11]) + Number(fields[12]);
+}
+
+/** VmRSS in KiB. */
+function rssKiB(pid) {
+	const match = /^VmRSS:\s+(\d+)\s+kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+	if (!match) {
+		throw new Error(`no VmRSS for pid ${pid}`);
+	}
+	return Number(match[1]);
+}
+
+const cmdline = pid => readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
+
+function childrenOf(pid) {
+	const children = [];
+	for (const tid of readdirSync(`/proc/${pid}/task`)) {
+		try {
+			children.push(...readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number));
+		} catch {
+			// thread gone
+		}
+	}
+	return children;
+}
+
+/**
+ * The pid of the node process running build/cli.js: the pane's pid itself (tmux execs the argv
+ * directly), or, should a shell sit in between, the first such descendant.
+ */
+function dashboardPid(panePid) {
+	const queue = [panePid];
+	while (queue.length > 0) {
+		const pid = queue.shift();
+		try {
+			const argv = cmdline(pid);
+			if (argv.includes(CLI)) {
+				return pid;
+			}
+			queue.push(...childrenOf(pid));
+		} catch {
+			// process gone
+		}
+	}
+	throw new Error(`no process running ${relative(ROOT, CLI)} under pane pid ${panePid}`);
+}
+
+// ---- processes -------------------------------------------------------------------------------------
+
+const peers = new Set();
+
+/** Start an idle peer node process (never exits by itself); returns its ChildProcess. */
+function startPeer() {
+	const child = spawn(NODE, ['-e', 'setInterval(() => {}, 1000)'], {stdio: 'ignore'});
+	peers.add(child);
+	child.on('exit', () => peers.delete(child));
+	return child;
+}
+
+function stopPeer(child) {
+	if (child.exitCode === null && child.signalCode === null) {
+		child.kill('SIGTERM');
+	}
+	peers.delete(child);
+}
+
+/** Run a command to completion; resolves to wall-clock ms. Rejects on a non-zero exit. */
+function timeRun(args, env) {
+	return new Promise((resolve, reject) => {
+		const start = hr();
+		const child = spawn(NODE, args, {env, stdio: ['ignore', 'pipe', 'pipe']});
+		let stdout = '';
+		let stderr = '';
+		child.stdout.on('data', chunk => (stdout += chunk));
+		child.stderr.on('data', chunk => (stderr += chunk));
+		child.on('error', reject);
+		child.on('close', code => {
+			const ms = hr() - start;
+			if (code === 0) {
+				resolve({ms, stdout});
+			} else {
+				reject(new Error(`node ${args.join(' ')} exited ${code}: ${stderr.trim()}`));
+			}
+		});
+	});
+}
+
+// ---- phases ----------------------------------------------------------------------------------------
+
+async function benchStartup(server, env) {
+	log(`\nstartup — median of ${RUNS} runs (after one warm-up each), wall-clock ms`);
+	const paneEnv = {QUOTA_TUI_HOME: env.QUOTA_TUI_HOME, TZ: 'UTC', LANG: 'C.UTF-8'};
+	const processEnv = {...env, ...paneEnv};
+
+	const measure = async (label, once) => {
+		await once(); // warm-up: file cache, first-run database creation
+		const times = [];
+		for (let i = 0; i < RUNS; i++) {
+			times.push(await once());
+		}
+		return {label, median: median(times), min: Math.min(...times), max: Math.max(...times)};
+	};
+
+	const firstFrame = argv => {
+		let n = 0;
+		return async () => {
+			const session = `ff-${n++}`;
+			const start = hr();
+			await server.start(session, {cols: COLS, rows: ROWS, cwd: ROOT, env: paneEnv, argv});
+			const deadline = start + 20_000;
+			for (;;) {
+				const screen = await server.capture(session);
+				if (screen.includes(MARKER)) {
+					const ms = hr() - start;
+					await server.killSession(session);
+					return ms;
+				}
+				if (hr() > deadline) {
+					throw new Error(`no "${MARKER}" after 20 s; screen:\n${screen}`);
+				}
+				await sleep(10);
+			}
+		};
+	};
+
+	const check = await timeRun([CLI, 'status', '--json', '--demo'], processEnv);
+	JSON.parse(check.stdout); // the command under test must actually work
+
+	const rows = [
+		await measure('node -e 0 (peer)', async () => (await timeRun(['-e', '0'], processEnv)).ms),
+		await measure('cli status --json --demo', async () => (await timeRun([CLI, 'status', '--json', '--demo'], processEnv)).ms),
+		await measure('dashboard first frame (tmux)', firstFrame([NODE, CLI, '--demo'])),
+		await measure('tmux peer: node prints marker', firstFrame([NODE, '-e', `process.stdout.write(${JSON.stringify(MARKER)} + '\\n'); setInterval(() => {}, 1000)`])),
+	];
+	const peer = rows[0].median;
+	for (const row of rows) {
+		log(`  ${row.label.padEnd(32)} ${fmt(row.median).padStart(8)} ms  ${ratio(row.median, peer).padStart(7)} vs node -e 0   (min ${fmt(row.min)}, max ${fmt(row.max)})`);
+	}
+	const [, status, dashboard, tmuxPeer] = rows;
+	log(`  first frame minus tmux+poll overhead ≈ ${fmt(dashboard.median - tmuxPeer.median + peer)} ms (dashboard − tmux peer + node -e 0)`);
+	summary.push(
+		['startup: node -e 0', `${fmt(peer)} ms`, '1.00×', ''],
+		['startup: status --json --demo', `${fmt(status.median)} ms`, ratio(status.median, peer), ''],
+		['startup: dashboard first frame', `${fmt(dashboard.median)} ms`, ratio(dashboard.median, peer), `tmux peer ${fmt(tmuxPeer.median)} ms`],
+	);
+}
+
+/** Start the live-clock demo dashboard in a 100×30 pane; resolves to its node pid once it has drawn. */
+async function startDashboard(server, session, env) {
+	await server.start(session, {cols: COLS, rows: ROWS, cwd: ROOT, env: {QUOTA_TUI_HOME: env.QUOTA_TUI_HOME, TZ: 'UTC', LANG: 'C.UTF-8'}, argv: [NODE, CLI, '--demo']});
+	const deadline = hr() + 20_000;
+	for (;;) {
+		const screen = await server.capture(session);
+		if (screen.includes(MARKER)) {
+			break;
+		}
+		const info = await server.paneInfo(session);
+		if (info.dead || hr() > deadline) {
+			throw new Error(`dashboard did not start (${info.dead ? `exited ${info.status}` : 'timeout'}); screen:\n${screen}`);
+		}
+		await sleep(50);
+	}
+	const pid = dashboardPid((await server.paneInfo(session)).pid);
+	return pid;
+}
+
+async function benchIdle(server, env, ticksPerSecond) {
+	log(`\nidle CPU — ${IDLE_SECONDS} s window after ${SETTLE_MS / 1000} s settle, live clock, ${COLS}×${ROWS} pane`);
+	const pid = await startDashboard(server, 'idle', env);
+	const peer = startPeer();
+	await sleep(SETTLE_MS);
+	const tmuxPid = await server.serverPid();
+	const targets = [['dashboard', pid], ['peer node (setInterval 1 s)', peer.pid], ['tmux server (redraw cost)', tmuxPid]];
+	const before = targets.map(([, p]) => ({ticks: cpuTicks(p), rss: rssKiB(p)}));
+	const start = hr();
+	await sleep(IDLE_SECONDS * 1000);
+	const seconds = (hr() - start) / 1000;
+	const after = targets.map(([, p]) => ({ticks: cpuTicks(p), rss: rssKiB(p)}));
+	const percent = targets.map((_, i) => ((after[i].ticks - before[i].ticks) / ticksPerSecond / seconds) * 100);
+	for (const [i, [label, p]] of targets.entries()) {
+		log(`  ${label.padEnd(30)} pid ${String(p).padEnd(7)} ${fmt(percent[i], 3).padStart(7)} % of one core  (${after[i].ticks - before[i].ticks} ticks)  RSS ${fmt(before[i].rss / 1024)} → ${fmt(after[i].rss / 1024)} MiB`);
+	}
+	const verdict = percent[0] <= IDLE_TARGET_PERCENT ? 'PASS' : 'FAIL';
+	log(`  dashboard vs peer: ${ratio(percent[0], percent[1])}   target ≤ ${IDLE_TARGET_PERCENT} % of one core: ${verdict}`);
+	log(`  (resolution: 1 tick = ${fmt(100 / ticksPerSecond / seconds, 3)} % over this window)`);
+	summary.push(
+		['idle CPU: dashboard', `${fmt(percent[0], 3)} %`, ratio(percent[0], percent[1]), `target ≤ ${IDLE_TARGET_PERCENT} %: ${verdict}`],
+		['idle CPU: peer node', `${fmt(percent[1], 3)} %`, '1.00×', ''],
+		['RSS after idle: dashboard', `${fmt(after[0].rss / 1024)} MiB`, ratio(after[0].rss, after[1].rss), `peer ${fmt(after[1].rss / 1024)} MiB`],
+	);
+	stopPeer(peer);
+	await server.killSession('idle');
+	return verdict === 'PASS';
+}
+
+async function benchMemory(server, env) {
+	if (MEMORY_MINUTES === 0) {
+		log('\nmemory — skipped (BENCH_MEMORY_MINUTES=0)');
+		summary.push(['memory soak', 'skipped', '', 'BENCH_MEMORY_MINUTES=0']);
+		return;
+	}
+	log(`\nmemory — VmRSS every ${MEMORY_INTERVAL_MS / 1000} s for ${MEMORY_MINUTES} min, live clock, ${COLS}×${ROWS} pane`);
+	const pid = await startDashboard(server, 'memory', env);
+	const peer = startPeer();
+	await sleep(SETTLE_MS); // both past their start-up allocations before the first sample
+	const samples = [];
+	const peerSamples = [];
+	const start = hr();
+	const end = start + MEMORY_MINUTES * 60_000;
+	for (let k = 0; ; k++) {
+		samples.push(rssKiB(pid));
+		peerSamples.push(rssKiB(peer.pid));
+		if (k % 6 === 0) {
+			progress(`${fmt((hr() - start) / 60_000)} min: dashboard ${fmt(samples.at(-1) / 1024)} MiB`);
+		}
+		const next = start + (k + 1) * MEMORY_INTERVAL_MS;
+		if (next > end) {
+			break;
+		}
+		await sleep(next - hr());
+	}
+	const mib = kib => fmt(kib / 1024);
+	const stats = values => ({first: values[0], last: values.at(-1), max: Math.max(...values), growth: values.at(-1) - values[0]});
+	const d = stats(samples);
+	const p = stats(peerSamples);
+	log(`  dashboard: ${samples.length} samples  first ${mib(d.first)}  last ${mib(d.last)}  max ${mib(d.max)}  growth ${d.growth >= 0 ? '+' : ''}${mib(d.growth)} MiB`);
+	log(`  peer node: first ${mib(p.first)}  last ${mib(p.last)}  max ${mib(p.max)}  growth ${p.growth >= 0 ? '+' : ''}${mib(p.growth)} MiB`);
+	summary.push(
+		['RSS soak: dashboard first→last', `${mib(d.first)} → ${mib(d.last)} MiB`, ratio(d.last, p.last), `max ${mib(d.max)}, growth ${d.growth >= 0 ? '+' : ''}${mib(d.growth)} MiB over ${MEMORY_MINUTES} min`],
+	);
+	stopPeer(peer);
+	await server.killSession('memory');
+}
+
+// ---- main ------------------------------------------------------------------------------------------
+
+async function main() {
+	const unknown = ONLY.filter(p => !PHASES.includes(p));
+	if (unknown.length > 0) {
+		throw new Error(`BENCH_ONLY: unknown phase ${unknown.join(', ')} (use ${PHASES.join('|')})`);
+	}
+	const phases = ONLY.length > 0 ? PHASES.filter(p => ONLY.includes(p)) : PHASES;
+	if (!existsSync(CLI)) {
+		throw new Error(`${relative(ROOT, CLI)} is missing: run \`npm run build\` first (or use \`npm run bench\`).`);
+	}
+	const tmuxVersion = requireTmux();
+	if ((phases.includes('idle') || phases.includes('memory')) && !existsSync('/proc/self/stat')) {
+		throw new Error('idle and memory phases read /proc (Linux only); use BENCH_ONLY=startup elsewhere');
+	}
+	const ticksPerSecond = clockTicks();
+	const home = mkdtempSync(join(tmpdir(), 'qt-bench-home-'));
+	const env = {...process.env, QUOTA_TUI_HOME: home};
+	for (const key of ['QUOTA_TUI_NOW', 'NO_COLOR', 'FORCE_COLOR']) {
+		delete env[key];
+	}
+	const server = new TmuxServer(`qt-bench-${process.pid}`);
+	const cleanup = killOnExit(() => {
+		for (const child of peers) {
+			stopPeer(child);
+		}
+		server.kill();
+		rmSync(home, {recursive: true, force: true});
+	});
+
+	log(`quota-tui bench — node ${process.version} (${NODE}), ${tmuxVersion}, ${cpus().length} CPUs, CLK_TCK ${ticksPerSecond}, phases: ${phases.join(', ')}`);
+	let ok = true;
+	try {
+		if (phases.includes('startup')) {
+			await benchStartup(server, env);
+		}
+		if (phases.includes('idle')) {
+			ok = (await benchIdle(server, env, ticksPerSecond)) && ok;
+		}
+		if (phases.includes('memory')) {
+			await benchMemory(server, env);
+		}
+	} finally {
+		cleanup();
+	}
+
+	const header = ['metric', 'value', 'vs peer', 'note'];
+	const table = [header, ...summary];
+	const widths = header.map((_, c) => Math.max(...table.map(row => row[c].length)));
+	log('\nsummary');
+	for (const [i, row] of table.entries()) {
+		log(`  ${row.map((cell, c) => cell.padEnd(widths[c])).join('  ').trimEnd()}`);
+		if (i === 0) {
+			log(`  ${widths.map(w => '─'.repeat(w)).join('  ')}`);
+		}
+	}
+	if (!ok) {
+		log(`\nidle CPU above the ${IDLE_TARGET_PERCENT} % target`);
+	}
+}
+
+main().catch(error => {
+	console.error(`bench: ${error.message}`);
+	process.exitCode = 1;
+});
