@@ -48,7 +48,7 @@ export function createAppRuntime(ctx: Context): AppRuntime {
 	};
 
 	const readDataVersion = (): number => {
-		const row = ctx.db.raw.prepare('PRAGMA data_version').get() as {data_version: number} | undefined;
+		const row = ctx.db.prepare('PRAGMA data_version').get() as {data_version: number} | undefined;
 		return row?.data_version ?? 0;
 	};
 
