@@ -1,0 +1,111 @@
+/**
+ * `utilization [--days N] [--json]`: averages, waste, auto-spend and pending totals (DESIGN §7.5), then
+ * per account: the weekly value, each closed week with its final value and waste, the open week's
+ * projection, and anything that makes a number less certain (a large gap before a reset, a missing week).
+ */
+import {DateTime} from 'luxon';
+import {pct} from '../../engine/status.js';
+import {instantMs} from '../../engine/time.js';
+import {exhaustionText, spanText, summaryLines, usd, useItOrLoseItText, type AccountUtilization, type UtilizationReport} from '../../engine/waste.js';
+import {pruneHistory} from '../../runtime/history.js';
+import {collectUtilization} from '../../runtime/utilization.js';
+import {numberFlag, parse, print, printJson} from '../io.js';
+import {withContext, type Command} from '../shared.js';
+
+const HELP = `Usage: quota-tui utilization [--days N] [--json] [--demo]
+
+How much of the paid-for quota was used, and what the unused part was worth:
+
+  78% average 5h utilization        mean final use of the 5-hour windows opened in the last N days
+  61% average 7d utilization        mean final use of the weekly windows closed in the last 4 weeks
+                                    (or the last N days when N is larger)
+  Estimated waste: ~$12.40/week     per account the mean waste of those weeks, summed; an account
+                                    with no closed week yet counts its open week's projection
+  Auto-spend this week: 3 jobs ($4.00)   automatic jobs of the last 7 days
+  Pending follow-ups: 5 (est. $8.50)     queued jobs and their estimates
+
+Then per account: its weekly value (plan value × 12 / 52, or --value-usd), each closed week with the
+last value seen before its reset and its waste ((1 − final) × weekly value, never below $0), and
+the open week: now, projected at the reset at the current burn rate, projected waste.
+
+A week's final value is the last one observed before its reset; when that observation was long
+before the reset the week is flagged (its use may be higher, its waste lower). Weeks without any
+observation are counted as missing, never priced.
+
+  --days N   the period for 5-hour windows (default 7); weekly figures use max(N, 28) days
+  --json     the same numbers as JSON (fractions 0–1, dollars rounded to cents)`;
+
+function localTime(iso: string | null): string {
+	const ms = instantMs(iso);
+	return ms === undefined ? '?' : DateTime.fromMillis(ms).toFormat('ccc d LLL HH:mm');
+}
+
+function accountBlock(account: AccountUtilization, report: UtilizationReport): string[] {
+	const lines: string[] = [];
+	const value = account.weeklyValueUsd === null ? 'no plan value (set --plan or --value-usd)' : `${usd(account.weeklyValueUsd)}/week`;
+	lines.push(`${account.name}  ${account.provider}${account.plan ? ` ${account.plan}` : ''} · ${value}`);
+	const five = account.fiveHour.value === null ? `no 5-hour window closed in the last ${report.days} days` : `${pct(account.fiveHour.value)} average over ${account.fiveHour.windows} window${account.fiveHour.windows === 1 ? '' : 's'}`;
+	const seven = account.sevenDay.value === null ? 'no weekly window closed yet' : `${pct(account.sevenDay.value)} average over ${account.sevenDay.windows} week${account.sevenDay.windows === 1 ? '' : 's'}`;
+	lines.push(`  5h    ${five}`, `  7d    ${seven}`);
+	for (const week of account.closedWeeks) {
+		const waste = week.wasteUsd === null ? '' : `  ~${usd(week.wasteUsd)} unused`;
+		const flags = [week.userEntered ? 'entered by hand' : '', week.largeGap ? `last seen ${spanText(week.gapBeforeResetMs)} before the reset: use may be higher` : '']
+			.filter(Boolean)
+			.join('; ');
+		lines.push(`  week ending ${localTime(week.resetsAt).padEnd(16)} ${pct(week.final).padStart(4)} used${waste}${flags ? `  (${flags})` : ''}`);
+	}
+	if (account.missingWeeks > 0) lines.push(`  ${account.missingWeeks} week${account.missingWeeks === 1 ? '' : 's'} without any observation (not counted)`);
+	const open = account.openWeek;
+	if (open && open.utilization !== null) {
+		const projection = open.projectedAtReset === null ? '' : ` → ${pct(open.projectedAtReset)} at reset`;
+		const resets = open.resetsInMs === null ? '' : ` (resets in ${spanText(Math.max(0, open.resetsInMs))})`;
+		const waste = open.projectedWasteUsd === null ? '' : ` · ~${usd(open.projectedWasteUsd)} projected unused`;
+		lines.push(`  this week  ${pct(open.utilization)} now${projection}${resets}${waste}`);
+	}
+	const empty = exhaustionText(account);
+	if (empty) lines.push(`  forecast   ${empty} (before its reset)`);
+	if (account.wasteUsdPerWeek !== null) {
+		const basis = account.estimateBasis === 'closed-weeks'
+			? `mean of ${account.closedWeeks.length} closed week${account.closedWeeks.length === 1 ? '' : 's'}`
+			: 'projection of this week';
+		lines.push(`  waste      ~${usd(account.wasteUsdPerWeek)}/week (${basis})`);
+	}
+	return lines;
+}
+
+/** The text report: the §7.5 lines, alerts, then one block per account and the notes. */
+export function formatUtilization(report: UtilizationReport, demo = false): string {
+	const summary = summaryLines(report);
+	const lines: string[] = [];
+	if (demo) lines.push('DEMO — simulated accounts and history.', '');
+	lines.push(summary.fiveHour, summary.sevenDay, summary.waste, summary.autoSpend, summary.pending);
+	if (report.projectedWasteUsd !== null) lines.push(`Projected waste of the open weeks: ~${usd(report.projectedWasteUsd)}`);
+	if (report.useItOrLoseIt.length > 0) {
+		lines.push('');
+		for (const alert of report.useItOrLoseIt) lines.push(useItOrLoseItText(alert));
+	}
+	for (const account of report.accounts) lines.push('', ...accountBlock(account, report));
+	if (report.notes.length > 0) {
+		lines.push('', 'Notes:');
+		for (const note of report.notes) lines.push(`  ! ${note}`);
+	}
+	return lines.join('\n');
+}
+
+export const utilizationCommand: Command = {
+	name: 'utilization',
+	summary: 'averages, waste per week, auto-spend and pending follow-ups (--days N, --json)',
+	help: HELP,
+	async run(argv, io) {
+		const {values} = parse(argv, {days: {type: 'string'}, json: {type: 'boolean'}}, 'utilization');
+		const days = numberFlag(values.days, '--days', {min: 1, max: 3650});
+		return withContext(io, {demo: values.demo, requireAccounts: true}, ctx => {
+			const now = ctx.clock.now();
+			if (!ctx.demo) pruneHistory(ctx, now);
+			const report = collectUtilization(ctx, now, {days: days === undefined ? undefined : Math.floor(days), syncQueue: true});
+			if (values.json) printJson(io, {demo: ctx.demo, ...report});
+			else print(io, formatUtilization(report, ctx.demo));
+			return 0;
+		});
+	},
+};
