@@ -1,0 +1,129 @@
+/**
+ * `codex app-server` (provider-formats §4.5): JSON-RPC 2.0 without the `"jsonrpc"` member, one JSON
+ * object per line over stdio. Codex handles (and refreshes) its own token.
+ *
+ *   → {"method":"initialize","id":1,"params":{"clientInfo":{"name":"quota-tui",…}}}
+ *   ← {"id":1,"result":{"userAgent":"…"}}
+ *   → {"method":"initialized"}
+ *   → {"method":"account/rateLimits/read","id":2}
+ *   ← {"id":2,"result":{"rateLimits":{…},"rateLimitsByLimitId":{…}}}
+ */
+import {spawn} from 'node:child_process';
+import os from 'node:os';
+import {appServerFamily, codexWindows, isMainFamily, type CodexFamily} from './codex-limits.js';
+import type {Failure, Outcome} from './types.js';
+import {isoUtc, isRecord} from './util.js';
+
+export const APP_SERVER_ARGS = ['-s', 'read-only', '-a', 'never', 'app-server'] as const;
+export const DEFAULT_APP_SERVER_TIMEOUT_MS = 15_000;
+
+export type AppServerOptions = {
+	executable: string;
+	home: string;
+	env: NodeJS.ProcessEnv;
+	now: number;
+	timeoutMs?: number | undefined;
+	clientVersion?: string | undefined;
+	signal?: AbortSignal | undefined;
+};
+
+const failure = (message: string, fields: Partial<Failure> = {}): Failure => ({ok: false, origin: 'codex-app-server', message, requested: true, ...fields});
+
+/** Windows from an `account/rateLimits/read` result. */
+export function parseRateLimitsResult(result: unknown, now: number): {windows: ReturnType<typeof codexWindows>; plan?: string | undefined} | undefined {
+	if (!isRecord(result)) return undefined;
+	const families: CodexFamily[] = [];
+	const main = appServerFamily(result['rateLimits']);
+	if (main) families.push(main);
+	const byId = result['rateLimitsByLimitId'];
+	if (isRecord(byId)) {
+		for (const [id, snapshot] of Object.entries(byId)) {
+			const family = appServerFamily(snapshot);
+			if (!family) continue;
+			family.limitId ??= id;
+			if (isMainFamily(family.limitId) && main) continue;
+			families.push(family);
+		}
+	}
+	const observedAt = isoUtc(now);
+	return {windows: codexWindows(families, 'codex-app-server', observedAt, now), plan: families.find(f => f.planType)?.planType};
+}
+
+/** Ask `codex app-server` for the rate limits of the account in `home`. */
+export function fetchViaAppServer(options: AppServerOptions): Promise<Outcome> {
+	const timeoutMs = options.timeoutMs ?? DEFAULT_APP_SERVER_TIMEOUT_MS;
+	return new Promise(resolve => {
+		let settled = false;
+		let buffer = '';
+		let stderr = '';
+		const child = spawn(options.executable, [...APP_SERVER_ARGS], {
+			env: {...options.env, CODEX_HOME: options.home},
+			stdio: ['pipe', 'pipe', 'pipe'],
+			cwd: os.tmpdir(),
+			...(options.signal ? {signal: options.signal} : {}),
+		});
+		const send = (message: Record<string, unknown>) => {
+			if (!child.stdin.destroyed) child.stdin.write(`${JSON.stringify(message)}\n`);
+		};
+		const finish = (outcome: Outcome) => {
+			if (settled) return;
+			settled = true;
+			clearTimeout(timer);
+			child.stdin.end();
+			const stop = setTimeout(() => child.kill('SIGTERM'), 500);
+			stop.unref();
+			child.once('exit', () => clearTimeout(stop));
+			resolve(outcome);
+		};
+		const timer = setTimeout(() => {
+			finish(failure(`codex app-server did not answer account/rateLimits/read within ${Math.round(timeoutMs / 1000)} s`, {status: 'unreachable'}));
+			child.kill('SIGKILL');
+		}, timeoutMs);
+
+		child.on('error', error => {
+			finish(failure(`cannot run ${options.executable} (${(error as NodeJS.ErrnoException).code ?? error.message})`, {requested: false}));
+		});
+		child.stdin.on('error', () => undefined);
+		child.stderr.setEncoding('utf8');
+		child.stderr.on('data', (chunk: string) => {
+			stderr = (stderr + chunk).slice(-2000);
+		});
+		child.stdout.setEncoding('utf8');
+		child.stdout.on('data', (chunk: string) => {
+			buffer += chunk;
+			let newline: number;
+			while ((newline = buffer.indexOf('\n')) >= 0) {
+				const line = buffer.slice(0, newline).trim();
+				buffer = buffer.slice(newline + 1);
+				let message: unknown;
+				try {
+					message = JSON.parse(line);
+				} catch {
+					continue;
+				}
+				if (!isRecord(message) || !('id' in message)) continue; // notifications
+				const error = isRecord(message['error']) ? message['error'] : undefined;
+				if (message['id'] === 1) {
+					if (error) return finish(failure(`codex app-server refused initialize: ${String(error['message'] ?? 'error')}`));
+					send({method: 'initialized'});
+					send({method: 'account/rateLimits/read', id: 2});
+				} else if (message['id'] === 2) {
+					if (error) {
+						const said = String(error['message'] ?? 'error').slice(0, 200);
+						const auth = /auth|login|token|401|unauthori/i.test(said);
+						return finish(failure(`codex app-server could not read rate limits: ${said}${auth ? ' (run codex login)' : ''}`, auth ? {status: 'invalid_key'} : {}));
+					}
+					const parsed = parseRateLimitsResult(message['result'], options.now);
+					if (!parsed || parsed.windows.length === 0) return finish(failure('codex app-server answered without rate limits'));
+					return finish({ok: true, origin: 'codex-app-server', observedAt: isoUtc(options.now), windows: parsed.windows, partial: false, plan: parsed.plan, requested: true});
+				}
+			}
+		});
+		child.on('close', (code, signal) => {
+			const said = stderr.trim().split('\n').at(-1)?.slice(0, 200);
+			finish(failure(`codex app-server exited (${signal ?? `code ${code}`}) without answering${said ? `: ${said}` : ''}`));
+		});
+
+		send({method: 'initialize', id: 1, params: {clientInfo: {name: 'quota-tui', title: 'quota-tui', version: options.clientVersion ?? '0.1.0'}}});
+	});
+}

@@ -1,0 +1,71 @@
+/**
+ * Turning a provider's outcome into stored snapshots, without ever losing good data:
+ *
+ * - Fresh data becomes the account's newest snapshot. A source that only ever reports some window kinds
+ *   (`partial`: the status line, rollout logs) keeps the other kinds from the previous snapshot, each
+ *   with its own observedAt (so their age and staleness stay true), and the previous extra usage.
+ * - Data older than what is stored is not recorded (a rollout line from before the last endpoint read).
+ * - A failure keeps the previous windows untouched, at their old observation time (so they show as
+ *   stale with their real age), and adds the failure as the account's status and message.
+ *
+ * Used by the status-line hook too: engine types and the pure status module only (no luxon, no zod).
+ */
+import {deriveStatus, isCredentialProblem} from '../engine/status.js';
+import type {Account, QuotaWindow, Snapshot} from '../engine/types.js';
+import type {Failure, Fresh} from '../providers/types.js';
+import {isoUtc} from '../providers/util.js';
+import type {Db} from '../store/db.js';
+import {setSnapshotMessage} from '../store/poll-state.js';
+import {insertSnapshot, latestSnapshot} from '../store/repositories.js';
+
+/** Windows kept from earlier snapshots for at most this long when a partial source does not report them. */
+export const CARRY_MAX_AGE_MS = 7 * 24 * 60 * 60 * 1000;
+
+const ms = (iso: string | undefined | null): number => (iso ? Date.parse(iso) : Number.NaN);
+
+export type RecordResult = {recorded: boolean; snapshot: Snapshot; reason?: string | undefined};
+
+/** Record fresh data for `account`. */
+export function recordFresh(db: Db, account: Pick<Account, 'name' | 'model'>, fresh: Fresh, now: number, warnThreshold = 0.8): RecordResult {
+	const previous = latestSnapshot(db, account.name);
+	const freshMs = ms(fresh.observedAt);
+	if (previous && Number.isFinite(freshMs) && freshMs < ms(previous.observedAt)) {
+		return {recorded: false, snapshot: previous, reason: `older than the stored data (${previous.observedAt})`};
+	}
+	const kinds = new Set(fresh.windows.map(w => w.kind));
+	const carried: QuotaWindow[] = fresh.partial && previous
+		? previous.windows.filter(w => !kinds.has(w.kind) && w.source !== 'estimated' && now - ms(w.observedAt) <= CARRY_MAX_AGE_MS)
+		: [];
+	const windows = [...fresh.windows, ...carried];
+	const extraUsage = fresh.extraUsage ?? (fresh.partial ? previous?.extraUsage : undefined);
+	const snapshot: Snapshot = {
+		account: account.name,
+		observedAt: fresh.observedAt,
+		status: deriveStatus(windows, account, warnThreshold, extraUsage),
+		windows,
+		...(extraUsage ? {extraUsage} : {}),
+	};
+	insertSnapshot(db, snapshot, now);
+	return {recorded: true, snapshot};
+}
+
+/** Record a failure for `account`: its status and message beside the last good windows. */
+export function recordFailure(db: Db, account: Pick<Account, 'name'>, failure: Failure, now: number): RecordResult {
+	const previous = latestSnapshot(db, account.name);
+	const status = failure.status && (isCredentialProblem(failure.status) || failure.status === 'unreachable')
+		? failure.status
+		: previous && !isCredentialProblem(previous.status) ? previous.status : 'unknown';
+	const snapshot: Snapshot = {
+		account: account.name,
+		// The last good observation time: a failure must not make old data look fresh.
+		observedAt: previous?.observedAt ?? isoUtc(now),
+		status,
+		windows: previous?.windows ?? [],
+		...(previous?.extraUsage ? {extraUsage: previous.extraUsage} : {}),
+		message: failure.message,
+	};
+	const result = insertSnapshot(db, snapshot, now);
+	// Same data and status as the stored row: only the sentence may be new.
+	if (!result.inserted) setSnapshotMessage(db, result.id, failure.message);
+	return {recorded: true, snapshot};
+}

@@ -1,0 +1,247 @@
+/**
+ * Refreshing accounts within budget (DESIGN §3): the cheapest fresh source wins, endpoint reads are
+ * limited per account across every quota-tui process, and every failure is a status, never a crash.
+ *
+ * Per account, in order:
+ * 1. Fresh enough already (the newest window is within its origin's freshness bound: a status line ≤ 5
+ *    minutes old needs no request)? Nothing to do (unless forced by the user's `r`).
+ * 2. Local sources (Codex rollout logs): read the tails; fresh enough → done.
+ * 3. Endpoint sources in order of preference (Claude: `claude` CLI get_usage, then the OAuth usage
+ *    endpoint when opted in; Codex: `codex app-server`, then wham/usage when opted in). A source whose
+ *    last attempt failed recently goes last. Before any request the account's `endpoint` slot in
+ *    `poll_state` is claimed in one IMMEDIATE transaction: at most one read per account per
+ *    `polling.endpointMinIntervalSeconds` (180 s) across all processes; a 429 holds the slot until
+ *    Retry-After (else 5 minutes). Checks that need no request (expired token, missing executable)
+ *    run first and cost nothing.
+ *
+ * All times come from the injected clock (`now`), so QUOTA_TUI_NOW moves freshness, cooldowns and
+ * Retry-After alike.
+ */
+import {FRESHNESS_MS} from '../engine/assemble.js';
+import type {Account, Origin, Snapshot} from '../engine/types.js';
+import {fetchViaClaudeCli} from '../providers/claude-cli.js';
+import {fetchViaAppServer} from '../providers/codex-app-server.js';
+import {readCodexRollout} from '../providers/codex-rollout.js';
+import {fetchOAuthUsage, oauthPrecheck} from '../providers/oauth-usage.js';
+import type {Failure, Outcome} from '../providers/types.js';
+import {findExecutable, isoUtc} from '../providers/util.js';
+import {fetchWhamUsage, whamPrecheck} from '../providers/wham-usage.js';
+import {claimSlot, getPollState, recordPoll} from '../store/poll-state.js';
+import {latestSnapshot} from '../store/repositories.js';
+import type {Context} from './context.js';
+import {recordFailure, recordFresh} from './record.js';
+
+/** Back-off after a 429 without (or with a zero) Retry-After. */
+export const RATE_LIMIT_BACKOFF_MS = 5 * 60_000;
+/** The longest Retry-After honoured (a bogus header must not silence an account for days). */
+export const MAX_HOLD_MS = 6 * 60 * 60_000;
+/** A source that failed within this long is tried after the others. */
+const RECENT_FAILURE_MS = 30 * 60_000;
+/** The poll_state source that holds each account's shared endpoint budget. */
+export const ENDPOINT_SLOT = 'endpoint';
+
+export type RefreshAction =
+	/** Data was fresh: nothing read. */
+	| 'fresh'
+	/** New data recorded. */
+	| 'refreshed'
+	/** The budget or a Retry-After forbids a read now. */
+	| 'cooldown'
+	/** Every available source failed (recorded as the account's status/message). */
+	| 'failed'
+	/** No source can refresh this account (manual/demo, no executable, endpoint not opted in). */
+	| 'no-source';
+
+export type RefreshResult = {
+	account: string;
+	action: RefreshAction;
+	origin?: Origin | undefined;
+	message?: string | undefined;
+	/** Requests spent on providers in this refresh. */
+	requests: number;
+	/** When the next endpoint read is allowed (epoch ms), for cooldowns. */
+	nextAllowedMs?: number | undefined;
+};
+
+type Source = {
+	origin: Origin;
+	/** True when it spends the account's endpoint budget. */
+	endpoint: boolean;
+	/** A failure that needs no request (expired token, no credentials), checked before claiming. */
+	precheck?: (now: number) => Failure | undefined;
+	run: (now: number) => Promise<Outcome>;
+};
+
+/** The sources that can refresh `account`, in order of preference. */
+export function sourcesFor(ctx: Context, account: Account, signal?: AbortSignal): Source[] {
+	const env = ctx.env;
+	const sources: Source[] = [];
+	if (account.provider === 'claude' && account.configDir) {
+		const configDir = account.configDir;
+		const executable = findExecutable(ctx.config.runners.claude[0] ?? 'claude', env);
+		if (executable) {
+			sources.push({origin: 'claude-cli', endpoint: true, run: now => fetchViaClaudeCli({executable, configDir, env, now, signal})});
+		}
+		if (account.usageEndpoint) {
+			sources.push({
+				origin: 'oauth-usage',
+				endpoint: true,
+				precheck(now) {
+					const checked = oauthPrecheck(configDir, now);
+					return 'failure' in checked ? checked.failure : undefined;
+				},
+				run: now => fetchOAuthUsage({configDir, now, baseUrl: env['QUOTA_TUI_ANTHROPIC_BASE_URL'], signal}),
+			});
+		}
+	}
+	if (account.provider === 'codex' && account.home) {
+		const home = account.home;
+		sources.push({origin: 'codex-rollout', endpoint: false, run: async () => readCodexRollout(home)});
+		const executable = findExecutable(ctx.config.runners.codex[0] ?? 'codex', env);
+		if (executable) {
+			sources.push({origin: 'codex-app-server', endpoint: true, run: now => fetchViaAppServer({executable, home, env, now, signal})});
+		}
+		if (account.usageEndpoint) {
+			sources.push({
+				origin: 'wham-usage',
+				endpoint: true,
+				precheck(now) {
+					const checked = whamPrecheck(home, now);
+					return 'failure' in checked ? checked.failure : undefined;
+				},
+				run: now => fetchWhamUsage({home, now, baseUrl: env['QUOTA_TUI_CHATGPT_BASE_URL'], signal}),
+			});
+		}
+	}
+	return sources;
+}
+
+/** The newest detected window's observation time and origin. */
+function newest(snapshot: Snapshot | undefined): {atMs: number; origin: Origin} | undefined {
+	let best: {atMs: number; origin: Origin} | undefined;
+	for (const w of snapshot?.windows ?? []) {
+		if (w.source === 'user-entered') continue;
+		const at = Date.parse(w.observedAt);
+		if (Number.isFinite(at) && (!best || at > best.atMs)) best = {atMs: at, origin: w.origin};
+	}
+	return best;
+}
+
+/** True when the account's newest data is within its origin's freshness bound at `now`. */
+export function isFresh(snapshot: Snapshot | undefined, now: number): boolean {
+	const n = newest(snapshot);
+	return n !== undefined && now - n.atMs <= FRESHNESS_MS[n.origin] && now >= n.atMs - FRESHNESS_MS[n.origin];
+}
+
+/** How bad a failure is for the user: credential problems first, then rate limits, then the rest. */
+const severity = (f: Failure) => (f.status && f.status !== 'unreachable' ? 3 : f.rateLimited ? 2 : f.requested ? 1 : 0);
+
+export type RefreshOptions = {
+	/** Ignore freshness (the user pressed `r`); budgets and Retry-After still hold. */
+	force?: boolean | undefined;
+	now?: number | undefined;
+	/** Abort in-flight reads (a quitting dashboard); nothing is recorded after it fires. */
+	signal?: AbortSignal | undefined;
+};
+
+const inFlight = new WeakMap<Context, Map<string, Promise<RefreshResult>>>();
+
+/** Refresh one account (never twice at once in one process). */
+export function refreshAccount(ctx: Context, account: Account, options: RefreshOptions = {}): Promise<RefreshResult> {
+	let running = inFlight.get(ctx);
+	if (!running) inFlight.set(ctx, (running = new Map()));
+	const existing = running.get(account.name);
+	if (existing) return existing;
+	const promise = doRefresh(ctx, account, options).catch((error: unknown): RefreshResult => ({
+		account: account.name,
+		action: 'failed',
+		message: `refresh of ${account.name} failed: ${(error as Error).message}`,
+		requests: 0,
+	}));
+	running.set(account.name, promise);
+	void promise.finally(() => running.delete(account.name));
+	return promise;
+}
+
+async function doRefresh(ctx: Context, account: Account, options: RefreshOptions): Promise<RefreshResult> {
+	const now = options.now ?? ctx.clock.now();
+	const name = account.name;
+	const result = (action: RefreshAction, extra: Partial<RefreshResult> = {}): RefreshResult => ({account: name, action, requests: 0, ...extra});
+	if (account.disabled) return result('no-source');
+	const signal = options.signal;
+	const sources = sourcesFor(ctx, account, signal);
+	if (sources.length === 0) return result('no-source');
+	const db = ctx.db;
+	const previous = latestSnapshot(db, name);
+	if (!options.force && isFresh(previous, now)) return result('fresh', {origin: newest(previous)?.origin});
+
+	const warn = ctx.config.policy.warnThreshold;
+	const intervalMs = ctx.config.polling.endpointMinIntervalSeconds * 1000;
+	const recentlyFailed = (origin: Origin) => {
+		const state = getPollState(db, name, origin);
+		return state?.lastError != null && state.lastAttemptMs !== null && now - state.lastAttemptMs < RECENT_FAILURE_MS && (state.lastSuccessMs ?? 0) < state.lastAttemptMs;
+	};
+	const ordered = [...sources.filter(s => !s.endpoint), ...sources.filter(s => s.endpoint).sort((a, b) => Number(recentlyFailed(a.origin)) - Number(recentlyFailed(b.origin)))];
+
+	const failures: Failure[] = [];
+	let requests = 0;
+	let slotHeld = false;
+	let recordedOrigin: Origin | undefined;
+	for (const source of ordered) {
+		if (source.endpoint) {
+			const early = source.precheck?.(now);
+			if (early) {
+				failures.push(early);
+				continue;
+			}
+			if (!slotHeld) {
+				// A Retry-After far beyond MAX_HOLD_MS (or a clock moved back) does not block forever.
+				const claim = claimSlot(db, name, ENDPOINT_SLOT, now, now + intervalMs, MAX_HOLD_MS + intervalMs);
+				if (!claim.claimed) {
+					return result(recordedOrigin ? 'refreshed' : 'cooldown', {origin: recordedOrigin, requests, nextAllowedMs: claim.nextAllowedMs, message: `next usage read for ${name} allowed at ${isoUtc(claim.nextAllowedMs)} (shared cooldown)`});
+				}
+				slotHeld = true;
+			}
+		}
+		const outcome = await source.run(now);
+		if (signal?.aborted) return result('failed', {requests, message: 'stopped'});
+		if (outcome.requested) requests += 1;
+		if (source.endpoint) {
+			recordPoll(db, name, source.origin, now, {ok: outcome.ok, error: outcome.ok ? null : outcome.message});
+			if (!outcome.ok && outcome.rateLimited) {
+				const hold = Math.min(MAX_HOLD_MS, outcome.retryAfterMs ?? RATE_LIMIT_BACKOFF_MS);
+				recordPoll(db, name, ENDPOINT_SLOT, now, {ok: false, error: outcome.message, holdUntilMs: now + hold});
+			}
+		}
+		if (outcome.ok) {
+			const recorded = recordFresh(db, account, outcome, now, warn);
+			if (recorded.recorded) recordedOrigin = outcome.origin;
+			// Fresh enough now (a rollout line may be hours old: then ask an endpoint too).
+			if (isFresh(latestSnapshot(db, name), now)) return result('refreshed', {origin: outcome.origin, requests});
+			if (source.endpoint && outcome.requested) break; // one read per slot, even an empty answer
+			continue;
+		}
+		failures.push(outcome);
+		// The budget was spent on this read: the next source waits for the next slot.
+		if (source.endpoint && outcome.requested) break;
+	}
+
+	const worst = failures.toSorted((a, b) => severity(b) - severity(a))[0];
+	if (worst && (worst.requested || worst.status || !latestSnapshot(db, name)?.windows.length)) {
+		recordFailure(db, account, worst, now);
+	}
+	if (recordedOrigin) return result('refreshed', {origin: recordedOrigin, requests, message: worst?.message});
+	return result(worst ? 'failed' : 'no-source', {requests, message: worst?.message, origin: worst?.origin});
+}
+
+/**
+ * Refresh every account whose data is older than its freshness bound (in parallel), within the shared
+ * budget. Never throws: a failure is a result (and the account's status). Demo contexts have nothing
+ * to refresh.
+ */
+export async function refreshStale(ctx: Context, options: RefreshOptions = {}): Promise<RefreshResult[]> {
+	if (ctx.demo) return [];
+	const now = options.now ?? ctx.clock.now();
+	const accounts = ctx.accounts.filter(a => a.provider === 'claude' || a.provider === 'codex');
+	return Promise.all(accounts.map(account => refreshAccount(ctx, account, {...options, now})));
+}
