@@ -1,0 +1,264 @@
+/**
+ * Auto-utilization at runtime (DESIGN §7.3): the plan (idle capacity per account, which queued jobs fit
+ * and why, which do not and why), `auto-spend` running it, and the tick of long-running processes (the
+ * dashboard, `serve`): in `suggest` mode one notification per idle episode, in `auto` mode one
+ * automatic job at a time per account. Exclusions and deferrals become decisions (recorded when they
+ * change, not on every tick).
+ */
+import {activeQuietHours, detectManualActivity, idleCapacity, planAutoSpend, type AutoPlan, type IdleAccount, type PlanJob, type UsageSample} from '../engine/idle.js';
+import type {AutoMode} from '../engine/report.js';
+import {DAY, MINUTE} from '../engine/time.js';
+import type {Config} from '../store/config.js';
+import {listJobs} from '../store/jobs.js';
+import {getKv, recordDecision, setKv} from '../store/repositories.js';
+import {collect, type Collected} from './collect.js';
+import {policyOf, type Context} from './context.js';
+import {dispatchJob, type DispatchOutcome} from './dispatch.js';
+import {accountObservations} from './history.js';
+import {notify, type NotifyResult} from './notify.js';
+import {localIso, readQueue, type QueueRead} from './queue.js';
+import {autoSpendOf} from './utilization.js';
+
+export type AutoPlanResult = {
+	mode: AutoMode;
+	plan: AutoPlan;
+	collected: Collected;
+	queue: QueueRead;
+};
+
+/** The `autoUtilization` block as the engine reads it. */
+export function autoPolicy(config: Config) {
+	const a = config.autoUtilization;
+	return {
+		minHeadroom5h: a.minHeadroom5h,
+		minHeadroom7d: a.minHeadroom7d,
+		maxAutoCostUsd: a.maxAutoCostUsd,
+		weeklyAutoCapUsd: a.weeklyAutoCapUsd,
+		quietHours: a.quietHours,
+		manualQuietMinutes: a.manualQuietMinutes,
+	};
+}
+
+/** Re-read the config file (long-running processes follow `config set` and another dashboard's `a`). */
+export function reloadConfig(ctx: Context): void {
+	try {
+		ctx.config = ctx.configStore.get();
+	} catch {
+		// An invalid file is reported by the commands that read it; keep the last good config.
+	}
+}
+
+/** Observations of the account's windows as samples for manual-activity detection. */
+function usageSamples(ctx: Context, accountName: string, now: number, spanMs: number): UsageSample[] {
+	const account = ctx.accounts.find(a => a.name === accountName);
+	if (!account) return [];
+	const samples: UsageSample[] = [];
+	for (const observation of accountObservations(ctx, account, now, spanMs)) {
+		const base = {kind: observation.kind, series: observation.stream ?? 'detected', utilization: observation.utilization, resetsAtMs: observation.resetsAtMs};
+		samples.push({...base, atMs: observation.firstSeenMs});
+		if (observation.lastSeenMs > observation.firstSeenMs) samples.push({...base, atMs: observation.lastSeenMs});
+	}
+	return samples;
+}
+
+/** Idle capacity of every account at `now`. */
+export function idleAccounts(ctx: Context, collected: Collected, now: number): IdleAccount[] {
+	const policy = autoPolicy(ctx.config);
+	const active = listJobs(ctx.db, {states: ['claimed', 'running']});
+	return collected.states.map(state => {
+		const name = state.account.name;
+		const runs = listJobs(ctx.db, {account: name})
+			.filter(job => job.startedAtMs !== null || job.claimedAtMs !== null)
+			.map(job => ({startMs: job.startedAtMs ?? job.claimedAtMs!, endMs: job.finishedAtMs}));
+		const quiet = policy.manualQuietMinutes;
+		const manualActivity = quiet > 0 ? detectManualActivity(usageSamples(ctx, name, now, quiet * MINUTE + DAY), runs, now, quiet) : null;
+		const runningAuto = active.find(job => job.account === name && job.autoUtilization);
+		return idleCapacity({state, policy, manualActivity, runningAutoJob: runningAuto?.id ?? null, now});
+	});
+}
+
+/** The auto-spend plan at `now` (reads the queue's sources first unless `refresh` is false). */
+export function buildAutoPlan(ctx: Context, now: number, options: {refresh?: boolean} = {}): AutoPlanResult {
+	const queue = readQueue(ctx, now, {refresh: options.refresh !== false});
+	const collected = collect(ctx, now);
+	const sources = new Set(ctx.config.autoUtilization.sources);
+	const queued = queue.jobs.filter(job => job.state === 'queued');
+	const jobs: PlanJob[] = queued
+		.filter(job => sources.has(job.source))
+		.map(job => ({id: job.id, title: job.title, severity: job.severity, createdAt: job.createdAt, provider: job.provider, estimate: job.estimate}));
+	const plan = planAutoSpend({
+		states: collected.states,
+		idle: idleAccounts(ctx, collected, now),
+		jobs,
+		policy: autoPolicy(ctx.config),
+		gatePolicy: policyOf(ctx.config),
+		budgets: collected.budgets,
+		spentThisWeekUsd: autoSpendOf(ctx, now).usd,
+		quietHours: activeQuietHours(ctx.config.autoUtilization.quietHours, now),
+		now,
+	});
+	for (const job of queued) {
+		if (!sources.has(job.source)) plan.excluded.push({jobId: job.id, title: job.title, reasons: [`its source "${job.source}" is not in autoUtilization.sources (${[...sources].join(', ') || 'none'})`]});
+	}
+	return {mode: ctx.config.autoUtilization.mode, plan, collected, queue};
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Decisions, recorded when they change
+
+const EXCLUDED_KEY = (jobId: string) => `auto:excluded:${jobId}`;
+const GLOBAL_KEY = 'auto:plan';
+
+/**
+ * Record the plan's exclusions as decisions (kind `defer`, verdict `excluded`), each only when its
+ * reason differs from the one recorded last for that job, and the plan's overall reason (quiet hours,
+ * no idle account) once per change. Returns how many decisions were written.
+ */
+export function recordPlanDecisions(ctx: Context, plan: AutoPlan, now: number): number {
+	let written = 0;
+	const at = localIso(now);
+	ctx.db.transaction(() => {
+		const overall = plan.reasons.join(' | ');
+		if ((getKv(ctx.db, GLOBAL_KEY) ?? '') !== overall) {
+			setKv(ctx.db, GLOBAL_KEY, overall, now);
+			if (overall !== '' && plan.reasons[0] !== 'no queued jobs') {
+				recordDecision(ctx.db, {at, kind: 'defer', subject: 'auto-spend', verdict: 'waiting', reasons: plan.reasons, inputs: {quietHours: plan.quietHours, idle: plan.accounts.filter(a => a.idle).map(a => a.account)}});
+				written++;
+			}
+		}
+		// Jobs excluded for the plan's overall reason are covered by the decision above.
+		const overallOnly = plan.quietHours !== null || plan.accounts.every(a => !a.idle);
+		for (const job of plan.excluded) {
+			const text = job.reasons.join('; ');
+			if (getKv(ctx.db, EXCLUDED_KEY(job.jobId)) === text) continue;
+			setKv(ctx.db, EXCLUDED_KEY(job.jobId), text, now);
+			if (overallOnly) continue;
+			recordDecision(ctx.db, {at, kind: 'defer', subject: job.jobId, verdict: 'excluded', reasons: [`"${job.title}" excluded from auto-spend: ${job.reasons[0] ?? ''}`, ...job.reasons.slice(1)], inputs: {job: job.jobId}});
+			written++;
+		}
+		for (const job of plan.planned) {
+			if (getKv(ctx.db, EXCLUDED_KEY(job.jobId))) setKv(ctx.db, EXCLUDED_KEY(job.jobId), '', now);
+		}
+	});
+	return written;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// auto-spend
+
+export type AutoSpendResult = AutoPlanResult & {dispatched: DispatchOutcome[]};
+
+/**
+ * `auto-spend`: the plan, and (unless `dryRun`) the first planned job of every idle account dispatched
+ * now, tagged autoUtilization (the others follow one at a time as each finishes, in the dashboard or
+ * `serve`, or with the next `auto-spend`).
+ */
+export async function runAutoSpend(ctx: Context, now: number, options: {dryRun: boolean}): Promise<AutoSpendResult> {
+	const result = buildAutoPlan(ctx, now);
+	const dispatched: DispatchOutcome[] = [];
+	if (!options.dryRun && !ctx.demo) {
+		recordPlanDecisions(ctx, result.plan, now);
+		for (const planned of result.plan.planned.filter(p => p.startsNow)) {
+			dispatched.push(await dispatchJob(ctx, {
+				jobId: planned.jobId,
+				account: planned.account,
+				automatic: true,
+				autoUtilization: true,
+				why: planned.reasons,
+				refresh: false,
+				collected: result.collected,
+			}));
+		}
+	}
+	return {...result, dispatched};
+}
+
+// ---------------------------------------------------------------------------------------------------
+// The tick of long-running processes
+
+export type TickResult = {
+	mode: AutoMode;
+	plan: AutoPlan | null;
+	notified: Array<{account: string; result: NotifyResult}>;
+	dispatched: DispatchOutcome[];
+};
+
+const EPISODE_KEY = (account: string) => `auto:episode:${account}`;
+
+/** Start (or continue) the idle episode of each idle account; end it for the others. Returns start instants. */
+function trackEpisodes(ctx: Context, accounts: readonly IdleAccount[], now: number): Map<string, string> {
+	const since = new Map<string, string>();
+	ctx.db.transaction(() => {
+		for (const account of accounts) {
+			const key = EPISODE_KEY(account.account);
+			const current = getKv(ctx.db, key);
+			if (!account.idle) {
+				if (current) setKv(ctx.db, key, '', now);
+				continue;
+			}
+			if (current) {
+				since.set(account.account, current);
+			} else {
+				const start = localIso(now);
+				setKv(ctx.db, key, start, now);
+				since.set(account.account, start);
+			}
+		}
+	});
+	return since;
+}
+
+/** The suggestion of DESIGN §7.3: "77% headroom, 3 follow-ups pending. Run quota-tui auto-spend". */
+export function suggestionText(account: IdleAccount, pending: number): string {
+	const headroom = Math.min(account.headroom5h ?? 0, account.headroom7d ?? 0);
+	return `${account.account}: ${Math.round(headroom * 100)}% headroom, ${pending} follow-up${pending === 1 ? '' : 's'} pending. Run quota-tui auto-spend`;
+}
+
+/**
+ * One auto-utilization step of a long-running process at `now`: off → nothing; suggest → notify once per
+ * idle episode of each account that has planned jobs; auto → dispatch the first planned job of each idle
+ * account (one automatic job at a time per account; manual activity ends the account's idleness).
+ */
+export async function autoTick(ctx: Context, now: number): Promise<TickResult> {
+	reloadConfig(ctx);
+	const mode = ctx.config.autoUtilization.mode;
+	const result: TickResult = {mode, plan: null, notified: [], dispatched: []};
+	if (mode === 'off' || ctx.demo) return result;
+	const {plan, collected} = buildAutoPlan(ctx, now);
+	result.plan = plan;
+	recordPlanDecisions(ctx, plan, now);
+	const episodes = trackEpisodes(ctx, plan.accounts, now);
+	if (mode === 'suggest') {
+		for (const account of plan.accounts) {
+			const since = episodes.get(account.account);
+			const pending = plan.planned.filter(p => p.account === account.account).length;
+			if (!since || pending === 0) continue;
+			const body = suggestionText(account, pending);
+			const sent = await notify(ctx, {key: `idle:${account.account}:${since}`, title: 'quota-tui: idle quota', body}, now);
+			result.notified.push({account: account.account, result: sent});
+			if (sent.sent) {
+				recordDecision(ctx.db, {
+					at: localIso(now),
+					kind: 'defer',
+					subject: account.account,
+					verdict: 'suggested',
+					reasons: [body, `notified via ${sent.via}, once for this idle episode (idle since ${since})`, ...account.reasons],
+					inputs: {planned: plan.planned.filter(p => p.account === account.account).map(p => p.jobId)},
+				});
+			}
+		}
+		return result;
+	}
+	for (const planned of plan.planned.filter(p => p.startsNow)) {
+		result.dispatched.push(await dispatchJob(ctx, {
+			jobId: planned.jobId,
+			account: planned.account,
+			automatic: true,
+			autoUtilization: true,
+			why: planned.reasons,
+			refresh: false,
+			collected,
+		}));
+	}
+	return result;
+}

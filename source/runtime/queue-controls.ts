@@ -1,0 +1,167 @@
+/**
+ * The dashboard's side of the queue (DESIGN §10): the queue panel's snapshot, and the commands behind
+ * `d` (dispatch, after a y/n confirm), `a` (cycle auto mode) and the auto-utilization tick that runs
+ * every polling interval while the dashboard is open.
+ */
+import type {AutoPlan} from '../engine/idle.js';
+import type {AutoMode} from '../engine/report.js';
+import {autoTick, buildAutoPlan, reloadConfig, suggestionText} from './auto.js';
+import type {Context} from './context.js';
+import {dispatchJob} from './dispatch.js';
+import {readQueue} from './queue.js';
+import type {DispatchPreview, Notice, QueueSnapshot} from './types.js';
+
+/**
+ * The queue panel's data at `now`: gone processes reconciled first, and (with `sync`) the sources
+ * read. Source warnings are kept from the last sync.
+ */
+export function queueSnapshot(ctx: Context, now: number, plan: AutoPlan | null, sync = true, lastWarnings: readonly string[] = []): QueueSnapshot {
+	const queue = readQueue(ctx, now, {sync});
+	return {
+		rows: queue.jobs.map(job => ({
+			id: job.id,
+			title: job.title,
+			severity: job.severity,
+			createdAt: job.createdAt,
+			state: job.state,
+			account: job.account,
+			estimateUsd: job.estimate.usd,
+			estimatePct: job.estimate.pct,
+			startedAt: job.startedAt,
+			finishedAt: job.finishedAt,
+			autoUtilization: job.autoUtilization,
+			message: job.message,
+		})),
+		queued: queue.jobs.filter(job => job.state === 'queued').length,
+		running: queue.jobs.filter(job => job.state === 'running' || job.state === 'claimed').length,
+		idle: plan ? plan.accounts.filter(a => a.idle).map(a => ({account: a.account, spendable: a.spendable})) : [],
+		planned: plan?.planned.length ?? 0,
+		warnings: sync ? queue.warnings : [...lastWarnings],
+	};
+}
+
+export const AUTO_MODES: readonly AutoMode[] = ['off', 'suggest', 'auto'];
+
+export type QueueControls = {
+	/** The last auto-utilization plan (null before the first tick or in mode off). */
+	plan(): AutoPlan | null;
+	/** Plan now without acting on it (the first frame, before the first tick); null in mode off. */
+	planNow(): AutoPlan | null;
+	previewDispatch(jobId: string): Promise<DispatchPreview>;
+	dispatch(jobId: string, account?: string | null): void;
+	cycleAutoMode(): void;
+	/** Run one auto-utilization tick unless one is running. */
+	tick(): void;
+	/**
+	 * The queue panel's data at `now`. The sources (Fleet files, possibly under wide globs) are read at
+	 * most once per polling interval unless `force`: a dashboard re-reads on every write of another
+	 * process (a status-line hook writes every few seconds), and scanning roots that often is waste.
+	 */
+	snapshot(now: number, force?: boolean): QueueSnapshot;
+};
+
+export type QueueControlsHooks = {
+	/** Re-read everything and publish a new snapshot (force: even when nothing changed). */
+	refresh(): void;
+	notice(notice: Notice): void;
+	isDisposed(): boolean;
+};
+
+export function createQueueControls(ctx: Context, hooks: QueueControlsHooks): QueueControls {
+	let plan: AutoPlan | null = null;
+	let ticking = false;
+	let lastSync = Number.NEGATIVE_INFINITY;
+	let warnings: string[] = [];
+	const syncEveryMs = Math.max(5, ctx.config.polling.intervalSeconds) * 1000;
+	const now = () => ctx.clock.now();
+	return {
+		plan: () => plan,
+		snapshot(at, force = false) {
+			const sync = force || at - lastSync >= syncEveryMs || at < lastSync;
+			const result = queueSnapshot(ctx, at, plan, sync, warnings);
+			if (sync) {
+				lastSync = at;
+				warnings = result.warnings;
+			}
+			return result;
+		},
+		planNow() {
+			if (ctx.config.autoUtilization.mode === 'off') return null;
+			try {
+				plan = buildAutoPlan(ctx, now()).plan;
+			} catch {
+				plan = null;
+			}
+			return plan;
+		},
+		async previewDispatch(jobId) {
+			const outcome = await dispatchJob(ctx, {jobId, dryRun: true});
+			return {
+				jobId,
+				title: outcome.job?.title ?? jobId,
+				account: outcome.account,
+				go: outcome.status === 'dry-run',
+				message: outcome.status === 'dry-run'
+					? `on ${outcome.account}: ${outcome.gate?.reasons[0] ?? 'go'}`
+					: outcome.message,
+			};
+		},
+		dispatch(jobId, account) {
+			const at = now();
+			dispatchJob(ctx, {jobId, account: account ?? undefined}).then(
+				outcome => {
+					if (hooks.isDisposed()) return;
+					hooks.refresh();
+					hooks.notice({text: outcome.message, tone: outcome.status === 'dispatched' ? 'success' : outcome.exitCode === 75 ? 'warning' : 'error', at});
+				},
+				(error: unknown) => hooks.notice({text: `dispatch failed: ${(error as Error).message}`, tone: 'error', at}),
+			);
+		},
+		cycleAutoMode() {
+			const at = now();
+			reloadConfig(ctx);
+			const current = ctx.config.autoUtilization.mode;
+			const next = AUTO_MODES[(AUTO_MODES.indexOf(current) + 1) % AUTO_MODES.length]!;
+			try {
+				ctx.config = ctx.configStore.setKey('autoUtilization.mode', next);
+			} catch (error) {
+				hooks.notice({text: `could not change the auto mode: ${(error as Error).message}`, tone: 'error', at});
+				return;
+			}
+			const what = next === 'off' ? 'idle quota is not used automatically'
+				: next === 'suggest' ? 'one notification per idle episode; nothing runs by itself'
+					: 'queued jobs that fit idle quota are dispatched, one at a time per account';
+			hooks.refresh();
+			hooks.notice({text: `Auto mode ${next}: ${what}${ctx.demo && next !== 'off' ? ' (the demo only plans)' : ''}`, tone: 'info', at});
+			this.tick();
+		},
+		tick() {
+			if (ticking || hooks.isDisposed()) return;
+			ticking = true;
+			const at = now();
+			autoTick(ctx, at).then(
+				result => {
+					ticking = false;
+					plan = result.plan;
+					if (hooks.isDisposed()) return;
+					hooks.refresh();
+					const started = result.dispatched.filter(outcome => outcome.status === 'dispatched');
+					const suggested = result.notified.filter(n => n.result.sent);
+					if (started.length > 0) {
+						hooks.notice({text: started.map(outcome => `auto: ${outcome.message}`).join(' · '), tone: 'success', at});
+					} else if (suggested.length > 0 && plan) {
+						const texts = suggested.map(n => {
+							const account = plan!.accounts.find(a => a.account === n.account);
+							return account ? suggestionText(account, plan!.planned.filter(p => p.account === n.account).length) : n.account;
+						});
+						hooks.notice({text: texts.join(' · '), tone: 'info', at});
+					}
+				},
+				(error: unknown) => {
+					ticking = false;
+					if (!hooks.isDisposed()) hooks.notice({text: `auto-utilization failed: ${(error as Error).message}`, tone: 'error', at});
+				},
+			);
+		},
+	};
+}

@@ -1,0 +1,303 @@
+/**
+ * The local HTTP API (DESIGN §9) on node:http: 127.0.0.1 only, every request with
+ * `Authorization: Bearer <token>` (the token is generated on first start into a 0600 file).
+ *
+ *   GET  /auto-utilization/status    the status report plus idle capacity, the auto plan and the queue
+ *   POST /auto-utilization/dispatch  {"jobId"?: string, "dryRun"?: boolean} → the gate verdict and the job
+ *
+ * 401 without the token, 400 on bad JSON or bad fields, 404 on an unknown path or job, 405 on a wrong
+ * method, 409 when the job is already claimed, 413 on a body over 64 KB.
+ */
+import {randomBytes, timingSafeEqual} from 'node:crypto';
+import fs from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+import type {Context} from './context.js';
+import {autoTick, buildAutoPlan} from './auto.js';
+import {dispatchJob, type DispatchOutcome} from './dispatch.js';
+import {localIso, type JobView} from './queue.js';
+
+export const DEFAULT_PORT = 7878;
+export const HOST = '127.0.0.1';
+const MAX_BODY = 64 * 1024;
+
+export type TokenFile = {token: string; file: string; created: boolean; warning?: string | undefined};
+
+/** The token in `file`, created (0600, exclusively) on first use. Throws with a sentence on a bad file. */
+export function ensureToken(file: string): TokenFile {
+	fs.mkdirSync(path.dirname(file), {recursive: true});
+	try {
+		const token = randomBytes(32).toString('base64url');
+		fs.writeFileSync(file, `${token}\n`, {mode: 0o600, flag: 'wx'});
+		fs.chmodSync(file, 0o600);
+		return {token, file, created: true};
+	} catch (error) {
+		if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw new Error(`cannot create the API token file ${file}: ${(error as Error).message}`, {cause: error});
+	}
+	const token = fs.readFileSync(file, 'utf8').trim();
+	if (!/^[A-Za-z0-9_-]{16,}$/.test(token)) throw new Error(`${file}: expected one token (16+ characters of A–Z a–z 0–9 _ -); delete the file to generate a new one`);
+	const mode = fs.statSync(file).mode & 0o777;
+	const warning = (mode & 0o077) === 0 ? undefined : `${file} is readable by others (mode ${mode.toString(8)}); run: chmod 600 ${file}`;
+	return {token, file, created: false, warning};
+}
+
+export function tokenFilePath(ctx: Pick<Context, 'paths'>): string {
+	return path.join(ctx.paths.dataDir, 'serve-token');
+}
+
+function authorized(header: string | undefined, token: string): boolean {
+	const match = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '');
+	if (!match) return false;
+	const given = Buffer.from(match[1]!);
+	const wanted = Buffer.from(token);
+	return given.length === wanted.length && timingSafeEqual(given, wanted);
+}
+
+function send(response: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+	const text = `${JSON.stringify(body, null, 2)}\n`;
+	response.writeHead(status, {'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', 'content-length': Buffer.byteLength(text), ...headers});
+	response.end(text);
+}
+
+const error = (status: number, message: string) => ({error: {status, message}});
+
+/** A job as the API shows it (no process identity internals). */
+export function jobJson(job: JobView | null) {
+	if (!job) return null;
+	return {
+		id: job.id,
+		title: job.title,
+		prompt: job.prompt,
+		cwd: job.cwd,
+		severity: job.severity,
+		createdAt: job.createdAt,
+		source: job.source,
+		sourceRef: job.sourceRef,
+		kind: job.kind,
+		module: job.module,
+		provider: job.provider,
+		state: job.state,
+		autoUtilization: job.autoUtilization,
+		account: job.account,
+		pid: job.pid,
+		supervisorPid: job.supervisorPid,
+		logPath: job.logPath,
+		claimedAt: job.claimedAt,
+		startedAt: job.startedAt,
+		finishedAt: job.finishedAt,
+		exitCode: job.exitCode,
+		signal: job.signal,
+		costUsd: job.costUsd,
+		utilizationBefore: job.utilizationBefore,
+		utilizationAfter: job.utilizationAfter,
+		message: job.message,
+		failureKind: job.failureKind,
+		estimate: {
+			usd: job.estimate.usd,
+			pct: job.estimate.pct,
+			durationMs: job.estimate.durationMs,
+			usdSource: job.estimate.usdSource,
+			pctSource: job.estimate.pctSource,
+			samples: job.estimate.samples,
+			detail: job.estimate.detail,
+		},
+		ageMs: job.ageMs,
+		elapsedMs: job.elapsedMs,
+	};
+}
+
+export function dispatchJson(outcome: DispatchOutcome, dryRun: boolean) {
+	return {
+		dispatched: outcome.status === 'dispatched',
+		dryRun,
+		status: outcome.status,
+		message: outcome.message,
+		account: outcome.account,
+		gate: outcome.gate,
+		argv: outcome.argv,
+		reasons: outcome.reasons,
+		job: jobJson(outcome.job),
+	};
+}
+
+/** The status JSON of the API: the status report, idle capacity, the auto plan and the queue summary. */
+export function statusJson(ctx: Context, now: number) {
+	const {plan, collected, queue, mode} = buildAutoPlan(ctx, now);
+	const queued = queue.jobs.filter(job => job.state === 'queued');
+	const running = queue.jobs.filter(job => job.state === 'running' || job.state === 'claimed');
+	return {
+		...collected.report,
+		idle: plan.accounts,
+		autoUtilization: {
+			mode,
+			quietHours: plan.quietHours,
+			reasons: plan.reasons,
+			planned: plan.planned.map(({gate: _gate, ...rest}) => rest),
+			excluded: plan.excluded,
+			spentThisWeekUsd: plan.spentThisWeekUsd,
+			weeklyAutoCapUsd: plan.weeklyAutoCapUsd,
+		},
+		queue: {
+			queued: queued.length,
+			running: running.length,
+			estimateUsd: Math.round(queued.reduce((sum, job) => sum + job.estimate.usd, 0) * 100) / 100,
+			warnings: queue.warnings,
+			jobs: queue.jobs.slice(0, 50).map(job => jobJson(job)),
+		},
+	};
+}
+
+async function readBody(request: http.IncomingMessage): Promise<string | {tooLarge: true}> {
+	const chunks: Buffer[] = [];
+	let size = 0;
+	for await (const chunk of request) {
+		size += (chunk as Buffer).length;
+		if (size > MAX_BODY) return {tooLarge: true};
+		chunks.push(chunk as Buffer);
+	}
+	return Buffer.concat(chunks).toString('utf8');
+}
+
+type DispatchBody = {jobId?: string; dryRun?: boolean};
+
+function parseDispatchBody(text: string): DispatchBody | {error: string} {
+	if (text.trim() === '') return {};
+	let value: unknown;
+	try {
+		value = JSON.parse(text);
+	} catch (error_) {
+		return {error: `bad JSON: ${(error_ as Error).message}`};
+	}
+	if (typeof value !== 'object' || value === null || Array.isArray(value)) return {error: 'expected a JSON object such as {"jobId": "q-1a2b3c", "dryRun": true}'};
+	const body = value as Record<string, unknown>;
+	const unknown = Object.keys(body).filter(key => key !== 'jobId' && key !== 'dryRun');
+	if (unknown.length > 0) return {error: `unknown field${unknown.length === 1 ? '' : 's'} ${unknown.join(', ')}; expected jobId and dryRun`};
+	if (body['jobId'] !== undefined && (typeof body['jobId'] !== 'string' || body['jobId'].trim() === '')) return {error: 'jobId: expected a non-empty string'};
+	if (body['dryRun'] !== undefined && typeof body['dryRun'] !== 'boolean') return {error: 'dryRun: expected true or false'};
+	return {jobId: body['jobId'] as string | undefined, dryRun: body['dryRun'] as boolean | undefined};
+}
+
+/**
+ * POST /auto-utilization/dispatch: with `jobId`, that job through the gate as automatic work; without,
+ * the first job of the auto-spend plan that starts now.
+ */
+async function dispatchRoute(ctx: Context, body: DispatchBody): Promise<{status: number; body: unknown}> {
+	const now = ctx.clock.now();
+	const dryRun = body.dryRun === true;
+	if (body.jobId) {
+		const outcome = await dispatchJob(ctx, {jobId: body.jobId, dryRun, automatic: true, autoUtilization: true});
+		const status = outcome.status === 'job-not-found' ? 404 : outcome.status === 'already-claimed' ? 409 : outcome.status === 'demo' ? 400 : 200;
+		return {status, body: status === 404 ? {...error(404, outcome.message), ...dispatchJson(outcome, dryRun)} : dispatchJson(outcome, dryRun)};
+	}
+	const {plan, collected} = buildAutoPlan(ctx, now);
+	const first = plan.planned.find(p => p.startsNow);
+	if (!first) {
+		return {status: 200, body: {dispatched: false, dryRun, status: 'nothing-planned', message: plan.reasons[0] ?? 'no queued job fits the idle capacity now', account: null, gate: null, argv: null, reasons: [...plan.reasons, ...plan.excluded.map(job => `${job.jobId}: ${job.reasons.join('; ')}`)], job: null}};
+	}
+	const outcome = await dispatchJob(ctx, {jobId: first.jobId, account: first.account, dryRun, automatic: true, autoUtilization: true, why: first.reasons, refresh: false, collected});
+	return {status: outcome.status === 'already-claimed' ? 409 : 200, body: dispatchJson(outcome, dryRun)};
+}
+
+export type ApiServer = {server: http.Server; port: number; close(): Promise<void>};
+
+/** Handle one request (exported for the server; auth first, then routing). */
+function handler(ctx: Context, token: string) {
+	let queue = Promise.resolve();
+	return (request: http.IncomingMessage, response: http.ServerResponse) => {
+		// One request at a time: the context (config, database handle) is shared.
+		queue = queue.then(async () => {
+			try {
+				if (!authorized(request.headers.authorization, token)) {
+					send(response, 401, error(401, 'missing or wrong bearer token (Authorization: Bearer <token from the serve-token file>)'), {'www-authenticate': 'Bearer realm="quota-tui"'});
+					request.resume();
+					return;
+				}
+				const url = new URL(request.url ?? '/', `http://${HOST}`);
+				const route = url.pathname.replace(/\/+$/, '');
+				if (route === '/auto-utilization/status') {
+					if (request.method !== 'GET' && request.method !== 'HEAD') {
+						send(response, 405, error(405, `${request.method} is not allowed here; use GET`), {allow: 'GET, HEAD'});
+						return;
+					}
+					send(response, 200, statusJson(ctx, ctx.clock.now()));
+					return;
+				}
+				if (route === '/auto-utilization/dispatch') {
+					if (request.method !== 'POST') {
+						send(response, 405, error(405, `${request.method} is not allowed here; use POST`), {allow: 'POST'});
+						return;
+					}
+					const text = await readBody(request);
+					if (typeof text !== 'string') {
+						send(response, 413, error(413, `request body over ${MAX_BODY / 1024} KB`));
+						return;
+					}
+					const body = parseDispatchBody(text);
+					if ('error' in body) {
+						send(response, 400, error(400, body.error));
+						return;
+					}
+					const result = await dispatchRoute(ctx, body);
+					send(response, result.status, result.body);
+					return;
+				}
+				send(response, 404, error(404, `no such endpoint ${url.pathname}; try GET /auto-utilization/status or POST /auto-utilization/dispatch`));
+			} catch (failure) {
+				if (!response.headersSent) send(response, 500, error(500, (failure as Error).message));
+				else response.end();
+			}
+		});
+	};
+}
+
+/** Listen on 127.0.0.1:`port` (0 = any free port). */
+export function startApiServer(ctx: Context, token: string, port: number): Promise<ApiServer> {
+	return new Promise((resolve, reject) => {
+		const server = http.createServer(handler(ctx, token));
+		server.keepAliveTimeout = 5000;
+		server.once('error', reject);
+		server.listen(port, HOST, () => {
+			server.off('error', reject);
+			const address = server.address();
+			const actual = typeof address === 'object' && address ? address.port : port;
+			resolve({
+				server,
+				port: actual,
+				close: () => new Promise<void>(done => {
+					server.close(() => done());
+					server.closeAllConnections();
+				}),
+			});
+		});
+	});
+}
+
+/**
+ * The background duty of `serve`: every polling interval, bring the queue up to date, find gone job
+ * processes, and run the auto-utilization tick (suggest / auto modes). Returns a stop function.
+ */
+export function startAutoLoop(ctx: Context, onTick?: (summary: string) => void): () => void {
+	let running = false;
+	let stopped = false;
+	const tick = async () => {
+		if (running || stopped) return;
+		running = true;
+		try {
+			const result = await autoTick(ctx, ctx.clock.now());
+			const dispatched = result.dispatched.filter(outcome => outcome.status === 'dispatched');
+			if (onTick && (dispatched.length > 0 || result.notified.some(n => n.result.sent))) {
+				onTick(`${localIso(ctx.clock.now())} auto ${result.mode}: ${dispatched.map(outcome => outcome.message).join('; ') || result.notified.filter(n => n.result.sent).map(n => `notified about ${n.account}`).join('; ')}`);
+			}
+		} catch (failure) {
+			onTick?.(`auto-utilization tick failed: ${(failure as Error).message}`);
+		} finally {
+			running = false;
+		}
+	};
+	const interval = setInterval(() => void tick(), Math.max(5, ctx.config.polling.intervalSeconds) * 1000);
+	void tick();
+	return () => {
+		stopped = true;
+		clearInterval(interval);
+	};
+}

@@ -1,0 +1,74 @@
+/**
+ * A fake `claude` (and `codex`) on PATH for dispatch tests: a sh script that execs the pinned node
+ * (absolute path, written at test time) on test/fixtures/fake-runner.mjs, which speaks Claude Code's
+ * `-p --output-format json` protocol. Every run is recorded as one JSON line.
+ */
+import {spawn} from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import {CLI, ROOT, tempHome, type CliResult} from './cli.js';
+
+export const FAKE_RUNNER = path.join(ROOT, 'test', 'fixtures', 'fake-runner.mjs');
+
+export type FakeRunner = {
+	/** Put this first on PATH. */
+	bin: string;
+	record: string;
+	/** The environment a CLI run needs to find and drive the fake runner. */
+	env: Record<string, string>;
+	/** Every run so far. */
+	runs(): Array<{pid: number; argv: string[]; cwd: string; claudeConfigDir: string | null; codexHome: string | null; jobId: string | null}>;
+};
+
+export function installFakeRunner(): FakeRunner {
+	const dir = tempHome('qt-runner-');
+	const bin = path.join(dir, 'bin');
+	fs.mkdirSync(bin);
+	for (const name of ['claude', 'codex']) {
+		const file = path.join(bin, name);
+		fs.writeFileSync(file, `#!/bin/sh\nexec '${process.execPath}' '${FAKE_RUNNER}' "$@"\n`, {mode: 0o755});
+	}
+	const record = path.join(dir, 'runs.jsonl');
+	return {
+		bin,
+		record,
+		env: {PATH: `${bin}${path.delimiter}${process.env['PATH'] ?? ''}`, FAKE_RUNNER_RECORD: record, FAKE_RUNNER_CLI: CLI},
+		runs: () => (fs.existsSync(record) ? fs.readFileSync(record, 'utf8').split('\n').filter(Boolean).map(line => JSON.parse(line) as ReturnType<FakeRunner['runs']>[number]) : []),
+	};
+}
+
+/** Run the built CLI without waiting (for races): resolves with its result. */
+export function runCliAsync(args: readonly string[], options: {home: string; now?: string; env?: Record<string, string | undefined>}): Promise<CliResult> {
+	const env: NodeJS.ProcessEnv = {
+		...process.env,
+		QUOTA_TUI_HOME: options.home,
+		TZ: 'UTC',
+		NO_COLOR: '1',
+		...(options.now ? {QUOTA_TUI_NOW: options.now} : {}),
+		...options.env,
+	};
+	delete env['FORCE_COLOR'];
+	return new Promise(resolve => {
+		const child = spawn(process.execPath, [CLI, ...args], {env, stdio: ['ignore', 'pipe', 'pipe']});
+		let stdout = '';
+		let stderr = '';
+		child.stdout.setEncoding('utf8').on('data', chunk => {
+			stdout += chunk;
+		});
+		child.stderr.setEncoding('utf8').on('data', chunk => {
+			stderr += chunk;
+		});
+		child.on('close', code => resolve({code: code ?? -1, stdout, stderr}));
+	});
+}
+
+/** Poll `check` until it returns a value (not undefined) or `timeoutMs` passes. */
+export async function waitFor<T>(check: () => T | undefined, timeoutMs = 10_000, what = 'condition'): Promise<T> {
+	const deadline = Date.now() + timeoutMs;
+	for (;;) {
+		const value = check();
+		if (value !== undefined) return value;
+		if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+		await new Promise(resolve => setTimeout(resolve, 50));
+	}
+}
