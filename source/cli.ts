@@ -1,11 +1,36 @@
 #!/usr/bin/env node
 import process from 'node:process';
-import {main} from './cli/main.js';
 
-const code = await main(process.argv.slice(2), {
-	stdout: process.stdout,
-	stderr: process.stderr,
-	stdin: process.stdin,
-	env: process.env,
-});
-process.exitCode = code;
+const argv = process.argv.slice(2);
+
+// `quota-tui status | head -3`: the reader went away; that is not an error worth a stack trace.
+for (const stream of [process.stdout, process.stderr]) {
+	stream.on('error', (error: NodeJS.ErrnoException) => {
+		if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+		throw error;
+	});
+}
+
+/**
+ * `quota-tui statusline` runs on every Claude Code status-line refresh: it takes a light path that
+ * never loads the CLI (zod, conf, luxon, Ink, React). `statusline install|uninstall` and `--help` go
+ * through the normal CLI.
+ */
+const isCapture = argv[0] === 'statusline' && argv[1] !== 'install' && argv[1] !== 'uninstall' && !argv.includes('--help') && !argv.includes('-h');
+
+if (isCapture) {
+	const {runStatuslineCapture} = await import('./cli/statusline-capture.js');
+	process.exitCode = await runStatuslineCapture(argv.slice(1), {stdin: process.stdin, stdout: process.stdout, env: process.env});
+} else if (argv[0] === 'report') {
+	// Local-log reports load only their own modules, not every command's: a warm re-run stays cheap.
+	const [{runCommand}, {reportCommand}] = await Promise.all([import('./cli/run-command.js'), import('./cli/commands/report.js')]);
+	process.exitCode = await runCommand(reportCommand, argv.slice(1), {stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env});
+} else {
+	const {main} = await import('./cli/main.js');
+	process.exitCode = await main(argv, {
+		stdout: process.stdout,
+		stderr: process.stderr,
+		stdin: process.stdin,
+		env: process.env,
+	});
+}

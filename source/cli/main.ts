@@ -2,15 +2,19 @@
  * Argument dispatch: picks the command, prints --help, turns errors into exit codes.
  * Exit codes: 0 success, 1 runtime failure, 2 bad usage or input, plus each command's own.
  */
-import {ConfigError} from '../store/config.js';
-import {NowError} from '../runtime/clock.js';
 import {accountsCommand} from './commands/accounts.js';
 import {budgetCommand} from './commands/budget.js';
 import {configCommand} from './commands/config.js';
 import {dashboardCommand} from './commands/dashboard.js';
 import {gateCommand} from './commands/gate.js';
+import {autoSpendCommand, dispatchCommand, estimateCommand, serveCommand} from './commands/dispatch.js';
+import {queueCommand} from './commands/queue.js';
+import {reportCommand} from './commands/report.js';
 import {activeCommand, recommendCommand, statusCommand, switchCommand} from './commands/status.js';
-import {print, printError, UsageError, type Io} from './io.js';
+import {statuslineCommand} from './commands/statusline.js';
+import {utilizationCommand} from './commands/utilization.js';
+import {print, printError, type Io} from './io.js';
+import {runCommand} from './run-command.js';
 import type {Command} from './shared.js';
 
 export const COMMANDS: readonly Command[] = [
@@ -22,7 +26,15 @@ export const COMMANDS: readonly Command[] = [
 	recommendCommand,
 	gateCommand,
 	budgetCommand,
+	queueCommand,
+	dispatchCommand,
+	autoSpendCommand,
+	estimateCommand,
+	serveCommand,
+	utilizationCommand,
+	reportCommand,
 	configCommand,
+	statuslineCommand,
 ];
 
 export const VERSION = '0.1.0';
@@ -62,22 +74,5 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
 		return 2;
 	}
 	const args = implicit ? argv : rest;
-	if (args.includes('--help') || args.includes('-h')) {
-		print(io, command.help);
-		return 0;
-	}
-	try {
-		return await command.run(args, io);
-	} catch (error) {
-		if (error instanceof UsageError) {
-			printError(io, error.message);
-			return error.exitCode;
-		}
-		if (error instanceof ConfigError || error instanceof NowError) {
-			printError(io, error.message);
-			return 2;
-		}
-		printError(io, `quota-tui ${command.name}: ${(error as Error).stack ?? String(error)}`);
-		return 1;
-	}
+	return runCommand(command, args, io);
 }

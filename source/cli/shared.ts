@@ -2,6 +2,7 @@
  * Pieces every command shares: opening the context with the right errors, and the account guard.
  */
 import {openContext, type Context} from '../runtime/context.js';
+import {refreshStale} from '../runtime/refresh.js';
 import {UsageError, type Io} from './io.js';
 
 export type Command = {
@@ -15,6 +16,7 @@ export type Command = {
 
 export const NO_ACCOUNTS = [
 	'No accounts configured.',
+	'  Find the ones on this machine: quota-tui accounts discover   (then --yes to add them)',
 	'  Add one:       quota-tui accounts add NAME --provider claude --config-dir ~/.claude',
 	'                 quota-tui accounts add NAME --provider codex --home ~/.codex',
 	'                 quota-tui accounts add NAME --provider manual   (then: quota-tui budget set --scope account:NAME --window seven_day …)',
@@ -34,10 +36,15 @@ export function open(io: Io, options: {demo?: boolean | undefined; requireAccoun
 	return ctx;
 }
 
-/** Run `fn` with an open context and always close it. */
-export async function withContext<T>(io: Io, options: {demo?: boolean | undefined; requireAccounts?: boolean}, fn: (ctx: Context) => T | Promise<T>): Promise<T> {
+/**
+ * Run `fn` with an open context and always close it. With `refresh`, every source whose data is older
+ * than its freshness bound is read first (within the shared budget and cooldowns; failures become the
+ * account's status, never an error here), so one-shot answers are current.
+ */
+export async function withContext<T>(io: Io, options: {demo?: boolean | undefined; requireAccounts?: boolean; refresh?: boolean}, fn: (ctx: Context) => T | Promise<T>): Promise<T> {
 	const ctx = open(io, options);
 	try {
+		if (options.refresh) await refreshStale(ctx);
 		return await fn(ctx);
 	} finally {
 		ctx.close();

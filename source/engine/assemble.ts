@@ -110,8 +110,9 @@ export function accountState(input: AccountInput, policy: Pick<Policy, 'warnThre
 	for (const w of windows) {
 		const samples = [...(input.history?.[w.kind] ?? [])];
 		const observedMs = instantMs(w.observedAt);
-		if (w.utilization !== null && observedMs !== undefined && !w.resetPassed) samples.push({atMs: observedMs, utilization: w.utilization});
-		const rate = w.resetPassed ? {ratePerHour: 0, samples: 0} : burnRate(samples, lookbackFor(w.kind));
+		const resetsAtMs = instantMs(w.resetsAt);
+		if (w.utilization !== null && observedMs !== undefined && !w.resetPassed) samples.push({atMs: observedMs, utilization: w.utilization, resetsAtMs});
+		const rate = w.resetPassed ? {ratePerHour: 0, samples: 0} : burnRate(samples, lookbackFor(w.kind), {resetsAtMs, durationMs: w.durationMs ?? defaultDurationMs(w.kind)});
 		projections[w.kind] = project(w.utilization, rate.ratePerHour, w.resetsAt, now, rate.samples);
 	}
 	// Age is the provider data's age: a recent manual entry must not hide stale detected data.
@@ -195,6 +196,7 @@ export function buildReport(input: ReportInput): StatusReport {
 		stale: state.stale,
 		ageMs: state.ageMs,
 		message: state.unusableReason ?? state.message ?? null,
+		extraUsage: state.extraUsage ?? null,
 		active: state.account.name === input.active,
 		recommended: state.account.name === input.recommendation.account,
 		windows: (state.windows as WindowWithOverride[]).map(w => windowReport(w, state.projections[w.kind], input.now)),

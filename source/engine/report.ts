@@ -2,7 +2,8 @@
  * The shapes every face shows: `status --json`, the dashboard and (later) the HTTP API all read a
  * StatusReport. Field names are a contract (DESIGN §5): camelCase, ISO instants with offset.
  */
-import type {AccountStatus, Decision, Origin, ProviderId, WindowKind, WindowSource} from './types.js';
+import type {LocalUsageReport} from './local-usage.js';
+import type {AccountStatus, Decision, ExtraUsage, Origin, ProviderId, WindowKind, WindowSource} from './types.js';
 
 export type AutoMode = 'off' | 'suggest' | 'auto';
 
@@ -54,6 +55,10 @@ export type AccountReport = {
 	active: boolean;
 	recommended: boolean;
 	windows: WindowReport[];
+	/** Pay-as-you-go extra usage (Anthropic `extra_usage`, in its currency's major unit), when the provider reports it. */
+	extraUsage?: ExtraUsage | null | undefined;
+	/** What the account's local logs show (current window, burn rate, tokens per 1 %), when they are indexed. */
+	localUsage?: LocalUsageReport | undefined;
 };
 
 export type Alternative = {name: string; reason: string};

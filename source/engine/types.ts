@@ -159,6 +159,8 @@ export type Projection = {
 	exhaustsAt: string | null;
 	/** How many observations the rate came from. */
 	samples: number;
+	/** Set when the rate came from the local logs (tokens converted with the account's calibration). */
+	rateSource?: 'local-logs' | undefined;
 };
 
 /** What the engine knows about one account at `now`: the input of selection and the gate. */

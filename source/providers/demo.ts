@@ -4,7 +4,8 @@
  * last resort). The same `now` always gives the same numbers.
  */
 import type {Sample} from '../engine/forecast.js';
-import {FIVE_HOURS, HOUR, isoAt, SEVEN_DAYS} from '../engine/time.js';
+import type {Observation} from '../engine/history.js';
+import {FIVE_HOURS, HOUR, isoAt, MINUTE, SEVEN_DAYS} from '../engine/time.js';
 import type {Account, QuotaWindow, Snapshot} from '../engine/types.js';
 
 type Shape = {
@@ -27,7 +28,8 @@ const DEMO: readonly DemoAccount[] = [
 	},
 	{
 		name: 'demo-team', provider: 'demo', plan: 'team', chainOrder: 1,
-		fiveHour: {phase: 3.1 * HOUR, base: 0.3, perHour: 0.08, cap: 0.97},
+		// Burning fast: projected to empty its 5-hour window before the reset (anticipation).
+		fiveHour: {phase: 3.1 * HOUR, base: 0.1, perHour: 0.25, cap: 0.97},
 		sevenDay: {phase: 5.2 * 24 * HOUR, base: 0.84, perHour: 0.0003, cap: 0.895},
 	},
 	{
@@ -38,7 +40,8 @@ const DEMO: readonly DemoAccount[] = [
 	{
 		name: 'demo-spare', provider: 'demo', plan: 'pro', chainOrder: 3, lastResort: true,
 		fiveHour: {phase: 4.4 * HOUR, base: 0, perHour: 0.01, cap: 0.5},
-		sevenDay: {phase: 0.4 * 24 * HOUR, base: 0.12, perHour: 0.0004, cap: 0.6},
+		// Its week resets within a day with most of it unused: the waste panel's "use it or lose it".
+		sevenDay: {phase: 4.2 * 24 * HOUR, base: 0.12, perHour: 0.0004, cap: 0.6},
 	},
 ];
 
@@ -96,4 +99,43 @@ export function demoHistory(name: string, now: number, spanMs = 24 * HOUR): Part
 		seven.push({atMs: t, utilization: windowAt(account.sevenDay, SEVEN_DAYS, t).utilization});
 	}
 	return {five_hour: five, seven_day: seven};
+}
+
+/**
+ * Simulated observations over the last `spanMs` (closed windows included), from the same functions as
+ * the live numbers: a 5-hour window every 30 minutes, a weekly one every 3 hours, each also seen 5
+ * minutes before its reset and at `now`. What the waste panel, sparklines and `utilization --demo` read.
+ */
+export function demoObservations(name: string, now: number, spanMs: number): Observation[] {
+	const account = find(name);
+	if (!account) return [];
+	const observations: Observation[] = [];
+	const kinds = [
+		{kind: 'five_hour' as const, shape: account.fiveHour, durationMs: FIVE_HOURS, stepMs: 30 * MINUTE},
+		{kind: 'seven_day' as const, shape: account.sevenDay, durationMs: SEVEN_DAYS, stepMs: 3 * HOUR},
+	];
+	for (const {kind, shape, durationMs, stepMs} of kinds) {
+		let {startMs} = windowAt(shape, durationMs, now - spanMs);
+		for (; startMs <= now; startMs += durationMs) {
+			const resetMs = startMs + durationMs;
+			const times = new Set<number>();
+			for (let t = startMs + stepMs; t < Math.min(resetMs, now); t += stepMs) times.add(t);
+			if (resetMs <= now) times.add(resetMs - 5 * MINUTE);
+			else times.add(now);
+			for (const t of [...times].filter(x => x >= now - spanMs).toSorted((a, b) => a - b)) {
+				observations.push({
+					kind,
+					resetsAtMs: resetMs,
+					resetsAt: isoAt(resetMs),
+					durationMs,
+					utilization: windowAt(shape, durationMs, t).utilization,
+					firstSeenMs: t,
+					lastSeenMs: t,
+					source: 'provider-detected',
+					stream: 'detected',
+				});
+			}
+		}
+	}
+	return observations;
 }

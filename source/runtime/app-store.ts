@@ -3,14 +3,21 @@
  *
  * What makes it change: a refresh (`r`), the polling interval, another process writing the database
  * (checked once per clock tick with SQLite's `PRAGMA data_version`, which costs no I/O), a window reset
- * passing, and commands run from the dashboard (switch).
+ * passing, commands run from the dashboard (switch), and the poller (runtime/poller.ts) recording new
+ * provider data.
  */
 import type {StatusReport} from '../engine/report.js';
+import type {UtilizationReport} from '../engine/waste.js';
 import {instantMs} from '../engine/time.js';
 import {collect} from './collect.js';
 import type {Context} from './context.js';
+import {createLocalLogRefresher} from './local-usage.js';
+import {createPoller} from './poller.js';
+import type {RefreshResult} from './refresh.js';
 import {switchAccount} from './switch.js';
-import type {AppRuntime, AppSnapshot, Listener, Notice} from './types.js';
+import {createDashboardUtilization, utilizationFingerprint} from './utilization.js';
+import {createQueueControls} from './queue-controls.js';
+import type {AppRuntime, AppSnapshot, Listener, Notice, QueueSnapshot} from './types.js';
 
 /** The report without the fields that move with every second, for change detection. */
 function fingerprint(report: StatusReport): string {
@@ -31,6 +38,19 @@ function nextResetMs(report: StatusReport, now: number): number {
 	return next;
 }
 
+/** The notice after `r`: what was read, what waits for its cooldown, what failed. */
+export function refreshSummary(results: readonly RefreshResult[]): {text: string; tone: Notice['tone']} {
+	const read = results.filter(r => r.action === 'refreshed').map(r => `${r.account}${r.origin ? ` (${r.origin})` : ''}`);
+	const waiting = results.filter(r => r.action === 'cooldown').map(r => r.account);
+	const failed = results.filter(r => r.action === 'failed').map(r => `${r.account}: ${r.message ?? 'failed'}`);
+	const parts = [
+		read.length > 0 ? `refreshed ${read.join(', ')}` : '',
+		waiting.length > 0 ? `${waiting.join(', ')} in cooldown (shared read budget)` : '',
+		...failed,
+	].filter(Boolean);
+	return {text: parts.length > 0 ? parts.join(' · ') : 'refreshed', tone: failed.length > 0 ? 'warning' : 'info'};
+}
+
 export function createAppRuntime(ctx: Context): AppRuntime {
 	const listeners = new Set<Listener>();
 	const clock = ctx.clock;
@@ -42,6 +62,29 @@ export function createAppRuntime(ctx: Context): AppRuntime {
 	let dataVersion = -1;
 	let unsubscribeClock: (() => void) | undefined;
 	let disposed = false;
+	// Our own writes do not move PRAGMA data_version: recollect after each poll that wrote something.
+	const poller = createPoller(ctx, {
+		onResult(result) {
+			if ((result.action === 'refreshed' || result.action === 'failed') && recollect()) emit();
+		},
+	});
+
+	// The local logs (burn rates, estimated windows, dollar budgets): read in the background every interval.
+	const localLogs = createLocalLogRefresher(ctx);
+	const refreshLocalLogs = () => {
+		void localLogs.refresh(clock.now()).then(changed => {
+			if (changed && !disposed && recollect()) emit();
+		});
+	};
+
+	// The queue panel: `d` dispatch, `a` auto mode, and the auto-utilization tick every interval.
+	const queueControls = createQueueControls(ctx, {
+		refresh: () => {
+			if (recollect()) emit();
+		},
+		notice: notice => setNotice(notice),
+		isDisposed: () => disposed,
+	});
 
 	const emit = () => {
 		for (const listener of [...listeners]) listener();
@@ -52,12 +95,20 @@ export function createAppRuntime(ctx: Context): AppRuntime {
 		return row?.data_version ?? 0;
 	};
 
+	// The waste panel's report; its history is re-read at most once a minute (or on force).
+	const utilizationOf = createDashboardUtilization(ctx);
+
 	const recollect = (force = false): boolean => {
 		const now = clock.now();
 		lastCollect = now;
 		let report: StatusReport;
+		let utilization: UtilizationReport | undefined;
+		let queue: QueueSnapshot | undefined;
 		try {
-			report = collect(ctx, now).report;
+			const collected = collect(ctx, now);
+			report = collected.report;
+			utilization = utilizationOf(collected, now, force);
+			queue = queueControls.snapshot(now, force);
 		} catch (error) {
 			// Keep the last good report; say what went wrong.
 			setNotice({text: `refresh failed: ${(error as Error).message}`, tone: 'error', at: now});
@@ -65,10 +116,10 @@ export function createAppRuntime(ctx: Context): AppRuntime {
 		}
 		resetAt = nextResetMs(report, now);
 		dataVersion = readDataVersion();
-		const print = fingerprint(report);
+		const print = fingerprint(report) + utilizationFingerprint(utilization) + JSON.stringify(queue);
 		if (!force && print === lastPrint) return false;
 		lastPrint = print;
-		snapshot = {...snapshot, report};
+		snapshot = {...snapshot, report, utilization, queue};
 		return true;
 	};
 
@@ -78,25 +129,38 @@ export function createAppRuntime(ctx: Context): AppRuntime {
 	};
 
 	const now0 = clock.now();
-	const first = collect(ctx, now0).report;
-	lastPrint = fingerprint(first);
+	const firstCollected = collect(ctx, now0);
+	const first = firstCollected.report;
+	const firstUtilization = utilizationOf(firstCollected, now0);
+	queueControls.planNow();
+	const firstQueue = queueControls.snapshot(now0, true);
+	lastPrint = fingerprint(first) + utilizationFingerprint(firstUtilization) + JSON.stringify(firstQueue);
 	lastCollect = now0;
 	resetAt = nextResetMs(first, now0);
 	dataVersion = readDataVersion();
-	snapshot = {report: first, notice: null, refreshing: false};
+	snapshot = {report: first, utilization: firstUtilization, queue: firstQueue, notice: null, refreshing: false};
 
 	const onTick = () => {
 		const now = clock.now();
 		const due = now - lastCollect >= intervalMs || now >= resetAt;
 		const changedElsewhere = !due && readDataVersion() !== dataVersion;
 		if ((due || changedElsewhere) && recollect()) emit();
+		if (due) {
+			queueControls.tick();
+			refreshLocalLogs();
+		}
 	};
 
 	return {
 		clock,
 		subscribe(listener) {
 			listeners.add(listener);
+			if (unsubscribeClock === undefined) {
+				queueControls.tick();
+				refreshLocalLogs();
+			}
 			unsubscribeClock ??= clock.subscribe(onTick);
+			poller.start();
 			return () => {
 				listeners.delete(listener);
 				if (listeners.size === 0) {
@@ -110,8 +174,21 @@ export function createAppRuntime(ctx: Context): AppRuntime {
 			snapshot = {...snapshot, refreshing: true};
 			emit();
 			recollect(true);
-			snapshot = {...snapshot, refreshing: false, notice: {text: 'refreshed', tone: 'info', at: clock.now()}};
-			emit();
+			refreshLocalLogs();
+			poller.refreshNow().then(
+				results => {
+					if (disposed) return;
+					recollect(true);
+					const {text, tone} = refreshSummary(results);
+					snapshot = {...snapshot, refreshing: false, notice: {text, tone, at: clock.now()}};
+					emit();
+				},
+				(error: unknown) => {
+					if (disposed) return;
+					snapshot = {...snapshot, refreshing: false, notice: {text: `refresh failed: ${(error as Error).message}`, tone: 'error', at: clock.now()}};
+					emit();
+				},
+			);
 		},
 		switchTo(name) {
 			const now = clock.now();
@@ -124,9 +201,14 @@ export function createAppRuntime(ctx: Context): AppRuntime {
 				(error: unknown) => setNotice({text: `switch failed: ${(error as Error).message}`, tone: 'error', at: now}),
 			);
 		},
+		previewDispatch: jobId => queueControls.previewDispatch(jobId),
+		dispatch: (jobId, account) => queueControls.dispatch(jobId, account),
+		cycleAutoMode: () => queueControls.cycleAutoMode(),
 		dispose() {
 			if (disposed) return;
 			disposed = true;
+			poller.dispose();
+			localLogs.dispose();
 			unsubscribeClock?.();
 			unsubscribeClock = undefined;
 			listeners.clear();

@@ -2,14 +2,16 @@
  * Gather what the stores and providers know into engine states, a recommendation and the report.
  * One function for every face: `status --json`, `recommend`, `gate` and the dashboard agree.
  */
-import {accountState, buildReport, type WindowHistory} from '../engine/assemble.js';
+import {accountState, buildReport} from '../engine/assemble.js';
 import type {Recommendation, StatusReport} from '../engine/report.js';
 import {selectAccount} from '../engine/select.js';
-import {DAY} from '../engine/time.js';
 import type {AccountState, Budget} from '../engine/types.js';
 import {demoHistory, demoSnapshot} from '../providers/demo.js';
-import {getActive, latestSnapshots, listBudgets, recentDecisions, snapshotHistory} from '../store/repositories.js';
+import {getActive, latestSnapshots, listBudgets, recentDecisions} from '../store/repositories.js';
 import {policyOf, type Context} from './context.js';
+import {unusableAccounts} from './unusable.js';
+import {historyFromDb} from './history.js';
+import {localUsageOf, withLocalUsage} from './local-usage.js';
 
 export type Collected = {
 	states: AccountState[];
@@ -18,18 +20,6 @@ export type Collected = {
 	recommendation: Recommendation;
 	report: StatusReport;
 };
-
-/** Samples per window kind from stored snapshots. */
-function historyFromDb(ctx: Context, account: string, now: number): WindowHistory {
-	const history: WindowHistory = {};
-	for (const point of snapshotHistory(ctx.db, account, now - DAY)) {
-		for (const w of point.windows) {
-			if (w.utilization === null) continue;
-			(history[w.kind] ??= []).push({atMs: point.observedAtMs, utilization: w.utilization});
-		}
-	}
-	return history;
-}
 
 /** The local UTC offset at `now` in minutes (for printing instants in the user's zone). */
 export function localOffsetMinutes(now: number): number {
@@ -47,20 +37,26 @@ export function collect(ctx: Context, now: number, options: CollectOptions = {})
 	const policy = policyOf(ctx.config);
 	const snapshots = ctx.demo ? new Map() : latestSnapshots(ctx.db);
 	const budgets = listBudgets(ctx.db);
-	const states = ctx.accounts.map(account => {
+	// Accounts a real job failure (refused credential) marked unusable (§7.1 step 1).
+	const unusable = unusableAccounts(ctx.db, snapshots, now);
+	// What the local logs add (estimated windows, burn rates, usage-limit markers): stored summaries only.
+	const locals = ctx.demo ? new Map() : localUsageOf(ctx, ctx.accounts, now, localOffsetMinutes(now));
+	const states = withLocalUsage(ctx.accounts.map(account => {
 		const overrides = budgets.filter(b => b.window && b.scope === `account:${account.name}`);
 		const demo = account.provider === 'demo';
 		return accountState({
 			account,
 			snapshot: demo ? demoSnapshot(account.name, now) : snapshots.get(account.name),
 			overrides,
-			history: demo ? demoHistory(account.name, now) : historyFromDb(ctx, account.name, now),
+			unusableReason: unusable.get(account.name),
+			// Burn rates from the window history (the manual series for kinds entered by hand).
+			history: demo ? demoHistory(account.name, now) : historyFromDb(ctx, account.name, now, new Set(overrides.map(b => b.window!))),
 		}, policy, now);
-	});
+	}), locals, policy.warnThreshold, now, localOffsetMinutes(now));
 	const activeRow = getActive(ctx.db, options.provider);
 	const active = activeRow && ctx.accounts.some(a => a.name === activeRow.name) ? activeRow.name : null;
 	const recommendation: Recommendation = selectAccount({accounts: states, active, policy, provider: options.provider, now});
-	const warnings: string[] = [];
+	const warnings: string[] = [...(ctx.hints ?? [])];
 	for (const state of states) {
 		if (state.stale && state.ageMs !== null) warnings.push(`${state.account.name}: data is stale (${Math.round(state.ageMs / 60_000)} min old)`);
 	}
@@ -75,5 +71,9 @@ export function collect(ctx: Context, now: number, options: CollectOptions = {})
 		now,
 		offsetMinutes: localOffsetMinutes(now),
 	});
+	for (const account of report.accounts) {
+		const local = locals.get(account.name);
+		if (local) account.localUsage = local.report;
+	}
 	return {states, budgets, active, recommendation, report};
 }

@@ -24,6 +24,8 @@ export type Context = {
 	accounts: Account[];
 	clock: Clock;
 	env: NodeJS.ProcessEnv;
+	/** Sentences shown first among the report's warnings (e.g. accounts discovery found on a demo run). */
+	hints?: string[] | undefined;
 	close(): void;
 };
 

@@ -3,6 +3,7 @@
  * useSyncExternalStore) plus commands, and one shared one-second clock.
  */
 import type {StatusReport} from '../engine/report.js';
+import type {UtilizationReport} from '../engine/waste.js';
 
 export type Notice = {
 	text: string;
@@ -13,6 +14,10 @@ export type Notice = {
 
 export type AppSnapshot = {
 	report: StatusReport;
+	/** Averages, waste, sparklines and forecasts for the waste panel (undefined when unavailable). */
+	utilization?: UtilizationReport | undefined;
+	/** The follow-up queue panel (undefined when the runtime has no queue, e.g. a test runtime). */
+	queue?: QueueSnapshot | undefined;
 	/** The latest user-visible outcome of a command ("Switched to b: …"). */
 	notice: Notice | null;
 	/** True while a refresh is in flight. */
@@ -41,4 +46,50 @@ export type AppRuntime = {
 	refresh(): void;
 	/** Stop timers and close files. */
 	dispose(): void;
+	/** What dispatching `jobId` now would do (the gate verdict and the account), for the y/n confirm. */
+	previewDispatch?(jobId: string): Promise<DispatchPreview>;
+	/** Dispatch `jobId` (on `account` when given); the outcome lands in `notice`. */
+	dispatch?(jobId: string, account?: string | null): void;
+	/** Cycle auto mode off → suggest → auto (saved to the config); the outcome lands in `notice`. */
+	cycleAutoMode?(): void;
+};
+
+/** One row of the queue panel. */
+export type QueueRow = {
+	id: string;
+	title: string;
+	severity: 'critical' | 'warning' | 'info';
+	createdAt: string;
+	state: 'queued' | 'claimed' | 'running' | 'succeeded' | 'failed' | 'interrupted' | 'cancelled';
+	account: string | null;
+	estimateUsd: number;
+	estimatePct: number;
+	/** When the runner started (ISO), for the elapsed time of running jobs. */
+	startedAt: string | null;
+	finishedAt: string | null;
+	autoUtilization: boolean;
+	message: string | null;
+};
+
+export type QueueSnapshot = {
+	/** Running and claimed jobs, then queued ones in queue order, then those finished in the last day. */
+	rows: QueueRow[];
+	queued: number;
+	running: number;
+	/** Idle accounts and what automatic work may spend on each (from the last auto-utilization plan). */
+	idle: Array<{account: string; spendable: number}>;
+	/** How many queued jobs the last plan could run on idle capacity. */
+	planned: number;
+	/** Problems with the queue's sources (bad Fleet entries…). */
+	warnings: string[];
+};
+
+export type DispatchPreview = {
+	jobId: string;
+	title: string;
+	account: string | null;
+	/** True when the gate says go and the runner can start. */
+	go: boolean;
+	/** One sentence: what would happen, or why not. */
+	message: string;
 };

@@ -86,6 +86,22 @@ const AutoUtilizationSchema = z.object({
 	notify: z.enum(['desktop', 'terminal', 'none']).default('desktop'),
 });
 
+const usdPerMTok = () => nonNegative();
+const PriceRatesSchema = {
+	input: usdPerMTok(),
+	output: usdPerMTok(),
+	cacheWrite5m: usdPerMTok().optional(),
+	cacheWrite1h: usdPerMTok().optional(),
+	cacheRead: usdPerMTok().optional(),
+};
+const PriceOverrideSchema = z.strictObject({
+	...PriceRatesSchema,
+	/** Rates of a request whose prompt exceeds `thresholdTokens` (long context). */
+	longContext: z.strictObject({...PriceRatesSchema, thresholdTokens: z.number().int().positive()}).optional(),
+	/** Multiplier for `speed: "fast"` requests. */
+	fastMultiplier: positive().optional(),
+});
+
 export const ConfigSchema = z.object({
 	accounts,
 	policy: PolicySchema.prefault({}),
@@ -111,6 +127,8 @@ export const ConfigSchema = z.object({
 		.object({
 			defaultEstimateUsd: nonNegative().default(1),
 			defaultEstimatePct: fraction().default(0.05),
+			/** Expected run time of a job with no finished job of its kind to learn from. */
+			defaultEstimateMinutes: positive().default(15),
 			timeoutMinutes: positive().default(60),
 		})
 		.prefault({}),
@@ -135,6 +153,16 @@ export const ConfigSchema = z.object({
 	ui: z
 		.object({
 			maxFps: z.number().int().min(1).max(120).default(15),
+		})
+		.prefault({}),
+	pricing: z
+		.object({
+			/**
+			 * API-equivalent prices (USD per million tokens) by model id, over the embedded table: a model
+			 * it lacks, or a price that changed. Cache rates default to 1.25× (5-min write), 2× (1-h write)
+			 * and 0.1× (read) of `input`.
+			 */
+			models: z.record(z.string().min(1), PriceOverrideSchema).default(() => ({})),
 		})
 		.prefault({}),
 });

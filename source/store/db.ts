@@ -79,6 +79,161 @@ export const MIGRATIONS: readonly string[] = [
 		PRIMARY KEY (account, source)
 	);
 	`,
+	// 2: window history (one row per run of equal observations of one window, with the window's
+	// identity: account + kind + reset instant) and the once-per-key notification memory.
+	`
+	CREATE TABLE window_history (
+		id INTEGER PRIMARY KEY AUTOINCREMENT,
+		account TEXT NOT NULL,
+		kind TEXT NOT NULL,
+		stream TEXT NOT NULL,
+		resets_at_ms INTEGER,
+		resets_at TEXT,
+		duration_ms INTEGER,
+		utilization REAL NOT NULL,
+		source TEXT NOT NULL,
+		origin TEXT NOT NULL,
+		first_seen_ms INTEGER NOT NULL,
+		last_seen_ms INTEGER NOT NULL,
+		observations INTEGER NOT NULL DEFAULT 1
+	);
+	CREATE INDEX window_history_identity ON window_history (account, kind, resets_at_ms);
+	CREATE INDEX window_history_seen ON window_history (account, last_seen_ms);
+
+	INSERT INTO window_history (account, kind, stream, resets_at_ms, resets_at, duration_ms, utilization, source, origin,
+		first_seen_ms, last_seen_ms, observations)
+	SELECT s.account, json_extract(w.value, '$.kind'),
+		CASE WHEN json_extract(w.value, '$.origin') = 'manual' THEN 'manual' ELSE 'detected' END,
+		CAST(round((julianday(json_extract(w.value, '$.resetsAt')) - 2440587.5) * 86400000) AS INTEGER),
+		json_extract(w.value, '$.resetsAt'), json_extract(w.value, '$.durationMs'), json_extract(w.value, '$.utilization'),
+		coalesce(json_extract(w.value, '$.source'), 'unknown'), coalesce(json_extract(w.value, '$.origin'), 'unknown'),
+		s.observed_at_ms, s.last_seen_ms, 1
+	FROM snapshots s, json_each(s.windows_json) w
+	WHERE json_extract(w.value, '$.utilization') IS NOT NULL AND json_extract(w.value, '$.kind') IS NOT NULL
+	ORDER BY s.observed_at_ms, s.id;
+
+	CREATE TABLE notifications (
+		key TEXT PRIMARY KEY,
+		sent_at_ms INTEGER NOT NULL,
+		sent_at TEXT NOT NULL,
+		via TEXT NOT NULL,
+		title TEXT NOT NULL
+	);
+	`,
+	// 3: the follow-up queue (DESIGN §7.4): one row per job, from the backlog or a Fleet follow-up, with
+	// its claim, its runner process and what the run measured (cost, utilization before/after).
+	`
+	CREATE TABLE jobs (
+		id TEXT PRIMARY KEY,
+		title TEXT NOT NULL,
+		prompt TEXT NOT NULL,
+		cwd TEXT NOT NULL,
+		severity TEXT NOT NULL,
+		created_at TEXT NOT NULL,
+		created_at_ms INTEGER NOT NULL,
+		source TEXT NOT NULL,
+		source_ref TEXT,
+		source_file TEXT,
+		source_hash TEXT,
+		kind TEXT NOT NULL,
+		module TEXT,
+		provider TEXT,
+		estimate_usd REAL,
+		estimate_pct REAL,
+		state TEXT NOT NULL,
+		auto_utilization INTEGER NOT NULL DEFAULT 0,
+		account TEXT,
+		claimed_by TEXT,
+		claimed_at TEXT,
+		claimed_at_ms INTEGER,
+		pid INTEGER,
+		pid_start TEXT,
+		supervisor_pid INTEGER,
+		supervisor_start TEXT,
+		log_path TEXT,
+		started_at TEXT,
+		started_at_ms INTEGER,
+		finished_at TEXT,
+		finished_at_ms INTEGER,
+		exit_code INTEGER,
+		signal TEXT,
+		cost_usd REAL,
+		utilization_before_json TEXT,
+		utilization_after_json TEXT,
+		message TEXT,
+		failure_kind TEXT,
+		cancel_requested_at_ms INTEGER,
+		removed INTEGER NOT NULL DEFAULT 0,
+		updated_at_ms INTEGER NOT NULL
+	);
+	CREATE INDEX jobs_state ON jobs (state);
+	CREATE INDEX jobs_account_state ON jobs (account, state);
+	CREATE INDEX jobs_finished ON jobs (kind, state, finished_at_ms);
+	`,
+	// 4: local-log analytics: the incremental index of Claude/Codex log files (cursor + the file's usage
+	// records as one blob) and the aggregates computed from it per account (per day and model, per
+	// 5-hour block, a minute series of the last weeks for burn rates and dollar budgets).
+	`
+	CREATE TABLE log_files (
+		account TEXT NOT NULL,
+		path TEXT NOT NULL,
+		kind TEXT NOT NULL,
+		size INTEGER NOT NULL,
+		mtime_ms REAL NOT NULL,
+		ino REAL NOT NULL,
+		dev REAL NOT NULL,
+		offset INTEGER NOT NULL,
+		head_length INTEGER NOT NULL,
+		head_hash REAL NOT NULL,
+		candidates INTEGER NOT NULL,
+		corrupt INTEGER NOT NULL,
+		corrupt_offsets TEXT NOT NULL,
+		pending INTEGER NOT NULL,
+		parser_state TEXT,
+		records INTEGER NOT NULL,
+		models TEXT NOT NULL,
+		data BLOB NOT NULL,
+		resets TEXT NOT NULL,
+		updated_at_ms INTEGER NOT NULL,
+		PRIMARY KEY (account, path)
+	);
+
+	CREATE TABLE log_summary (
+		account TEXT PRIMARY KEY,
+		refreshed_at_ms INTEGER NOT NULL,
+		series BLOB NOT NULL,
+		info TEXT NOT NULL
+	);
+
+	CREATE TABLE log_daily (
+		account TEXT NOT NULL,
+		date TEXT NOT NULL,
+		model TEXT NOT NULL,
+		input_tokens INTEGER NOT NULL,
+		output_tokens INTEGER NOT NULL,
+		cache_creation_tokens INTEGER NOT NULL,
+		cache_read_tokens INTEGER NOT NULL,
+		cost_usd REAL NOT NULL,
+		priced INTEGER NOT NULL,
+		PRIMARY KEY (account, date, model)
+	);
+
+	CREATE TABLE log_blocks (
+		account TEXT NOT NULL,
+		start_ms INTEGER NOT NULL,
+		end_ms INTEGER NOT NULL,
+		actual_end_ms INTEGER NOT NULL,
+		entries INTEGER NOT NULL,
+		input_tokens INTEGER NOT NULL,
+		output_tokens INTEGER NOT NULL,
+		cache_creation_tokens INTEGER NOT NULL,
+		cache_read_tokens INTEGER NOT NULL,
+		cost_usd REAL NOT NULL,
+		models TEXT NOT NULL,
+		usage_limit_reset_ms INTEGER,
+		PRIMARY KEY (account, start_ms)
+	);
+	`,
 ];
 
 export type OpenOptions = {

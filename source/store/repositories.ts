@@ -14,6 +14,7 @@ import type {
 	WindowSource,
 } from '../engine/types.js';
 import type {Db} from './db.js';
+import {recordWindowObservations} from './history.js';
 
 function instantMs(iso: string, what: string): number {
 	const ms = Date.parse(iso);
@@ -76,6 +77,8 @@ export function insertSnapshot(db: Db, snapshot: Snapshot, nowMs: number): Inser
 	const origin = origins.length === 0 ? null : origins.join(',');
 
 	return db.transaction(() => {
+		// Every observation also lands in the per-window history (window identity, final values).
+		recordWindowObservations(db, snapshot.account, snapshot.windows, observedMs, 'detected');
 		const latest = db
 			.prepare(
 				`SELECT id, observed_at_ms, last_seen_ms, status, windows_json, extra_usage_json FROM snapshots
@@ -142,6 +145,14 @@ export function latestSnapshots(db: Db): Map<string, Snapshot> {
 		)
 		.all() as SnapshotRow[];
 	return new Map(rows.map(row => [row.account, snapshotFromRow(row)]));
+}
+
+/** The newest snapshot of one account (one indexed row read: cheap enough for the status-line hook). */
+export function latestSnapshot(db: Db, account: string): Snapshot | undefined {
+	const row = db
+		.prepare('SELECT * FROM snapshots WHERE account = ? ORDER BY observed_at_ms DESC, id DESC LIMIT 1')
+		.get(account) as SnapshotRow | undefined;
+	return row ? snapshotFromRow(row) : undefined;
 }
 
 export type HistoryPoint = {observedAtMs: number; windows: QuotaWindow[]};

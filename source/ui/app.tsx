@@ -9,6 +9,8 @@ import type {AppRuntime, AppSnapshot} from '../runtime/types.js';
 import {parseInstant} from './format.js';
 import {ClockContext, frozenClock} from './hooks/use-now.js';
 import {useAppSnapshot} from './hooks/use-app-snapshot.js';
+import {useQueue} from './hooks/use-queue.js';
+import {QueuePanel} from './components/queue-panel.js';
 import {commandFor, keyNameOf, type Command, type Scope} from './keymap.js';
 import {computeLayout, type Size} from './layout.js';
 import {ThemeContext, themeFromEnv, type Theme} from './theme.js';
@@ -22,6 +24,7 @@ import {
 	NoticePanel,
 	PanelBoundary,
 	TooSmall,
+	WastePanel,
 	noticeLines,
 } from './components/index.js';
 
@@ -51,6 +54,8 @@ function TerminalSizedScreen({runtime}: {readonly runtime: AppRuntime}) {
 
 const ACCOUNT_SCOPES: readonly Scope[] = ['global', 'accounts'];
 const OVERLAY_SCOPES: readonly Scope[] = ['global', 'overlay'];
+const QUEUE_SCOPES: readonly Scope[] = ['global', 'queue'];
+const CONFIRM_SCOPES: readonly Scope[] = ['global', 'confirm'];
 
 function DashboardScreen({runtime, size}: {readonly runtime: AppRuntime; readonly size: Size}) {
 	const snapshot = useAppSnapshot(runtime);
@@ -58,6 +63,7 @@ function DashboardScreen({runtime, size}: {readonly runtime: AppRuntime; readonl
 	const {isRawModeSupported} = useStdin();
 	const [selectedName, setSelectedName] = useState<string | null>(null);
 	const [isHelpOpen, setIsHelpOpen] = useState(false);
+	const queueUi = useQueue(runtime, snapshot.queue);
 	const isQuitting = useRef(false);
 	const {report} = snapshot;
 	const {accounts} = report;
@@ -65,7 +71,7 @@ function DashboardScreen({runtime, size}: {readonly runtime: AppRuntime; readonl
 	// Selection follows the account's name, so a re-ordered report keeps it; it starts on the active one.
 	const byName = accounts.findIndex(account => account.name === (selectedName ?? report.active));
 	const selected = byName === -1 ? 0 : byName;
-	const scopes = isHelpOpen ? OVERLAY_SCOPES : ACCOUNT_SCOPES;
+	const scopes = isHelpOpen ? OVERLAY_SCOPES : queueUi.scope === 'confirm' ? CONFIRM_SCOPES : queueUi.scope === 'queue' ? QUEUE_SCOPES : ACCOUNT_SCOPES;
 
 	const wantedNotices = noticeLines(snapshot.notice, report.warnings).length;
 	const layout = useMemo(
@@ -73,12 +79,18 @@ function DashboardScreen({runtime, size}: {readonly runtime: AppRuntime; readonl
 			longestName: longestName(report),
 			noticeLines: wantedNotices,
 			decisionCount: report.decisions.length,
+			waste: snapshot.utilization ? {accounts: snapshot.utilization.accounts.length, alerts: snapshot.utilization.useItOrLoseIt.length} : undefined,
+			queue: snapshot.queue ? {rows: snapshot.queue.rows.length, focused: queueUi.isFocused} : undefined,
 		}),
-		[size, accounts.length, report, wantedNotices],
+		[size, accounts.length, report, wantedNotices, snapshot.utilization, snapshot.queue, queueUi.isFocused],
 	);
 	const generatedAt = useMemo(() => parseInstant(report.generatedAt) ?? 0, [report.generatedAt]);
 
 	const run = (command: Command): void => {
+		if (queueUi.run(command)) {
+			return;
+		}
+
 		switch (command) {
 			case 'up':
 			case 'down': {
@@ -158,13 +170,32 @@ function DashboardScreen({runtime, size}: {readonly runtime: AppRuntime; readonl
 							layout={layout}
 							selected={selected}
 							generatedAt={generatedAt}
-							showSelection={isRawModeSupported}
+							showSelection={isRawModeSupported && !queueUi.isFocused}
 						/>
 					</PanelBoundary>
 					{layout.spacerAfterList ? <Text> </Text> : null}
 					<PanelBoundary name="notice" resetKey={snapshot}>
 						<NoticePanel notice={snapshot.notice} warnings={report.warnings} lines={layout.noticeLines}/>
 					</PanelBoundary>
+					{snapshot.utilization ? (
+						<PanelBoundary name="waste" resetKey={snapshot.utilization}>
+							<WastePanel report={snapshot.utilization} layout={layout.waste} columns={layout.size.columns} nameWidth={layout.row.name}/>
+						</PanelBoundary>
+					) : null}
+					{snapshot.queue ? (
+						<PanelBoundary name="queue" resetKey={snapshot.queue}>
+							<QueuePanel
+								queue={snapshot.queue}
+								lines={layout.queueLines}
+								width={layout.size.columns}
+								mode={report.mode}
+								isFocused={queueUi.isFocused}
+								selected={queueUi.selected}
+								confirm={queueUi.confirm}
+								isInteractive={isRawModeSupported}
+							/>
+						</PanelBoundary>
+					) : null}
 					<PanelBoundary name="decisions" resetKey={report}>
 						<DecisionsPanel decisions={report.decisions} lines={layout.decisionLines} generatedAt={generatedAt}/>
 					</PanelBoundary>

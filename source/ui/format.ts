@@ -19,7 +19,8 @@ export function formatPercent(fraction: number | null | undefined): string {
 }
 
 /**
- * A compact duration with its two largest units: `3d4h`, `1h12m`, `45m`, `12s` (`12d` from ten days on).
+ * A compact duration with its two largest units: `3d4h`, `1h12m`, `45m`, `12s` (`12d` from ten days on,
+ * `14h` from ten hours on, so that `↺` plus the text fits the 6-cell countdown).
  * Seconds are rounded up, so a countdown reaches `0s` only at the instant itself.
  */
 export function formatDuration(ms: number): string {
@@ -33,7 +34,8 @@ export function formatDuration(ms: number): string {
 	}
 
 	if (hours > 0) {
-		return minutes > 0 ? `${hours}h${minutes}m` : `${hours}h`;
+		// From 10 hours on, minutes would not fit the 6-cell countdown (`↺14h18m`): hours only.
+		return minutes > 0 && hours < 10 ? `${hours}h${minutes}m` : `${hours}h`;
 	}
 
 	if (minutes > 0) {

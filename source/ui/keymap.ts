@@ -1,18 +1,18 @@
 /**
  * The one table of key bindings. It drives the input handler (`commandFor`), the footer
  * (`footerHints`), the `?` overlay and the README keys table (`keymapMarkdown`). Only keys that do
- * something are listed: later commands (Tab → queue focus, `d` dispatch, `a` auto mode) get a row here
- * when they work, with their own scope (`queue`, …).
+ * something are listed, each with the scope it works in (`queue` while the queue has focus, …).
  */
 import type {Key} from 'ink';
 
-export type Command = 'up' | 'down' | 'switch' | 'refresh' | 'help' | 'close' | 'quit';
+export type Command = 'up' | 'down' | 'switch' | 'refresh' | 'help' | 'close' | 'quit' | 'focus' | 'auto' | 'job-up' | 'job-down' | 'dispatch' | 'confirm' | 'cancel';
 
 /**
  * Where a binding applies: `global` always; `accounts` while the account list has focus and no overlay
- * is open; `overlay` while the help overlay is open.
+ * is open; `overlay` while the help overlay is open; `queue` while the queue panel has focus (Tab);
+ * `confirm` while a dispatch waits for y/n.
  */
-export type Scope = 'global' | 'accounts' | 'overlay';
+export type Scope = 'global' | 'accounts' | 'overlay' | 'queue' | 'confirm';
 
 /** Normalised key names: a printable character (`k`, `?`) or a named key. */
 export type KeyName = 'up' | 'down' | 'return' | 'escape' | 'tab' | 'ctrl+c' | (string & {});
@@ -33,6 +33,13 @@ export const keymap = [
 	{command: 'up', keys: ['up', 'k'], label: 'move', description: 'Select the previous account', scope: 'accounts', footer: true},
 	{command: 'down', keys: ['down', 'j'], label: 'move', description: 'Select the next account', scope: 'accounts', footer: true},
 	{command: 'switch', keys: ['return', 's'], label: 'switch', description: 'Make the selected account the active one', scope: 'accounts', footer: true},
+	{command: 'job-up', keys: ['up', 'k'], label: 'move', description: 'Select the previous job (queue focused)', scope: 'queue', footer: true},
+	{command: 'job-down', keys: ['down', 'j'], label: 'move', description: 'Select the next job (queue focused)', scope: 'queue', footer: true},
+	{command: 'dispatch', keys: ['d'], label: 'dispatch', description: 'Dispatch the selected job now, through the gate (asks y/n first)', scope: 'queue', footer: true},
+	{command: 'confirm', keys: ['y'], label: 'yes', description: 'Confirm the dispatch', scope: 'confirm', footer: true},
+	{command: 'cancel', keys: ['n', 'escape'], label: 'no', description: 'Do not dispatch', scope: 'confirm', footer: true},
+	{command: 'focus', keys: ['tab'], label: 'focus', description: 'Move focus between the accounts and the queue', scope: 'global', footer: false},
+	{command: 'auto', keys: ['a'], label: 'auto', description: 'Cycle auto mode off → suggest → auto (saved to the config)', scope: 'global', footer: false},
 	{command: 'refresh', keys: ['r'], label: 'refresh', description: 'Re-read every source now', scope: 'global', footer: true},
 	{command: 'help', keys: ['?'], label: 'help', description: 'Show or hide this list of keys', scope: 'global', footer: true},
 	{command: 'close', keys: ['escape'], label: 'close', description: 'Close the help overlay', scope: 'overlay', footer: true},

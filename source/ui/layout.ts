@@ -4,6 +4,9 @@
  * vadimdemedes/ink#450): lists are windowed with a `… N more` line that keeps the selected row visible.
  */
 
+import {queueWantedLines} from './queue-view.js';
+import {computeWasteLayout, NO_WASTE, type WasteCounts, type WasteLayout} from './waste-layout.js';
+
 export type Size = {readonly columns: number; readonly rows: number};
 
 /** Below this the dashboard shows only a "terminal too small" screen. */
@@ -30,6 +33,8 @@ export const CELL = {
 	noteStale: 9,
 	noteFresh: 12,
 	noteMax: 26,
+	/** Room for model-scoped windows and extra usage (`sonnet 12% · extra $5.20/$20 · oauth 2m ago`) on wide terminals. */
+	noteWide: 48,
 	barMin: 3,
 	barMax: 12,
 	nameMin: 4,
@@ -79,6 +84,10 @@ export type FrameLayout = {
 	readonly noticeLines: number;
 	/** Lines of the recent-decisions panel, including its title (0 = hidden). */
 	readonly decisionLines: number;
+	/** The waste panel (waste-layout.ts): after the notices, before the decisions. */
+	readonly waste: WasteLayout;
+	/** Lines of the queue panel, title and column header included (0 = hidden). */
+	readonly queueLines: number;
 	/** Blank lines after the header and after the list, when rows are left over. */
 	readonly spacerAfterHeader: boolean;
 	readonly spacerAfterList: boolean;
@@ -96,6 +105,13 @@ export type LayoutOptions = {
 	readonly noticeLines?: number;
 	/** Recent decisions available. @default 0 */
 	readonly decisionCount?: number;
+	/** What the waste panel has to show; undefined = no panel. */
+	readonly waste?: WasteCounts | undefined;
+	/**
+	 * The queue panel: how many jobs it lists and whether it has focus; undefined = no panel. Unfocused it
+	 * gets what is left after everything else (or nothing); focused it comes right after one account.
+	 */
+	readonly queue?: {readonly rows: number; readonly focused: boolean} | undefined;
 };
 
 const clamp = (value: number, min: number, max: number): number => Math.min(max, Math.max(min, value));
@@ -112,7 +128,7 @@ export function windowCellWidth(row: RowColumns, window: '5h' | '7d'): number {
  * name, status, both percentages and countdowns, a short note), then, while room is left and in this
  * order: the full name, a `stale 12m` note, bars, the 7-day projection, the provider, a `fresh (est.)`
  * note, the 5-hour projection, bars up to 6 cells, reset times (wide only), a note up to 20 cells,
- * wider bars, a longer note. When even the essentials do not
+ * wider bars, a longer note, then the rest to the note (extras). When even the essentials do not
  * fit on one line, a row takes two lines.
  */
 export function computeRowColumns(columns: number, longestName = 10): RowColumns {
@@ -180,6 +196,8 @@ export function computeRowColumns(columns: number, longestName = 10): RowColumns
 	note = grow(note, 20);
 	growBars(CELL.barMax);
 	note = grow(note, CELL.noteMax);
+	// Whatever is left: the note's extras (view-model accountExtras) before it is cut.
+	note = grow(note, CELL.noteWide);
 	const row = {
 		lines: 1 as const,
 		name,
@@ -273,16 +291,27 @@ export function computeLayout(size: Size, accountCount: number, options: LayoutO
 	const noticeWanted = Math.max(0, options.noticeLines ?? 0);
 	const firstNotice = Math.min(1, noticeWanted, Math.max(0, rest - minimumList));
 	rest -= firstNotice;
+	const queueWanted = options.queue ? queueWantedLines(options.queue.rows, kind, options.queue.focused) : 0;
+	const queueRoom = Math.max(0, rest - minimumList);
+	const queueFirst = options.queue?.focused && queueRoom >= Math.min(3, queueWanted) ? Math.min(queueWanted, queueRoom) : 0;
+	rest -= queueFirst;
 	const list = Math.min(fullList, rest);
 	rest -= list;
 	const secondNotice = Math.min(noticeWanted - firstNotice, rest);
 	rest -= secondNotice;
+	const wasteWithoutSpacer = options.waste ? computeWasteLayout(rest, columns, options.waste) : NO_WASTE;
+	rest -= wasteWithoutSpacer.lines;
 	const decisions = options.decisionCount ?? 0;
 	const maxDecisions = kind === 'wide' ? 5 : 3;
 	const decisionLines = decisions > 0 && rest >= 2 ? Math.min(rest, 1 + Math.min(decisions, maxDecisions)) : 0;
 	rest -= decisionLines;
+	const queueLater = queueFirst === 0 && queueWanted > 0 && rest >= Math.min(3, queueWanted) ? Math.min(queueWanted, rest) : 0;
+	rest -= queueLater;
+	const queueLines = queueFirst + queueLater;
 	const spacerAfterHeader = rest >= 1;
-	const spacerAfterList = rest >= 2 && noticeWanted + decisionLines > 0;
+	const spacerAfterList = rest >= 2 && noticeWanted + decisionLines + wasteWithoutSpacer.lines + queueLines > 0;
+	const wasteSpacer = rest >= 3 && wasteWithoutSpacer.lines > 0 && decisionLines > 0;
+	const waste = wasteSpacer ? {...wasteWithoutSpacer, lines: wasteWithoutSpacer.lines + 1, spacerAfter: true} : wasteWithoutSpacer;
 	const visibleAccounts = accountCount === 0 ? 0 : windowList(accountCount, 0, list, perAccount).end;
 
 	return {
@@ -296,6 +325,8 @@ export function computeLayout(size: Size, accountCount: number, options: LayoutO
 		visibleAccounts,
 		noticeLines: firstNotice + secondNotice,
 		decisionLines,
+		waste,
+		queueLines,
 		spacerAfterHeader,
 		spacerAfterList,
 		bodyLines,

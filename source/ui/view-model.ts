@@ -3,6 +3,7 @@
  * note (stale / fresh / error / source and age) and the recommendation line. No React, no clock.
  */
 import type {AccountReport, Recommendation, StatusReport, WindowReport} from '../engine/report.js';
+import {windowShortLabel} from '../engine/status.js';
 import type {Origin} from '../engine/types.js';
 import {formatAge, formatAgeShort, formatPercent, parseInstant, truncate} from './format.js';
 import type {Tone} from './theme.js';
@@ -122,9 +123,37 @@ function fit(candidates: readonly string[], width: number): string {
 }
 
 /**
+ * What the two window columns do not show: model-scoped weekly windows (`sonnet 12%`, `fable 5%`) and
+ * extra usage (`extra $5.20/$20`), or '' when there is none.
+ */
+export function accountExtras(account: AccountReport): string {
+	const {fiveHour, sevenDay} = pickWindows(account);
+	const parts: string[] = [];
+	for (const window of account.windows) {
+		if (window === fiveHour || window === sevenDay || window.kind === 'extra_usage') {
+			continue;
+		}
+
+		const label = window.kind === 'seven_day_sonnet' ? 'sonnet' : window.kind === 'seven_day_opus' ? 'opus' : windowShortLabel(window.kind);
+		parts.push(`${label} ${windowPercent(window, 5)}`);
+	}
+
+	const extra = account.extraUsage;
+	if (extra?.enabled) {
+		const money = (value: number) => (Number.isInteger(value) ? String(value) : value.toFixed(2));
+		const sign = extra.currency === 'USD' ? '$' : `${extra.currency} `;
+		const used = extra.usedUsd === null ? '?' : `${sign}${money(extra.usedUsd)}`;
+		parts.push(`extra ${used}${extra.limitUsd === null ? '' : `/${sign}${money(extra.limitUsd)}`}`);
+	}
+
+	return parts.join(' · ');
+}
+
+/**
  * The note at the end of a row, in priority order: `stale 12m`, `fresh (est.)` (a reset passed and the
  * window is estimated fresh), the error message of a failing source, else the source and age
- * (`oauth 2m ago`). Shortened to fit `width`.
+ * (`oauth 2m ago`). Model-scoped windows and extra usage (accountExtras) lead the note when it fits.
+ * Shortened to fit `width`.
  */
 export function accountNote(account: AccountReport, generatedAt: number, now: number, width: number): Badge {
 	if (width <= 0) {
@@ -133,9 +162,12 @@ export function accountNote(account: AccountReport, generatedAt: number, now: nu
 
 	const at = observedAt(account, generatedAt);
 	const age = at === null ? null : Math.max(0, now - at);
+	const extras = accountExtras(account);
+	// Stale data says so first; otherwise the numbers lead and the source/age follows.
+	const withExtras = (candidates: readonly string[], metaFirst = false) => (extras === '' ? [...candidates] : [...candidates.slice(0, 1).map(text => (metaFirst ? `${text} · ${extras}` : `${extras} · ${text}`)), ...candidates]);
 	if (account.stale) {
 		const candidates = age === null ? ['stale'] : [`stale ${formatAgeShort(age)}`, 'stale'];
-		return {text: fit(candidates, width), tone: 'warn'};
+		return {text: fit(withExtras(candidates, true), width), tone: 'warn'};
 	}
 
 	if (account.windows.some(window => window.resetPassed)) {
@@ -153,7 +185,7 @@ export function accountNote(account: AccountReport, generatedAt: number, now: nu
 	const origins = [...new Set(account.windows.map(window => ORIGIN_LABELS[window.origin]))];
 	const ago = formatAge(at, now);
 	const candidates = origins.length > 0 ? [`${origins.join('+')} ${ago}`, `${origins[0]} ${ago}`, ago] : [ago];
-	return {text: fit([...candidates, formatAgeShort(age ?? 0)], width), tone: 'muted'};
+	return {text: fit(withExtras([...candidates, formatAgeShort(age ?? 0)]), width), tone: 'muted'};
 }
 
 /** The recommendation as a tone, the account text and the reason. */

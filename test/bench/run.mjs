@@ -1,7 +1,8 @@
 // `npm run bench`: startup time, idle CPU and memory of the dashboard, each next to a peer measured in
 // the same run on the same machine, so the ratios mean something.
 //
-//   BENCH_ONLY=startup|idle|memory   run a subset (comma-separated list allowed)
+//   BENCH_ONLY=startup|idle|memory|statusline|logs   run a subset (comma-separated list allowed)
+//   BENCH_LOGS_MB=200                local-log phase: size of the generated history (see logs.mjs)
 //   BENCH_IDLE_SECONDS=60            idle CPU window
 //   BENCH_MEMORY_MINUTES=10          RSS soak (0 skips it)
 //   BENCH_RUNS=5                     startup runs per command (the median is reported)
@@ -15,6 +16,8 @@ import {dirname, join, relative} from 'node:path';
 import {setTimeout as sleep} from 'node:timers/promises';
 import {fileURLToPath} from 'node:url';
 import {killOnExit, requireTmux, TmuxServer} from '../../scripts/lib/tmux.mjs';
+import {benchLogs} from './logs.mjs';
+import {benchStatusline} from './statusline.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const CLI = join(ROOT, 'build', 'cli.js');
@@ -37,7 +40,7 @@ function numberEnv(name, fallback, {min = 0} = {}) {
 	return value;
 }
 
-const PHASES = ['startup', 'idle', 'memory'];
+const PHASES = ['startup', 'idle', 'memory', 'statusline', 'logs'];
 const ONLY = (process.env.BENCH_ONLY ?? '').split(',').map(s => s.trim()).filter(Boolean);
 const RUNS = Math.round(numberEnv('BENCH_RUNS', 5, {min: 1}));
 const IDLE_SECONDS = numberEnv('BENCH_IDLE_SECONDS', 60, {min: 1});
@@ -318,7 +321,8 @@ async function main() {
 	if (!existsSync(CLI)) {
 		throw new Error(`${relative(ROOT, CLI)} is missing: run \`npm run build\` first (or use \`npm run bench\`).`);
 	}
-	const tmuxVersion = requireTmux();
+	// The statusline phase runs plain processes: no tmux needed for it alone.
+	const tmuxVersion = phases.some(p => p !== 'statusline' && p !== 'logs') ? requireTmux() : 'no tmux';
 	if ((phases.includes('idle') || phases.includes('memory')) && !existsSync('/proc/self/stat')) {
 		throw new Error('idle and memory phases read /proc (Linux only); use BENCH_ONLY=startup elsewhere');
 	}
@@ -348,6 +352,12 @@ async function main() {
 		}
 		if (phases.includes('memory')) {
 			await benchMemory(server, env);
+		}
+		if (phases.includes('statusline')) {
+			summary.push(...(await benchStatusline({log})));
+		}
+		if (phases.includes('logs')) {
+			summary.push(...(await benchLogs({log, progress})));
 		}
 	} finally {
 		cleanup();

@@ -15,12 +15,27 @@ export type CliResult = {code: number; stdout: string; stderr: string};
 
 /** A fresh QUOTA_TUI_HOME in the temp dir. */
 export function tempHome(prefix = 'qt-home-'): string {
-	return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+	return fs.mkdtempSync(path.join(testRoot(), prefix));
+}
+
+/** The run's temp folder (test/global-setup.ts removes it at the end), else the system's. */
+function testRoot(): string {
+	return process.env['QUOTA_TUI_TEST_ROOT'] ?? os.tmpdir();
+}
+
+/**
+ * The test's PATH without the directories that hold a real `claude` or `codex`: a CLI under test
+ * refreshes stale accounts through them, and tests must never run the user's real CLIs (or reach a
+ * real provider). Tests that want the fake ones pass their own PATH.
+ */
+export function pathWithoutProviderClis(pathValue = process.env['PATH'] ?? ''): string {
+	return pathValue.split(path.delimiter).filter(dir => dir !== '' && !['claude', 'codex'].some(name => fs.existsSync(path.join(dir, name)))).join(path.delimiter);
 }
 
 export function runCli(args: readonly string[], options: {home: string; now?: string; env?: Record<string, string | undefined>; input?: string}): CliResult {
 	const env: NodeJS.ProcessEnv = {
 		...process.env,
+		PATH: pathWithoutProviderClis(),
 		QUOTA_TUI_HOME: options.home,
 		TZ: 'UTC',
 		NO_COLOR: '1',

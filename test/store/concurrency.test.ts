@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import {pathToFileURL} from 'node:url';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
-import {openDatabase} from '../../source/store/db.js';
+import {MIGRATIONS, openDatabase} from '../../source/store/db.js';
 import {getActive, latestSnapshots, recentDecisions} from '../../source/store/repositories.js';
 import {compiledStoreDir} from './compiled-store.js';
 
@@ -95,7 +95,7 @@ function expectCounts(file: string, tags: string[], count: number): void {
 		expect(tags).toContain(getActive(db)?.name);
 		expect(getActive(db, 'demo')).toEqual(getActive(db));
 		expect(recentDecisions(db, 5)).toHaveLength(5);
-		expect(db.schemaVersion).toBe(1);
+		expect(db.schemaVersion).toBe(MIGRATIONS.length);
 	} finally {
 		db.close();
 	}

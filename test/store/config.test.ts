@@ -60,11 +60,12 @@ const EXPECTED_DEFAULTS: Config = {
 		claude: ['claude', '-p', '--output-format', 'json', '{prompt}'],
 		codex: ['codex', 'exec', '--json', '{prompt}'],
 	},
-	jobs: {defaultEstimateUsd: 1, defaultEstimatePct: 0.05, timeoutMinutes: 60},
+	jobs: {defaultEstimateUsd: 1, defaultEstimatePct: 0.05, defaultEstimateMinutes: 15, timeoutMinutes: 60},
 	switch: {symlink: process.platform === 'linux', onSwitch: null},
 	polling: {intervalSeconds: 60, endpointMinIntervalSeconds: 180},
 	history: {retentionDays: 90},
 	ui: {maxFps: 15},
+	pricing: {models: {}},
 };
 
 describe('config defaults', () => {

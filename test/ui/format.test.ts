@@ -26,6 +26,8 @@ describe('formatCountdown', () => {
 		[3 * DAY + 4 * HOUR, '3d4h'],
 		[3 * DAY, '3d'],
 		[2 * HOUR, '2h'],
+		[9 * HOUR + 59 * MINUTE, '9h59m'],
+		[14 * HOUR + 18 * MINUTE, '14h'],
 		[45 * MINUTE, '45m'],
 		[12 * SECOND, '12s'],
 		[500, '1s'],
@@ -46,8 +48,9 @@ describe('formatCountdown', () => {
 		expect(formatCountdown(target, NOW + SECOND)).toBe('1h11m');
 	});
 
-	test('never longer than 6 cells below 10 days', () => {
+	test('never longer than 6 cells below 10 days, 5 below a day (a countdown cell is ↺ plus 5)', () => {
 		fc.assert(fc.property(fc.integer({min: 1, max: 10 * DAY - 1}), left => formatDuration(left).length <= 6));
+		fc.assert(fc.property(fc.integer({min: 1, max: DAY - 1}), left => formatDuration(left).length <= 5));
 	});
 });
 

@@ -20,7 +20,7 @@ function oneLineWidth(row: RowColumns): number {
 /** Lines the frame uses at most, per the layout. */
 function plannedHeight(layout: FrameLayout): number {
 	return layout.headerLines + (layout.spacerAfterHeader ? 1 : 0) + layout.listLines + (layout.spacerAfterList ? 1 : 0)
-		+ layout.noticeLines + layout.decisionLines + layout.footerLines;
+		+ layout.noticeLines + layout.waste.lines + layout.decisionLines + layout.footerLines;
 }
 
 describe('computeLayout', () => {
@@ -91,8 +91,9 @@ describe('computeLayout', () => {
 			fc.integer({min: 1, max: 40}),
 			fc.integer({min: 0, max: 3}),
 			fc.integer({min: 0, max: 20}),
-			(columns, rows, accounts, longestName, noticeLines, decisionCount) => {
-				const layout = frame(columns, rows, accounts, {longestName, noticeLines, decisionCount});
+			fc.option(fc.record({accounts: fc.integer({min: 0, max: 20}), alerts: fc.integer({min: 0, max: 5})}), {nil: undefined}),
+			(columns, rows, accounts, longestName, noticeLines, decisionCount, waste) => {
+				const layout = frame(columns, rows, accounts, {longestName, noticeLines, decisionCount, waste});
 				expect(plannedHeight(layout)).toBeLessThanOrEqual(rows - 1);
 				expect(layout.row.width).toBeLessThanOrEqual(columns);
 				if (layout.row.lines === 1) {

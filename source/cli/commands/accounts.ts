@@ -1,10 +1,11 @@
 /**
- * `accounts list|add|remove`: the configured accounts (config.json; never a token).
+ * `accounts list|add|remove|discover`: the configured accounts (config.json; never a token).
  */
 import os from 'node:os';
 import path from 'node:path';
 import {ACCOUNT_NAME} from '../../engine/types.js';
 import {PLAN_VALUES, planValue} from '../../engine/plans.js';
+import {discoverAccounts, type Discovered} from '../../providers/discover.js';
 import {parse, print, printJson, UsageError, numberFlag, type Io} from '../io.js';
 import {open, withContext, type Command, NO_ACCOUNTS} from '../shared.js';
 
@@ -14,6 +15,7 @@ const HELP = `Usage:
                          [--plan P] [--value-usd N] [--chain-order N] [--last-resort]
                          [--usage-endpoint] [--model M]
   quota-tui accounts remove NAME
+  quota-tui accounts discover [--yes] [--json]
 
 Accounts live in config.json (see "quota-tui config path"). quota-tui stores directories and plan
 only: tokens stay in their own files and are never copied.
@@ -25,7 +27,13 @@ only: tokens stay in their own files and are never copied.
   --chain-order N     position in the selection chain (lower first; default: order added)
   --last-resort       use only when no other account is usable (emergency fallback)
   --usage-endpoint    allow the OAuth / wham usage endpoint for this account (opt-in)
-  --model M           the model this account runs (model-scoped weekly windows gate it)`;
+  --model M           the model this account runs (model-scoped weekly windows gate it)
+
+discover looks for Claude config dirs (~/.claude, ~/.claude-*, $CLAUDE_CONFIG_DIR) and Codex homes
+(~/.codex, $CODEX_HOME), names each account from the identity it holds (the email of .claude.json
+oauthAccount or of the Codex id_token) and reads its plan (subscriptionType / rateLimitTier,
+chatgpt_plan_type). It prints what it found; --yes adds the new ones to config.json (directories and
+plan only, never a token). Directories already configured are shown, not added again.`;
 
 function expandHome(dir: string): string {
 	return dir === '~' ? os.homedir() : dir.startsWith('~/') ? path.join(os.homedir(), dir.slice(2)) : path.resolve(dir);
@@ -124,19 +132,72 @@ async function remove(argv: readonly string[], io: Io): Promise<number> {
 	}
 }
 
+function discoveredLine(a: Discovered): string {
+	const who = [a.email, a.plan ?? (a.planDetail ? `plan unknown (${a.planDetail})` : null)].filter(Boolean).join(', ');
+	const state = a.configuredAs ? `already configured as ${a.configuredAs}` : `found in ${a.foundBy}`;
+	return `  ${a.name.padEnd(20)} ${a.provider.padEnd(6)} ${a.dir}${who ? `  ${who}` : ''}  (${state})`;
+}
+
+async function discover(argv: readonly string[], io: Io): Promise<number> {
+	const {values} = parse(argv, {yes: {type: 'boolean', short: 'y'}, json: {type: 'boolean'}}, 'accounts discover');
+	const ctx = open(io, {});
+	try {
+		const found = discoverAccounts({env: io.env, existing: ctx.accounts});
+		const fresh = found.filter(a => !a.configuredAs);
+		const added: Discovered[] = [];
+		if (values.yes) {
+			for (const a of fresh) {
+				ctx.configStore.addAccount({
+					name: a.name,
+					provider: a.provider,
+					...(a.provider === 'claude' ? {configDir: a.dir} : {home: a.dir}),
+					...(a.plan ? {plan: a.plan} : {}),
+				});
+				added.push(a);
+			}
+		}
+		if (values.json) {
+			printJson(io, {found, added: added.map(a => a.name)});
+			return 0;
+		}
+		if (found.length === 0) {
+			print(io, 'No Claude config dir (~/.claude, ~/.claude-*, $CLAUDE_CONFIG_DIR) or Codex home (~/.codex, $CODEX_HOME) found.');
+			print(io, 'Add an account by hand: quota-tui accounts add NAME --provider claude --config-dir DIR');
+			return 0;
+		}
+		print(io, `Found ${found.length} account${found.length === 1 ? '' : 's'}:`);
+		for (const a of found) {
+			print(io, discoveredLine(a));
+			for (const note of a.notes) print(io, `      note: ${note}`);
+		}
+		if (values.yes) {
+			print(io, added.length > 0 ? `Added ${added.map(a => a.name).join(', ')} to ${ctx.configStore.path}.` : 'Nothing new to add.');
+			if (added.some(a => a.provider === 'claude')) print(io, 'Next: quota-tui statusline install --all   (live Claude numbers at no extra request)');
+		} else if (fresh.length > 0) {
+			print(io, `Run "quota-tui accounts discover --yes" to add ${fresh.length === 1 ? 'it' : `these ${fresh.length}`} (directories and plan only; no token is copied).`);
+		} else {
+			print(io, 'All of them are configured already.');
+		}
+		return 0;
+	} finally {
+		ctx.close();
+	}
+}
+
 export const accountsCommand: Command = {
 	name: 'accounts',
-	summary: 'list, add or remove accounts',
+	summary: 'list, add, remove or discover accounts',
 	help: HELP,
 	async run(argv, io) {
 		const [sub, ...rest] = argv;
 		if (sub === 'list') return list(rest, io);
 		if (sub === 'add') return add(rest, io);
 		if (sub === 'remove' || sub === 'rm') return remove(rest, io);
+		if (sub === 'discover') return discover(rest, io);
 		if (sub === undefined || sub === '--help' || sub === '-h' || sub === 'help') {
 			print(io, HELP);
 			return sub === undefined ? 2 : 0;
 		}
-		throw new UsageError(`accounts: unknown subcommand "${sub}" (expected list, add or remove)`);
+		throw new UsageError(`accounts: unknown subcommand "${sub}" (expected list, add, remove or discover)`);
 	},
 };

@@ -8,6 +8,8 @@ import {formatIso, parseInstant, parseRecurrence, toUtcIso} from '../../engine/t
 import {BUDGET_UNITS, type Budget, type WindowKind} from '../../engine/types.js';
 import {localOffsetMinutes} from '../../runtime/collect.js';
 import type {Context} from '../../runtime/context.js';
+import {liveBudgets} from '../../runtime/local-usage.js';
+import {pruneHistory, recordManualWindow} from '../../runtime/history.js';
 import {deleteBudget, listBudgets, upsertBudget} from '../../store/repositories.js';
 import {isoAt} from '../../engine/time.js';
 import {numberFlag, parse, print, printJson, UsageError, type Io} from '../io.js';
@@ -98,7 +100,7 @@ async function set(argv: readonly string[], io: Io): Promise<number> {
 		scope: {type: 'string'}, limit: {type: 'string'}, unit: {type: 'string'}, used: {type: 'string'},
 		'reset-at': {type: 'string'}, recurrence: {type: 'string'}, window: {type: 'string'}, json: {type: 'boolean'},
 	}, 'budget set');
-	return withContext(io, {demo: values.demo}, ctx => {
+	return withContext(io, {demo: values.demo}, async ctx => {
 		const scope = checkScope(ctx, values.scope);
 		const window = checkWindow(values.window, scope);
 		const limit = numberFlag(values.limit, '--limit', {min: 0}) ?? (window ? 100 : undefined);
@@ -106,9 +108,12 @@ async function set(argv: readonly string[], io: Io): Promise<number> {
 		if (limit === 0) throw new UsageError('--limit: expected a number > 0');
 		const unit = values.unit ?? (window ? 'percent' : undefined);
 		if (!unit) throw new UsageError(`--unit: required (${BUDGET_UNITS.join(', ')}, or a provider's own unit)`);
-		const used = numberFlag(values.used, '--used', {min: 0}) ?? 0;
+		let used = numberFlag(values.used, '--used', {min: 0}) ?? 0;
 		const now = ctx.clock.now();
-		const budget: Budget = {
+		// An account's dollar budget without --used is measured from its local logs (API-equivalent cost
+		// since the cycle began), tagged estimated, and kept current by gate and budget status.
+		const measure = values.used === undefined && unit === 'usd' && !window && scope.startsWith('account:');
+		let budget: Budget = {
 			scope,
 			window,
 			limit,
@@ -116,22 +121,37 @@ async function set(argv: readonly string[], io: Io): Promise<number> {
 			used,
 			resetAt: checkResetAt(values['reset-at']),
 			recurrence: checkRecurrence(values.recurrence),
-			source: 'user-entered',
+			source: measure ? 'estimated' : 'user-entered',
 			checkedAt: isoAt(now, localOffsetMinutes(now)),
 		};
-		upsertBudget(ctx.db, budget);
+		let measuredNote = '';
+		if (measure) {
+			const live = (await liveBudgets(ctx, [budget], now)).budgets[0]!;
+			if (!live.measured) throw new UsageError(`--used: ${scope} has no local logs to measure its dollars from (a Claude account needs --config-dir, a Codex account --home); give --used`);
+			used = live.used;
+			budget = {...budget, used};
+			measuredNote = ` (API-equivalent cost since ${isoAt(live.measured.since, localOffsetMinutes(now))}, measured from the local logs and kept current)`;
+		}
+		ctx.db.transaction(() => {
+			upsertBudget(ctx.db, budget);
+			// A manual window is also an observation of that window: history, burn rate and waste.
+			if (window) recordManualWindow(ctx, {...budget, window}, now);
+		});
+		if (window) pruneHistory(ctx, now);
 		const view = budgetView(budget, now);
 		if (values.json) printJson(io, view);
-		else print(io, `Set ${scope}${window ? ` ${window}` : ''}: ${used} of ${limit} ${unit}${view.resetAt ? `, resets ${view.resetAt} (${view.resetAtUtc} UTC)` : ''}${budget.recurrence ? `, recurring ${budget.recurrence}` : ''}`);
+		else print(io, `Set ${scope}${window ? ` ${window}` : ''}: ${measure ? `$${used.toFixed(2)}` : used} of ${limit} ${unit}${measuredNote}${view.resetAt ? `, resets ${view.resetAt} (${view.resetAtUtc} UTC)` : ''}${budget.recurrence ? `, recurring ${budget.recurrence}` : ''}`);
 		return 0;
 	});
 }
 
 async function status(argv: readonly string[], io: Io): Promise<number> {
 	const {values} = parse(argv, {scope: {type: 'string'}, json: {type: 'boolean'}}, 'budget status');
-	return withContext(io, {demo: values.demo}, ctx => {
+	return withContext(io, {demo: values.demo}, async ctx => {
 		const now = ctx.clock.now();
-		const budgets = listBudgets(ctx.db).filter(b => !values.scope || b.scope === values.scope).map(b => budgetView(b, now));
+		// Dollar budgets measured from the local logs are brought up to date first.
+		const stored = listBudgets(ctx.db).filter(b => !values.scope || b.scope === values.scope);
+		const budgets = (await liveBudgets(ctx, stored, now)).budgets.map(b => budgetView(b, now));
 		if (values.json) {
 			printJson(io, {generatedAt: isoAt(now, localOffsetMinutes(now)), budgets});
 			return 0;
@@ -142,7 +162,8 @@ async function status(argv: readonly string[], io: Io): Promise<number> {
 		}
 		for (const b of budgets) {
 			const local = b.resetAtLocal ? DateTime.fromISO(b.resetAtLocal, {setZone: true}).toFormat("ccc d LLL HH:mm 'local'") : '';
-			print(io, `${b.scope}${b.window ? ` ${b.window}` : ''}: ${b.used} of ${b.limit} ${b.unit} (${b.remaining} left)`);
+			const measured = b.source === 'estimated' && b.unit === 'usd' && !b.window;
+			print(io, `${b.scope}${b.window ? ` ${b.window}` : ''}: ${measured ? `$${b.used.toFixed(2)}` : b.used} of ${b.limit} ${b.unit} (${measured ? `$${b.remaining.toFixed(2)}` : b.remaining} left)${measured ? ' — API-equivalent cost from the local logs (estimated)' : ''}`);
 			print(io, b.resetAt ? `  resets ${b.resetAt} = ${b.resetAtUtc} UTC = ${local}${b.recurrence ? `, then ${b.recurrence}` : ''}${b.resetPassed ? ' (rolled forward: counting from 0, estimated)' : ''}` : '  no reset time');
 		}
 		return 0;
@@ -165,7 +186,10 @@ async function reset(argv: readonly string[], io: Io): Promise<number> {
 		}
 		const now = ctx.clock.now();
 		const moved: Budget = {...existing, resetAt: checkResetAt(resetAt), checkedAt: isoAt(now, localOffsetMinutes(now))};
-		upsertBudget(ctx.db, moved);
+		ctx.db.transaction(() => {
+			upsertBudget(ctx.db, moved);
+			if (moved.window) recordManualWindow(ctx, {...moved, window: moved.window}, now);
+		});
 		const view = budgetView(moved, now);
 		if (values.json) printJson(io, view);
 		else print(io, `Moved the reset of ${scope}${window ? ` ${window}` : ''} to ${view.resetAt} (${view.resetAtUtc} UTC).`);

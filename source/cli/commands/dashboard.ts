@@ -2,7 +2,9 @@
  * The dashboard: live on a TTY; one printed frame without one (pipes, CI, cron). Ink and React are
  * loaded here only, so one-shot commands never pay for them.
  */
+import {discoverAccounts} from '../../providers/discover.js';
 import {createAppRuntime} from '../../runtime/app-store.js';
+import {refreshStale} from '../../runtime/refresh.js';
 import {parse, print} from '../io.js';
 import {open, type Command} from '../shared.js';
 
@@ -13,7 +15,9 @@ export const dashboardCommand: Command = {
 
 The live dashboard: every account's 5-hour and 7-day windows with bars, percentages, reset
 countdowns and projections; the active and recommended account; recent decisions. Press ? inside
-for the keys. With no accounts configured it opens on the built-in DEMO accounts.
+for the keys. With no accounts configured it looks for the accounts on this machine (like
+"quota-tui accounts discover", without writing anything), says what it found, and opens on the
+built-in DEMO accounts.
 
 Without a TTY (a pipe, CI, cron) it prints one frame and exits 0.`,
 	async run(argv, io) {
@@ -21,11 +25,18 @@ Without a TTY (a pipe, CI, cron) it prints one frame and exits 0.`,
 		let ctx = open(io, {demo: values.demo});
 		if (!ctx.demo && ctx.accounts.length === 0) {
 			ctx.close();
+			const found = discoverAccounts({env: io.env});
 			ctx = open(io, {demo: true});
+			if (found.length > 0) {
+				const names = found.map(a => a.name).join(', ');
+				ctx.hints = [`Found ${found.length} account${found.length === 1 ? '' : 's'} on this machine (${names}): run "quota-tui accounts discover --yes" to add ${found.length === 1 ? 'it' : 'them'} and leave demo mode`];
+			}
 		}
+		const interactive = Boolean(io.stdout.isTTY && io.stdin.isTTY);
+		// One printed frame answers now, like the other one-shot commands: read stale sources first.
+		if (!interactive) await refreshStale(ctx);
 		const runtime = createAppRuntime(ctx);
 		const ui = await import('../../ui/app.js');
-		const interactive = Boolean(io.stdout.isTTY && io.stdin.isTTY);
 		if (!interactive) {
 			const frame = ui.renderStaticFrame(runtime.getSnapshot(), runtime.clock.now(), {
 				columns: io.stdout.columns ?? 100,

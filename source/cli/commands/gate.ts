@@ -7,6 +7,7 @@ import {instantMs, isoAt} from '../../engine/time.js';
 import type {Decision} from '../../engine/types.js';
 import {collect, localOffsetMinutes} from '../../runtime/collect.js';
 import {policyOf} from '../../runtime/context.js';
+import {liveBudgets} from '../../runtime/local-usage.js';
 import {recordDecision} from '../../store/repositories.js';
 import {formatCountdown} from '../../ui/format.js';
 import {fractionFlag, numberFlag, parse, print, printError, printJson, UsageError} from '../io.js';
@@ -58,10 +59,15 @@ Example stop message: "Stopping: weekly quota usage at 91% (configured max: 90%)
 		const estimateUsd = numberFlag(values['estimate-usd'], '--estimate-usd', {min: 0});
 		const estimatePct = fractionFlag(values['estimate-pct'], '--estimate-pct');
 
-		return withContext(io, {demo: values.demo, requireAccounts: true}, ctx => {
+		return withContext(io, {demo: values.demo, requireAccounts: true, refresh: true}, async ctx => {
 			const now = ctx.clock.now();
 			if (values.account) findAccount(ctx, values.account, '--account');
-			const {states, budgets, recommendation} = collect(ctx, now);
+			const collected = collect(ctx, now);
+			const {states, recommendation} = collected;
+			// Dollar budgets entered without --used are measured from the local logs now.
+			const live = await liveBudgets(ctx, collected.budgets, now);
+			const budgets = live.budgets;
+			for (const warning of live.warnings) printError(io, `warning: ${warning}`);
 			const name = values.account ?? recommendation.account;
 			let result: GateResult;
 			if (!name) {

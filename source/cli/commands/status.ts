@@ -1,7 +1,7 @@
 /**
  * `status`, `recommend`, `active`, `switch`: what the accounts look like and which one to use.
  */
-import type {StatusReport, WindowReport} from '../../engine/report.js';
+import type {AccountReport, StatusReport, WindowReport} from '../../engine/report.js';
 import {windowShortLabel} from '../../engine/status.js';
 import {instantMs} from '../../engine/time.js';
 import {collect} from '../../runtime/collect.js';
@@ -21,6 +21,14 @@ function windowText(w: WindowReport, now: number): string {
 	return `${windowShortLabel(w.kind)} ${formatPercent(w.utilization).padStart(4)} ${reset}${projection}${flags ? ` (${flags})` : ''}`;
 }
 
+/** Extra (pay-as-you-go) usage when enabled: `extra $5.20/$20.00`. */
+function extraText(extra: AccountReport['extraUsage']): string[] {
+	if (!extra?.enabled) return [];
+	const sign = extra.currency === 'USD' ? '$' : `${extra.currency} `;
+	const used = extra.usedUsd === null ? '?' : `${sign}${extra.usedUsd.toFixed(2)}`;
+	return [`extra ${used}${extra.limitUsd === null ? ' (no limit)' : `/${sign}${extra.limitUsd.toFixed(2)}`}`];
+}
+
 /** The plain-text status: one block per account, then the recommendation and recent decisions. */
 export function formatStatus(report: StatusReport, now: number): string {
 	const lines: string[] = [];
@@ -29,7 +37,7 @@ export function formatStatus(report: StatusReport, now: number): string {
 	const rows = report.accounts.map(account => ({
 		account,
 		status: account.lastResort && account.status !== 'allowed' && !account.disabled ? `${statusBadge(account).text}, last resort` : statusBadge(account).text,
-		windows: account.windows.map(w => windowText(w, now)),
+		windows: [...account.windows.filter(w => w.kind !== 'extra_usage').map(w => windowText(w, now)), ...extraText(account.extraUsage)],
 	}));
 	const statusWidth = Math.max(...rows.map(r => r.status.length));
 	const columns = Math.max(0, ...rows.map(r => r.windows.length));
@@ -65,7 +73,7 @@ Options:
   --demo   use the built-in demo accounts`,
 	async run(argv, io) {
 		const {values} = parse(argv, {json: {type: 'boolean'}}, 'status');
-		return withContext(io, {demo: values.demo, requireAccounts: true}, ctx => {
+		return withContext(io, {demo: values.demo, requireAccounts: true, refresh: true}, ctx => {
 			const now = ctx.clock.now();
 			const {report} = collect(ctx, now);
 			if (values.json) printJson(io, report);
@@ -90,7 +98,7 @@ Options:
   --provider P      only consider accounts of provider P`,
 	async run(argv, io) {
 		const {values} = parse(argv, {json: {type: 'boolean'}, provider: {type: 'string'}}, 'recommend');
-		return withContext(io, {demo: values.demo, requireAccounts: true}, ctx => {
+		return withContext(io, {demo: values.demo, requireAccounts: true, refresh: true}, ctx => {
 			const now = ctx.clock.now();
 			const {recommendation} = collect(ctx, now, {provider: values.provider});
 			if (values.json) {

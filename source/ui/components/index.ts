@@ -8,3 +8,5 @@ export {NoticePanel, noticeLines, type NoticePanelProps} from './notice-panel.js
 export {PanelBoundary, type PanelBoundaryProps} from './panel-boundary.js';
 export {ClockText, CountdownText, NoteText, ResetTimeText} from './time-text.js';
 export {TooSmall, tooSmallText, type TooSmallProps} from './too-small.js';
+export {Sparkline, sparkline, type SparklineProps} from './sparkline.js';
+export {WastePanel, compactAlertText, compactSummary, summaryRows, type WastePanelProps} from './waste-panel.js';

@@ -1,0 +1,271 @@
+/**
+ * The local-log index in quota.db: one row per log file (its read cursor and its usage records as a
+ * Float64 blob) and, per account, the aggregates computed from them (per day and model, per 5-hour
+ * block, and a minute series of recent weeks that `status`, `gate` and `budget` read without touching
+ * the logs). Every write is one `BEGIN IMMEDIATE` transaction.
+ */
+import {STRIDE, type Block, type DailyRow, type UsageBatch} from '../engine/usage.js';
+import type {Db} from './db.js';
+
+/** What the index remembers of one file (the runtime's FileState, as stored). */
+export type StoredLogFile = {
+	path: string;
+	kind: 'claude' | 'codex';
+	size: number;
+	mtimeMs: number;
+	ino: number;
+	dev: number;
+	offset: number;
+	headLength: number;
+	headHash: number;
+	candidates: number;
+	corrupt: number;
+	corruptOffsets: number[];
+	pending: number;
+	parserState: {model: string | null; totals: number[] | null} | null;
+	batch: UsageBatch;
+	resets: Array<[number, number]>;
+};
+
+/** A file's cursor without its records (enough to tell whether anything changed). */
+export type LogCursor = Omit<StoredLogFile, 'batch'> & {records: number};
+
+type Row = {
+	path: string;
+	kind: string;
+	size: number;
+	mtime_ms: number;
+	ino: number;
+	dev: number;
+	offset: number;
+	head_length: number;
+	head_hash: number;
+	candidates: number;
+	corrupt: number;
+	corrupt_offsets: string;
+	pending: number;
+	parser_state: string | null;
+	records: number;
+	models: string;
+	data?: Uint8Array;
+	resets: string;
+};
+
+const CURSOR_COLUMNS = 'path, kind, size, mtime_ms, ino, dev, offset, head_length, head_hash, candidates, corrupt, corrupt_offsets, pending, parser_state, records, models, resets';
+
+function toFloat64(bytes: Uint8Array | undefined, length: number): Float64Array {
+	if (!bytes || bytes.byteLength === 0) return new Float64Array(0);
+	const n = Math.min(length * STRIDE, Math.floor(bytes.byteLength / 8));
+	// Each blob comes back in its own buffer: view it in place when aligned, else copy once.
+	if (bytes.byteOffset % 8 === 0) return new Float64Array(bytes.buffer, bytes.byteOffset, n);
+	const copy = new Float64Array(n);
+	new Uint8Array(copy.buffer).set(bytes.subarray(0, n * 8));
+	return copy;
+}
+
+function cursorOf(row: Row): LogCursor {
+	return {
+		path: row.path,
+		kind: row.kind === 'codex' ? 'codex' : 'claude',
+		size: row.size,
+		mtimeMs: row.mtime_ms,
+		ino: row.ino,
+		dev: row.dev,
+		offset: row.offset,
+		headLength: row.head_length,
+		headHash: row.head_hash,
+		candidates: row.candidates,
+		corrupt: row.corrupt,
+		corruptOffsets: JSON.parse(row.corrupt_offsets) as number[],
+		pending: row.pending,
+		parserState: row.parser_state === null ? null : (JSON.parse(row.parser_state) as StoredLogFile['parserState']),
+		records: row.records,
+		resets: JSON.parse(row.resets) as Array<[number, number]>,
+	};
+}
+
+/** Cursors of every indexed file of the account (no records), by path. */
+export function loadLogCursors(db: Db, account: string): Map<string, LogCursor> {
+	const rows = db.prepare(`SELECT ${CURSOR_COLUMNS} FROM log_files WHERE account = ?`).all(account) as Row[];
+	return new Map(rows.map(row => [row.path, cursorOf(row)]));
+}
+
+/** Every indexed file of the account with its records, by path. */
+export function loadLogFiles(db: Db, account: string): Map<string, StoredLogFile> {
+	const rows = db.prepare(`SELECT ${CURSOR_COLUMNS}, data FROM log_files WHERE account = ?`).all(account) as Row[];
+	const out = new Map<string, StoredLogFile>();
+	for (const row of rows) {
+		const {records, ...cursor} = cursorOf(row);
+		out.set(row.path, {...cursor, batch: {data: toFloat64(row.data, records), length: records, models: JSON.parse(row.models) as string[]}});
+	}
+	return out;
+}
+
+/** Write changed files and drop vanished ones, in one transaction. */
+export function saveLogFiles(db: Db, account: string, changed: readonly StoredLogFile[], removed: readonly string[], nowMs: number): void {
+	if (changed.length === 0 && removed.length === 0) return;
+	db.transaction(() => {
+		const upsert = db.prepare(
+			`INSERT INTO log_files (account, path, kind, size, mtime_ms, ino, dev, offset, head_length, head_hash, candidates, corrupt,
+				corrupt_offsets, pending, parser_state, records, models, data, resets, updated_at_ms)
+			 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+			 ON CONFLICT (account, path) DO UPDATE SET kind = excluded.kind, size = excluded.size, mtime_ms = excluded.mtime_ms,
+				ino = excluded.ino, dev = excluded.dev, offset = excluded.offset, head_length = excluded.head_length,
+				head_hash = excluded.head_hash, candidates = excluded.candidates, corrupt = excluded.corrupt,
+				corrupt_offsets = excluded.corrupt_offsets, pending = excluded.pending, parser_state = excluded.parser_state,
+				records = excluded.records, models = excluded.models, data = excluded.data, resets = excluded.resets,
+				updated_at_ms = excluded.updated_at_ms`,
+		);
+		for (const file of changed) {
+			const data = file.batch.data.subarray(0, file.batch.length * STRIDE);
+			upsert.run(
+				account, file.path, file.kind, file.size, file.mtimeMs, file.ino, file.dev, file.offset, file.headLength, file.headHash,
+				file.candidates, file.corrupt, JSON.stringify(file.corruptOffsets), file.pending,
+				file.parserState === null ? null : JSON.stringify(file.parserState), file.batch.length, JSON.stringify(file.batch.models),
+				new Uint8Array(data.buffer, data.byteOffset, data.byteLength), JSON.stringify(file.resets), nowMs,
+			);
+		}
+		const remove = db.prepare('DELETE FROM log_files WHERE account = ? AND path = ?');
+		for (const path of removed) remove.run(account, path);
+	});
+}
+
+/** Forget an account's whole index (its files and aggregates). */
+export function clearLogIndex(db: Db, account: string): void {
+	db.transaction(() => {
+		for (const table of ['log_files', 'log_summary', 'log_daily', 'log_blocks']) db.prepare(`DELETE FROM ${table} WHERE account = ?`).run(account);
+	});
+}
+
+/** Accounts that have an index. */
+export function indexedAccounts(db: Db): string[] {
+	return (db.prepare('SELECT DISTINCT account FROM log_summary ORDER BY account').all() as Array<{account: string}>).map(row => row.account);
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Aggregates
+
+/** What a refresh learned about an account, beside its minute series. */
+export type LogSummaryInfo = {
+	/** The provider whose logs these are. */
+	kind: 'claude' | 'codex';
+	/** Directories read. */
+	dirs: string[];
+	files: number;
+	bytes: number;
+	records: number;
+	corrupt: number;
+	/** Files whose last line is still incomplete, with their pending bytes. */
+	pending: Array<{path: string; bytes: number}>;
+	unpricedModels: string[];
+	/** Usage-limit markers seen: [observedAtMs, resetAtMs], newest last. */
+	resets: Array<[number, number]>;
+	firstMs: number | null;
+	lastMs: number | null;
+	/** The time zone the daily rows were computed in. */
+	timeZone: string;
+	/** Start of the minute series (older minutes are not in it). */
+	seriesSinceMs: number;
+	/** The price table date and config overrides the costs were computed with. */
+	pricingKey?: string | undefined;
+	/** When the per-day and per-block rows (log_daily, log_blocks) were last computed. */
+	aggregatesAtMs?: number | undefined;
+};
+
+export type LogSummary = {account: string; refreshedAtMs: number; series: Float64Array; info: LogSummaryInfo};
+
+/**
+ * Replace an account's aggregates in one transaction: its summary, and, when given, its per-day-and-model
+ * rows and its blocks (left as they are when not given).
+ */
+export function saveLogAggregates(
+	db: Db,
+	summary: LogSummary,
+	daily?: readonly DailyRow[],
+	blocks?: readonly Block[],
+): void {
+	const {account} = summary;
+	db.transaction(() => {
+		db.prepare(
+			`INSERT INTO log_summary (account, refreshed_at_ms, series, info) VALUES (?, ?, ?, ?)
+			 ON CONFLICT (account) DO UPDATE SET refreshed_at_ms = excluded.refreshed_at_ms, series = excluded.series, info = excluded.info`,
+		).run(account, summary.refreshedAtMs, new Uint8Array(summary.series.buffer, summary.series.byteOffset, summary.series.byteLength), JSON.stringify(summary.info));
+		if (!daily || !blocks) return;
+		db.prepare('DELETE FROM log_daily WHERE account = ?').run(account);
+		const day = db.prepare(
+			`INSERT INTO log_daily (account, date, model, input_tokens, output_tokens, cache_creation_tokens, cache_read_tokens, cost_usd, priced)
+			 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		);
+		for (const row of daily) {
+			for (const m of row.modelBreakdowns) day.run(account, row.date, m.modelName, m.inputTokens, m.outputTokens, m.cacheCreationTokens, m.cacheReadTokens, m.cost, m.missingPricing ? 0 : 1);
+		}
+		db.prepare('DELETE FROM log_blocks WHERE account = ?').run(account);
+		const block = db.prepare(
+			`INSERT INTO log_blocks (account, start_ms, end_ms, actual_end_ms, entries, input_tokens, output_tokens, cache_creation_tokens,
+				cache_read_tokens, cost_usd, models, usage_limit_reset_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		);
+		for (const b of blocks) {
+			if (b.isGap || b.actualEndTime === null) continue;
+			block.run(
+				account, Date.parse(b.startTime), Date.parse(b.endTime), Date.parse(b.actualEndTime), b.entries, b.tokenCounts.inputTokens, b.tokenCounts.outputTokens,
+				b.tokenCounts.cacheCreationInputTokens, b.tokenCounts.cacheReadInputTokens, b.costUSD, JSON.stringify(b.models),
+				b.usageLimitResetTime ? Date.parse(b.usageLimitResetTime) : null,
+			);
+		}
+	});
+}
+
+type SummaryRow = {account: string; refreshed_at_ms: number; series: Uint8Array; info: string};
+
+function summaryOf(row: SummaryRow): LogSummary {
+	const series = new Float64Array(Math.floor(row.series.byteLength / 8));
+	new Uint8Array(series.buffer).set(row.series.subarray(0, series.length * 8));
+	return {account: row.account, refreshedAtMs: row.refreshed_at_ms, series, info: JSON.parse(row.info) as LogSummaryInfo};
+}
+
+/** Record that an account's logs were checked at `nowMs` and found unchanged. */
+export function touchLogSummary(db: Db, account: string, nowMs: number): void {
+	db.transaction(() => db.prepare('UPDATE log_summary SET refreshed_at_ms = ? WHERE account = ? AND refreshed_at_ms < ?').run(nowMs, account, nowMs));
+}
+
+/** The stored summary of one account. */
+export function loadLogSummary(db: Db, account: string): LogSummary | undefined {
+	const row = db.prepare('SELECT account, refreshed_at_ms, series, info FROM log_summary WHERE account = ?').get(account) as SummaryRow | undefined;
+	return row ? summaryOf(row) : undefined;
+}
+
+/** The stored summary of every indexed account, by account. */
+export function loadLogSummaries(db: Db): Map<string, LogSummary> {
+	const rows = db.prepare('SELECT account, refreshed_at_ms, series, info FROM log_summary').all() as SummaryRow[];
+	return new Map(rows.map(row => [row.account, summaryOf(row)]));
+}
+
+export type StoredBlock = {
+	account: string;
+	startMs: number;
+	endMs: number;
+	actualEndMs: number;
+	entries: number;
+	totalTokens: number;
+	costUsd: number;
+	models: string[];
+	usageLimitResetMs: number | null;
+};
+
+/** The account's stored 5-hour blocks since `sinceMs`, oldest first. */
+export function loadLogBlocks(db: Db, account: string, sinceMs = 0): StoredBlock[] {
+	const rows = db
+		.prepare('SELECT * FROM log_blocks WHERE account = ? AND start_ms >= ? ORDER BY start_ms')
+		.all(account, sinceMs) as Array<Record<string, number | string | null>>;
+	return rows.map(row => ({
+		account: String(row['account']),
+		startMs: Number(row['start_ms']),
+		endMs: Number(row['end_ms']),
+		actualEndMs: Number(row['actual_end_ms']),
+		entries: Number(row['entries']),
+		totalTokens: Number(row['input_tokens']) + Number(row['output_tokens']) + Number(row['cache_creation_tokens']) + Number(row['cache_read_tokens']),
+		costUsd: Number(row['cost_usd']),
+		models: JSON.parse(String(row['models'])) as string[],
+		usageLimitResetMs: row['usage_limit_reset_ms'] === null ? null : Number(row['usage_limit_reset_ms']),
+	}));
+}
