@@ -21,10 +21,6 @@ const isCapture = argv[0] === 'statusline' && argv[1] !== 'install' && argv[1] !
 if (isCapture) {
 	const {runStatuslineCapture} = await import('./cli/statusline-capture.js');
 	process.exitCode = await runStatuslineCapture(argv.slice(1), {stdin: process.stdin, stdout: process.stdout, env: process.env});
-} else if (argv[0] === 'report') {
-	// Local-log reports load only their own modules, not every command's: a warm re-run stays cheap.
-	const [{runCommand}, {reportCommand}] = await Promise.all([import('./cli/run-command.js'), import('./cli/commands/report.js')]);
-	process.exitCode = await runCommand(reportCommand, argv.slice(1), {stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env});
 } else {
 	const {main} = await import('./cli/main.js');
 	process.exitCode = await main(argv, {

@@ -3,8 +3,6 @@
  * UsageError its own code (2 unless said), an invalid config or QUOTA_TUI_NOW 2, anything else 1.
  * Shared by the full CLI (main.ts) and the light paths of cli.ts that skip loading every command.
  */
-import {NowError} from '../runtime/clock.js';
-import {ConfigError} from '../store/config.js';
 import {print, printError, UsageError, type Io} from './io.js';
 import type {Command} from './shared.js';
 
@@ -20,7 +18,8 @@ export async function runCommand(command: Command, args: readonly string[], io: 
 			printError(io, error.message);
 			return error.exitCode;
 		}
-		if (error instanceof ConfigError || error instanceof NowError) {
+		// Matched by name so that this module (loaded by every command) does not load zod and luxon.
+		if (error instanceof Error && (error.name === 'ConfigError' || error.name === 'NowError')) {
 			printError(io, error.message);
 			return 2;
 		}

@@ -7,8 +7,6 @@ import {UsageError, type Io} from './io.js';
 
 export type Command = {
 	name: string;
-	/** One line for the command list. */
-	summary: string;
 	/** Full `--help` text. */
 	help: string;
 	run(argv: readonly string[], io: Io): Promise<number>;

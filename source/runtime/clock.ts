@@ -6,7 +6,9 @@
 import {parseInstant} from '../engine/time.js';
 import type {Clock, Listener} from './types.js';
 
-export class NowError extends Error {}
+export class NowError extends Error {
+	override name = 'NowError';
+}
 
 /** Epoch ms from `QUOTA_TUI_NOW`, undefined when unset; NowError naming the variable when invalid. */
 export function frozenNow(env: NodeJS.ProcessEnv = process.env): number | undefined {

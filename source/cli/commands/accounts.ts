@@ -186,7 +186,6 @@ async function discover(argv: readonly string[], io: Io): Promise<number> {
 
 export const accountsCommand: Command = {
 	name: 'accounts',
-	summary: 'list, add, remove or discover accounts',
 	help: HELP,
 	async run(argv, io) {
 		const [sub, ...rest] = argv;

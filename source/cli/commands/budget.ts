@@ -199,7 +199,6 @@ async function reset(argv: readonly string[], io: Io): Promise<number> {
 
 export const budgetCommand: Command = {
 	name: 'budget',
-	summary: 'user-entered budgets and manual windows with arbitrary reset instants',
 	help: HELP,
 	async run(argv, io) {
 		const [sub, ...rest] = argv;

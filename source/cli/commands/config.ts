@@ -24,7 +24,6 @@ function show(io: Io, value: unknown, json: boolean | undefined): void {
 
 export const configCommand: Command = {
 	name: 'config',
-	summary: 'read or change config keys (validated)',
 	help: HELP,
 	async run(argv, io) {
 		const [sub, ...rest] = argv;

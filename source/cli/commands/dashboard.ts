@@ -10,7 +10,6 @@ import {open, type Command} from '../shared.js';
 
 export const dashboardCommand: Command = {
 	name: 'dashboard',
-	summary: 'the live dashboard (default command)',
 	help: `Usage: quota-tui [dashboard] [--demo]
 
 The live dashboard: every account's 5-hour and 7-day windows with bars, percentages, reset

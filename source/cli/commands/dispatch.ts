@@ -20,7 +20,6 @@ function money(n: number): string {
 
 export const dispatchCommand: Command = {
 	name: 'dispatch',
-	summary: 'run a queued job now through the gate and the runner (exit 75 when it must wait or is claimed)',
 	help: `Usage: quota-tui dispatch [JOB] [--account A] [--dry-run] [--json]
 
 Runs one queued job now: JOB (an id or a unique prefix; default: the first job in queue order)
@@ -86,7 +85,6 @@ export function formatPlan(plan: AutoPlan, header: string): string {
 
 export const autoSpendCommand: Command = {
 	name: 'auto-spend',
-	summary: 'what idle capacity can run now (§7.3), and run it unless --dry-run',
 	help: `Usage: quota-tui auto-spend [--dry-run] [--json]
 
 Plans automatic work on idle quota (DESIGN §7.3) and, unless --dry-run, dispatches the first planned
@@ -134,7 +132,6 @@ The plan lists every planned job with why, and every excluded job with why.`,
 
 export const estimateCommand: Command = {
 	name: 'estimate',
-	summary: 'the cost of a plan of N tasks against the quota left ("This plan has 12 tasks, …")',
 	help: `Usage: quota-tui estimate [--tasks N] [--kind K] [--account A] [--json]
 
 Prints the plan sentence: "This plan has 12 tasks, estimated cost ~$3.50, remaining quota ~$8.20".
@@ -204,7 +201,6 @@ value (monthly value × 12 / 52).`,
 
 export const serveCommand: Command = {
 	name: 'serve',
-	summary: 'local HTTP API on 127.0.0.1 (bearer token): auto-utilization status and dispatch',
 	help: `Usage: quota-tui serve [--port N]
 
 The local HTTP API (DESIGN §9), bound to 127.0.0.1 only (default port ${DEFAULT_PORT}; --port 0 picks a

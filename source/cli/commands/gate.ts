@@ -17,7 +17,6 @@ const PRIORITIES = ['critical', 'normal', 'low'] as const;
 
 export const gateCommand: Command = {
 	name: 'gate',
-	summary: 'may a task start now? exit 0 go, 75 wait (paused/deferred), 69 unknown state blocked',
 	help: `Usage: quota-tui gate [--account A] [--estimate-usd X] [--estimate-pct P] [--scope S]...
                       [--priority critical|normal|low] [--auto] [--json] [--demo]
 

@@ -197,7 +197,6 @@ async function requeue(argv: readonly string[], io: Io): Promise<number> {
 
 export const queueCommand: Command = {
 	name: 'queue',
-	summary: 'the follow-up queue: list, add, cancel, remove, requeue',
 	help: HELP,
 	async run(argv, io) {
 		const [sub, ...rest] = argv;

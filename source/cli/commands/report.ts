@@ -257,7 +257,6 @@ function printFooter(io: Io, scan: ReturnType<typeof scanOf>, accounts: Readonly
 
 export const reportCommand: Command = {
 	name: 'report',
-	summary: 'tokens, API-equivalent cost and 5-hour blocks from local logs (ccusage-compatible JSON)',
 	help: HELP,
 	async run(argv, io) {
 		const [sub, ...rest] = argv;

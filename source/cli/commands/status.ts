@@ -62,7 +62,6 @@ export function formatStatus(report: StatusReport, now: number): string {
 
 export const statusCommand: Command = {
 	name: 'status',
-	summary: 'every account: windows, resets, projections, active and recommended account',
 	help: `Usage: quota-tui status [--json] [--demo]
 
 Every account with its status and windows (utilization, reset countdown, source, age, stale marker,
@@ -85,7 +84,6 @@ Options:
 
 export const recommendCommand: Command = {
 	name: 'recommend',
-	summary: 'the account to use now (exit 0; 3 = emergency fallback only; 1 = nothing usable)',
 	help: `Usage: quota-tui recommend [--json] [--provider claude|codex|manual] [--demo]
 
 Prints "NAME [MODEL]" of the account to use now (DESIGN §7.1: chain order, the switch threshold,
@@ -116,7 +114,6 @@ Options:
 
 export const activeCommand: Command = {
 	name: 'active',
-	summary: 'print the active account (--env: export lines for eval)',
 	help: `Usage: quota-tui active [--env] [--json] [--provider P] [--demo]
 
 Prints the active account's name. With --env prints the shell line that selects it for its provider,
@@ -159,7 +156,6 @@ export function shellQuote(value: string): string {
 
 export const switchCommand: Command = {
 	name: 'switch',
-	summary: 'make NAME the active account and record the decision',
 	help: `Usage: quota-tui switch NAME [--json] [--demo]
 
 Makes NAME the active account (one database transaction plus a decision record), then updates the

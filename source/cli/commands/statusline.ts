@@ -177,7 +177,6 @@ async function manage(verb: 'install' | 'uninstall', argv: readonly string[], io
 
 export const statuslineCommand: Command = {
 	name: 'statusline',
-	summary: 'Claude Code status-line capture (install: add it to an account\'s settings.json)',
 	help: HELP,
 	async run(argv, io) {
 		const [sub, ...rest] = argv;

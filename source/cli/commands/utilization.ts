@@ -94,7 +94,6 @@ export function formatUtilization(report: UtilizationReport, demo = false): stri
 
 export const utilizationCommand: Command = {
 	name: 'utilization',
-	summary: 'averages, waste per week, auto-spend and pending follow-ups (--days N, --json)',
 	help: HELP,
 	async run(argv, io) {
 		const {values} = parse(argv, {days: {type: 'string'}, json: {type: 'boolean'}}, 'utilization');
