@@ -4,7 +4,6 @@
  */
 import {spawnSync} from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import {createRequire} from 'node:module';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
@@ -14,7 +13,7 @@ import {runCli, runJson, tempHome} from '../helpers/cli.js';
 const NOW = '2026-11-01T00:00:00Z';
 const tmp: string[] = [];
 const temp = (prefix: string) => {
-	const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+	const dir = tempHome(prefix);
 	tmp.push(dir);
 	return dir;
 };

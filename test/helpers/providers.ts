@@ -21,7 +21,7 @@ export const FAKE_CHATGPT_TOKEN_SECRET = 'QTFAKECHATGPTSIGNATURE0123456789abcdef
 export const fixtureText = (name: string) => fs.readFileSync(path.join(FIXTURES, name), 'utf8');
 export const fixtureJson = <T = unknown>(name: string) => JSON.parse(fixtureText(name)) as T;
 
-export const tempDir = (prefix = 'qt-prov-') => fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+export const tempDir = (prefix = 'qt-prov-') => fs.mkdtempSync(path.join(process.env['QUOTA_TUI_TEST_ROOT'] ?? os.tmpdir(), prefix));
 
 export type Recorded = {method: string; url: string; headers: http.IncomingHttpHeaders};
 export type Reply = {status?: number; headers?: Record<string, string>; body?: string; hang?: boolean};

@@ -1,10 +1,10 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {emptyStats, listClaudeLogFiles, parseClaudeChunk, parseClaudeJsonLine, parseClaudeTail, type LineStats, type ParseMode} from '../../source/providers/logs/claude-logs.js';
 import {FLAG_FAST, FLAG_SIDECHAIN, mergeBatches, priceBatch, recordAt, UsageBuilder, type UsageBatch} from '../../source/engine/usage.js';
 import {generateClaudeLogs} from '../bench/generate-claude-logs.mjs';
+import {tempHome} from '../helpers/cli.js';
 
 type Line = Record<string, unknown>;
 
@@ -156,7 +156,7 @@ describe('deduplication (ccusage rules)', () => {
 describe('generated history', () => {
 	let dir: string;
 	beforeAll(() => {
-		dir = fs.mkdtempSync(path.join(os.tmpdir(), 'qt-claude-logs-'));
+		dir = tempHome('qt-claude-logs-');
 		generateClaudeLogs(dir, {mb: 2, seed: 7});
 	});
 	afterAll(() => fs.rmSync(dir, {recursive: true, force: true}));

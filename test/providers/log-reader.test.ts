@@ -1,5 +1,4 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import {afterEach, beforeEach, describe, expect, it} from 'vitest';
 import {recordAt, type UsageBatch} from '../../source/engine/usage.js';
@@ -7,10 +6,11 @@ import {emptyStats, parseCodexChunk, initialCodexState, listCodexLogFiles} from 
 import {dealBySize, readCold} from '../../source/providers/logs/parallel.js';
 import {refreshFile, type FileState, type LogKind, type StatLike} from '../../source/providers/logs/reader.js';
 import {UsageBuilder} from '../../source/engine/usage.js';
+import {tempHome} from '../helpers/cli.js';
 
 let dir: string;
 beforeEach(() => {
-	dir = fs.mkdtempSync(path.join(os.tmpdir(), 'qt-reader-'));
+	dir = tempHome('qt-reader-');
 });
 afterEach(() => fs.rmSync(dir, {recursive: true, force: true}));
 

@@ -3,7 +3,6 @@
  * fresh index built from scratch holds; what it stores is what the next process starts from.
  */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import {afterEach, beforeEach, describe, expect, it} from 'vitest';
 import {dailyReport, minuteSeries, sumBetween} from '../../source/engine/usage.js';
@@ -13,6 +12,7 @@ import {apiEquivalentCost} from '../../source/runtime/local-usage.js';
 import {openDatabase, type Db} from '../../source/store/db.js';
 import {loadLogSummaries} from '../../source/store/log-index.js';
 import {appendClaudeLogs, DEFAULT_END, generateClaudeLogs} from '../bench/generate-claude-logs.mjs';
+import {tempHome} from '../helpers/cli.js';
 
 let dir: string;
 let db: Db;
@@ -31,7 +31,7 @@ const normalized = (report: ReturnType<typeof dailyReport>) => ({
 });
 
 beforeEach(() => {
-	dir = fs.mkdtempSync(path.join(os.tmpdir(), 'qt-local-logs-'));
+	dir = tempHome('qt-local-logs-');
 	db = openDatabase(path.join(dir, 'quota.db'));
 	source = {account: 'acct', provider: 'claude', dirs: [path.join(dir, 'claude')], implicit: false};
 });

@@ -3,12 +3,12 @@
  * database file for the once-per-key memory.
  */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import {afterEach, beforeEach, describe, expect, it} from 'vitest';
 import {findExecutable, notify, type NotifyMode, type NotifyOptions} from '../../source/runtime/notify.js';
 import {openDatabase, type Db} from '../../source/store/db.js';
 import {sentNotification} from '../../source/store/notifications.js';
+import {tempHome} from '../helpers/cli.js';
 
 let dir: string;
 let bin: string;
@@ -16,7 +16,7 @@ let log: string;
 let db: Db;
 
 beforeEach(() => {
-	dir = fs.mkdtempSync(path.join(os.tmpdir(), 'qt-notify-'));
+	dir = tempHome('qt-notify-');
 	bin = path.join(dir, 'bin');
 	fs.mkdirSync(bin);
 	log = path.join(dir, 'calls.log');

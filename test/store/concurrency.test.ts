@@ -1,11 +1,11 @@
 import {spawn} from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import {pathToFileURL} from 'node:url';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {MIGRATIONS, openDatabase} from '../../source/store/db.js';
 import {getActive, latestSnapshots, recentDecisions} from '../../source/store/repositories.js';
+import {tempHome} from '../helpers/cli.js';
 import {compiledStoreDir} from './compiled-store.js';
 
 /**
@@ -46,7 +46,7 @@ let storeUrl: string;
 let childFile: string;
 
 beforeAll(() => {
-	dir = fs.mkdtempSync(path.join(os.tmpdir(), 'qt-concurrency-'));
+	dir = tempHome('qt-concurrency-');
 	storeUrl = pathToFileURL(compiledStoreDir(path.join(dir, 'compiled')) + path.sep).href;
 	childFile = path.join(dir, 'child.mjs');
 	fs.writeFileSync(childFile, CHILD);

@@ -1,17 +1,16 @@
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import {afterEach, beforeEach, describe, expect, it} from 'vitest';
 import type {Account, Policy} from '../../source/engine/types.js';
 import {DEFAULT_POLICY} from '../../source/engine/types.js';
 import {ConfigError, ConfigSchema, defaultConfig, openConfig, type Config} from '../../source/store/config.js';
 import {resolvePaths} from '../../source/store/paths.js';
+import {tempHome} from '../helpers/cli.js';
 
 let dir: string;
 let file: string;
 
 beforeEach(() => {
-	dir = fs.mkdtempSync(path.join(os.tmpdir(), 'qt-config-'));
+	dir = tempHome('qt-config-');
 	file = resolvePaths({QUOTA_TUI_HOME: dir}).configFile;
 });
 

@@ -1,16 +1,16 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import {DatabaseSync} from 'node:sqlite';
 import {afterEach, beforeEach, describe, expect, it} from 'vitest';
 import {MIGRATIONS, openDatabase} from '../../source/store/db.js';
 import {recordDecision, recentDecisions} from '../../source/store/repositories.js';
+import {tempHome} from '../helpers/cli.js';
 
 let dir: string;
 let file: string;
 
 beforeEach(() => {
-	dir = fs.mkdtempSync(path.join(os.tmpdir(), 'qt-db-'));
+	dir = tempHome('qt-db-');
 	file = path.join(dir, 'nested', 'quota.db');
 });
 

@@ -4,7 +4,6 @@
  * a database that only had snapshots.
  */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import {afterEach, beforeEach, describe, expect, it} from 'vitest';
 import type {QuotaWindow, Snapshot} from '../../source/engine/types.js';
@@ -12,12 +11,13 @@ import {MIGRATIONS, openDatabase, type Db} from '../../source/store/db.js';
 import {identifyWindows} from '../../source/engine/history.js';
 import {moveManualReset, pruneWindowHistory, recordWindowObservations, windowHistory, windowHistoryForReport} from '../../source/store/history.js';
 import {insertSnapshot} from '../../source/store/repositories.js';
+import {tempHome} from '../helpers/cli.js';
 
 let dir: string;
 let db: Db;
 
 beforeEach(() => {
-	dir = fs.mkdtempSync(path.join(os.tmpdir(), 'qt-history-'));
+	dir = tempHome('qt-history-');
 	db = openDatabase(path.join(dir, 'quota.db'));
 });
 

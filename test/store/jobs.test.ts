@@ -3,7 +3,6 @@
  * sync never touches running or finished jobs, and the first writer of a job's end wins.
  */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import {afterEach, beforeEach, describe, expect, it} from 'vitest';
 import type {Decision} from '../../source/engine/types.js';
@@ -23,6 +22,7 @@ import {
 	type NewJob,
 } from '../../source/store/jobs.js';
 import {recentDecisions} from '../../source/store/repositories.js';
+import {tempHome} from '../helpers/cli.js';
 
 const NOW = Date.parse('2026-11-22T12:00:00Z');
 let dir: string;
@@ -30,7 +30,7 @@ let file: string;
 let db: Db;
 
 beforeEach(() => {
-	dir = fs.mkdtempSync(path.join(os.tmpdir(), 'qt-jobs-'));
+	dir = tempHome('qt-jobs-');
 	file = path.join(dir, 'quota.db');
 	db = openDatabase(file);
 });

@@ -1,9 +1,9 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import {afterEach, beforeEach, describe, expect, it} from 'vitest';
 import {dailyReport, identifyBlocks, minuteSeries, priceBatch, UsageBuilder} from '../../source/engine/usage.js';
 import {openDatabase, type Db} from '../../source/store/db.js';
+import {tempHome} from '../helpers/cli.js';
 import {
 	clearLogIndex,
 	indexedAccounts,
@@ -19,7 +19,7 @@ import {
 let dir: string;
 let db: Db;
 beforeEach(() => {
-	dir = fs.mkdtempSync(path.join(os.tmpdir(), 'qt-log-index-'));
+	dir = tempHome('qt-log-index-');
 	db = openDatabase(path.join(dir, 'quota.db'));
 });
 afterEach(() => {

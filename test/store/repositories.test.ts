@@ -1,9 +1,9 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import {afterEach, beforeEach, describe, expect, it} from 'vitest';
 import type {Budget, Decision, QuotaWindow, Snapshot} from '../../source/engine/types.js';
 import {openDatabase, type Db} from '../../source/store/db.js';
+import {tempHome} from '../helpers/cli.js';
 import {
 	deleteBudget,
 	getActive,
@@ -25,7 +25,7 @@ let dir: string;
 let db: Db;
 
 beforeEach(() => {
-	dir = fs.mkdtempSync(path.join(os.tmpdir(), 'qt-repo-'));
+	dir = tempHome('qt-repo-');
 	db = openDatabase(path.join(dir, 'quota.db'));
 });
 
