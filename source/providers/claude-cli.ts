@@ -11,10 +11,10 @@
  * Code keys its macOS Keychain item on that variable, so setting it even to the default dir would look
  * for a different login.
  */
-import {spawn} from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import {parseClaudeUsage} from './claude-usage.js';
+import {exchangeJsonLines} from './json-lines.js';
 import type {Failure, Outcome} from './types.js';
 import {isoUtc, isRecord} from './util.js';
 
@@ -48,60 +48,22 @@ export function claudeEnv(configDir: string, env: NodeJS.ProcessEnv, homeDir?: s
 export function fetchViaClaudeCli(options: ClaudeCliOptions): Promise<Outcome> {
 	const requestId = `quota-tui-usage-${process.pid}-${Math.floor(Math.random() * 1e9)}`;
 	const timeoutMs = options.timeoutMs ?? DEFAULT_CLI_TIMEOUT_MS;
-	return new Promise(resolve => {
-		let settled = false;
-		let stdout = '';
-		let stderr = '';
-		const child = spawn(options.executable, [...CLAUDE_USAGE_ARGS], {
-			env: claudeEnv(options.configDir, options.env, options.homeDir),
-			stdio: ['pipe', 'pipe', 'pipe'],
-			cwd: os.tmpdir(),
-			...(options.signal ? {signal: options.signal} : {}),
-		});
-		const finish = (outcome: Outcome) => {
-			if (settled) return;
-			settled = true;
-			clearTimeout(timer);
-			child.stdin.end();
-			// Give it a moment to exit on its own after stdin closes, then stop it.
-			const stop = setTimeout(() => child.kill('SIGTERM'), 500);
-			stop.unref();
-			child.once('exit', () => clearTimeout(stop));
-			resolve(outcome);
-		};
-		const timer = setTimeout(() => {
-			finish(failure(`claude did not answer the get_usage request within ${Math.round(timeoutMs / 1000)} s`, {status: 'unreachable'}));
-			child.kill('SIGKILL');
-		}, timeoutMs);
-
-		child.on('error', error => {
-			const code = (error as NodeJS.ErrnoException).code;
-			finish(failure(`cannot run ${options.executable} (${code ?? error.message})`, {requested: false}));
-		});
-		child.stdin.on('error', () => undefined); // EPIPE when the CLI exits early: reported by 'exit'
-		child.stderr.setEncoding('utf8');
-		child.stderr.on('data', (chunk: string) => {
-			stderr = (stderr + chunk).slice(-2000);
-		});
-		child.stdout.setEncoding('utf8');
-		child.stdout.on('data', (chunk: string) => {
-			stdout += chunk;
-			let newline: number;
-			while ((newline = stdout.indexOf('\n')) >= 0) {
-				const line = stdout.slice(0, newline).trim();
-				stdout = stdout.slice(newline + 1);
-				const outcome = line ? answer(line, requestId, options.now) : undefined;
-				if (outcome) finish(outcome);
-			}
-		});
-		child.on('close', (code, signal) => {
-			const tail = stdout.trim() ? answer(stdout.trim(), requestId, options.now) : undefined;
-			if (tail) return finish(tail);
-			const said = stderr.trim().split('\n').at(-1)?.slice(0, 200);
-			finish(failure(`claude exited (${signal ?? `code ${code}`}) without answering get_usage${said ? `: ${said}` : ''}`));
-		});
-
-		child.stdin.write(`${JSON.stringify({type: 'control_request', request_id: requestId, request: {subtype: 'get_usage', skip_behaviors: true}})}\n`);
+	return exchangeJsonLines<Outcome>({
+		executable: options.executable,
+		args: CLAUDE_USAGE_ARGS,
+		env: claudeEnv(options.configDir, options.env, options.homeDir),
+		signal: options.signal,
+		timeoutMs,
+		start: session => session.send({type: 'control_request', request_id: requestId, request: {subtype: 'get_usage', skip_behaviors: true}}),
+		onLine(line, session) {
+			const outcome = answer(line, requestId, options.now);
+			if (outcome) session.finish(outcome);
+		},
+		onTimeout: () => failure(`claude did not answer the get_usage request within ${Math.round(timeoutMs / 1000)} s`, {status: 'unreachable'}),
+		onSpawnError: error => failure(`cannot run ${options.executable} (${error.code ?? error.message})`, {requested: false}),
+		onClose: ({code, signal, stderrTail, rest}) =>
+			(rest ? answer(rest, requestId, options.now) : undefined)
+			?? failure(`claude exited (${signal ?? `code ${code}`}) without answering get_usage${stderrTail ? `: ${stderrTail}` : ''}`),
 	});
 }
 

@@ -8,9 +8,8 @@
  *   → {"method":"account/rateLimits/read","id":2}
  *   ← {"id":2,"result":{"rateLimits":{…},"rateLimitsByLimitId":{…}}}
  */
-import {spawn} from 'node:child_process';
-import os from 'node:os';
 import {appServerFamily, codexWindows, isMainFamily, type CodexFamily} from './codex-limits.js';
+import {exchangeJsonLines} from './json-lines.js';
 import type {Failure, Outcome} from './types.js';
 import {isoUtc, isRecord} from './util.js';
 
@@ -52,78 +51,39 @@ export function parseRateLimitsResult(result: unknown, now: number): {windows: R
 /** Ask `codex app-server` for the rate limits of the account in `home`. */
 export function fetchViaAppServer(options: AppServerOptions): Promise<Outcome> {
 	const timeoutMs = options.timeoutMs ?? DEFAULT_APP_SERVER_TIMEOUT_MS;
-	return new Promise(resolve => {
-		let settled = false;
-		let buffer = '';
-		let stderr = '';
-		const child = spawn(options.executable, [...APP_SERVER_ARGS], {
-			env: {...options.env, CODEX_HOME: options.home},
-			stdio: ['pipe', 'pipe', 'pipe'],
-			cwd: os.tmpdir(),
-			...(options.signal ? {signal: options.signal} : {}),
-		});
-		const send = (message: Record<string, unknown>) => {
-			if (!child.stdin.destroyed) child.stdin.write(`${JSON.stringify(message)}\n`);
-		};
-		const finish = (outcome: Outcome) => {
-			if (settled) return;
-			settled = true;
-			clearTimeout(timer);
-			child.stdin.end();
-			const stop = setTimeout(() => child.kill('SIGTERM'), 500);
-			stop.unref();
-			child.once('exit', () => clearTimeout(stop));
-			resolve(outcome);
-		};
-		const timer = setTimeout(() => {
-			finish(failure(`codex app-server did not answer account/rateLimits/read within ${Math.round(timeoutMs / 1000)} s`, {status: 'unreachable'}));
-			child.kill('SIGKILL');
-		}, timeoutMs);
-
-		child.on('error', error => {
-			finish(failure(`cannot run ${options.executable} (${(error as NodeJS.ErrnoException).code ?? error.message})`, {requested: false}));
-		});
-		child.stdin.on('error', () => undefined);
-		child.stderr.setEncoding('utf8');
-		child.stderr.on('data', (chunk: string) => {
-			stderr = (stderr + chunk).slice(-2000);
-		});
-		child.stdout.setEncoding('utf8');
-		child.stdout.on('data', (chunk: string) => {
-			buffer += chunk;
-			let newline: number;
-			while ((newline = buffer.indexOf('\n')) >= 0) {
-				const line = buffer.slice(0, newline).trim();
-				buffer = buffer.slice(newline + 1);
-				let message: unknown;
-				try {
-					message = JSON.parse(line);
-				} catch {
-					continue;
-				}
-				if (!isRecord(message) || !('id' in message)) continue; // notifications
-				const error = isRecord(message['error']) ? message['error'] : undefined;
-				if (message['id'] === 1) {
-					if (error) return finish(failure(`codex app-server refused initialize: ${String(error['message'] ?? 'error')}`));
-					send({method: 'initialized'});
-					send({method: 'account/rateLimits/read', id: 2});
-				} else if (message['id'] === 2) {
-					if (error) {
-						const said = String(error['message'] ?? 'error').slice(0, 200);
-						const auth = /auth|login|token|401|unauthori/i.test(said);
-						return finish(failure(`codex app-server could not read rate limits: ${said}${auth ? ' (run codex login)' : ''}`, auth ? {status: 'invalid_key'} : {}));
-					}
-					const parsed = parseRateLimitsResult(message['result'], options.now);
-					if (!parsed || parsed.windows.length === 0) return finish(failure('codex app-server answered without rate limits'));
-					return finish({ok: true, origin: 'codex-app-server', observedAt: isoUtc(options.now), windows: parsed.windows, partial: false, plan: parsed.plan, requested: true});
-				}
+	return exchangeJsonLines<Outcome>({
+		executable: options.executable,
+		args: APP_SERVER_ARGS,
+		env: {...options.env, CODEX_HOME: options.home},
+		signal: options.signal,
+		timeoutMs,
+		start: session => session.send({method: 'initialize', id: 1, params: {clientInfo: {name: 'quota-tui', title: 'quota-tui', version: options.clientVersion ?? '0.1.0'}}}),
+		onLine(line, session) {
+			let message: unknown;
+			try {
+				message = JSON.parse(line);
+			} catch {
+				return;
 			}
-		});
-		child.on('close', (code, signal) => {
-			const said = stderr.trim().split('\n').at(-1)?.slice(0, 200);
-			finish(failure(`codex app-server exited (${signal ?? `code ${code}`}) without answering${said ? `: ${said}` : ''}`));
-		});
-
-		send({method: 'initialize', id: 1, params: {clientInfo: {name: 'quota-tui', title: 'quota-tui', version: options.clientVersion ?? '0.1.0'}}});
+			if (!isRecord(message) || !('id' in message)) return; // notifications
+			const error = isRecord(message['error']) ? message['error'] : undefined;
+			if (message['id'] === 1) {
+				if (error) return session.finish(failure(`codex app-server refused initialize: ${String(error['message'] ?? 'error')}`));
+				session.send({method: 'initialized'});
+				session.send({method: 'account/rateLimits/read', id: 2});
+			} else if (message['id'] === 2) {
+				if (error) {
+					const said = String(error['message'] ?? 'error').slice(0, 200);
+					const auth = /auth|login|token|401|unauthori/i.test(said);
+					return session.finish(failure(`codex app-server could not read rate limits: ${said}${auth ? ' (run codex login)' : ''}`, auth ? {status: 'invalid_key'} : {}));
+				}
+				const parsed = parseRateLimitsResult(message['result'], options.now);
+				if (!parsed || parsed.windows.length === 0) return session.finish(failure('codex app-server answered without rate limits'));
+				session.finish({ok: true, origin: 'codex-app-server', observedAt: isoUtc(options.now), windows: parsed.windows, partial: false, plan: parsed.plan, requested: true});
+			}
+		},
+		onTimeout: () => failure(`codex app-server did not answer account/rateLimits/read within ${Math.round(timeoutMs / 1000)} s`, {status: 'unreachable'}),
+		onSpawnError: error => failure(`cannot run ${options.executable} (${error.code ?? error.message})`, {requested: false}),
+		onClose: ({code, signal, stderrTail}) => failure(`codex app-server exited (${signal ?? `code ${code}`}) without answering${stderrTail ? `: ${stderrTail}` : ''}`),
 	});
 }

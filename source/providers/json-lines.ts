@@ -1,0 +1,90 @@
+/**
+ * One request/response exchange with a CLI that speaks JSON lines on stdin/stdout (`claude -p
+ * --input-format stream-json`, `codex app-server`): spawn it, send, read lines until an answer, and
+ * always settle exactly once — on the answer, a timeout, a spawn error or the process closing.
+ */
+import {spawn} from 'node:child_process';
+import os from 'node:os';
+
+export type JsonLinesSession<T> = {
+	/** Write one message as a JSON line (ignored once stdin is closed). */
+	send(message: Record<string, unknown>): void;
+	/** Settle with `outcome`; later calls are ignored. */
+	finish(outcome: T): void;
+};
+
+export type JsonLinesOptions<T> = {
+	executable: string;
+	args: readonly string[];
+	env: NodeJS.ProcessEnv;
+	signal?: AbortSignal | undefined;
+	timeoutMs: number;
+	/** Sends the first message(s). */
+	start(session: JsonLinesSession<T>): void;
+	/** Each non-empty stdout line; call `session.finish` when it is the answer. */
+	onLine(line: string, session: JsonLinesSession<T>): void;
+	/** The outcome when nothing answered within `timeoutMs` (the child is then killed). */
+	onTimeout(): T;
+	/** The outcome when the executable could not be started. */
+	onSpawnError(error: NodeJS.ErrnoException): T;
+	/** The outcome when the process closed without an answer; `rest` is stdout after the last newline. */
+	onClose(info: {code: number | null; signal: NodeJS.Signals | null; stderrTail: string; rest: string}, session: JsonLinesSession<T>): T;
+};
+
+export function exchangeJsonLines<T>(options: JsonLinesOptions<T>): Promise<T> {
+	return new Promise(resolve => {
+		let settled = false;
+		let buffer = '';
+		let stderr = '';
+		const child = spawn(options.executable, [...options.args], {
+			env: options.env,
+			stdio: ['pipe', 'pipe', 'pipe'],
+			cwd: os.tmpdir(),
+			...(options.signal ? {signal: options.signal} : {}),
+		});
+		const session: JsonLinesSession<T> = {
+			send(message) {
+				if (!child.stdin.destroyed) child.stdin.write(`${JSON.stringify(message)}\n`);
+			},
+			finish(outcome) {
+				if (settled) return;
+				settled = true;
+				clearTimeout(timer);
+				child.stdin.end();
+				// Give it a moment to exit on its own after stdin closes, then stop it.
+				const stop = setTimeout(() => child.kill('SIGTERM'), 500);
+				stop.unref();
+				child.once('exit', () => clearTimeout(stop));
+				resolve(outcome);
+			},
+		};
+		const timer = setTimeout(() => {
+			session.finish(options.onTimeout());
+			child.kill('SIGKILL');
+		}, options.timeoutMs);
+
+		child.on('error', error => session.finish(options.onSpawnError(error as NodeJS.ErrnoException)));
+		child.stdin.on('error', () => undefined); // EPIPE when the CLI exits early: reported on close
+		child.stderr.setEncoding('utf8');
+		child.stderr.on('data', (chunk: string) => {
+			stderr = (stderr + chunk).slice(-2000);
+		});
+		child.stdout.setEncoding('utf8');
+		child.stdout.on('data', (chunk: string) => {
+			buffer += chunk;
+			let newline: number;
+			while (!settled && (newline = buffer.indexOf('\n')) >= 0) {
+				const line = buffer.slice(0, newline).trim();
+				buffer = buffer.slice(newline + 1);
+				if (line) options.onLine(line, session);
+			}
+		});
+		child.on('close', (code, signal) => {
+			if (settled) return;
+			const stderrTail = stderr.trim().split('\n').at(-1)?.slice(0, 200) ?? '';
+			session.finish(options.onClose({code, signal, stderrTail, rest: buffer.trim()}, session));
+		});
+
+		options.start(session);
+	});
+}
