@@ -72,8 +72,10 @@ const resetMsOf = (iso: string | null): number | null => {
 
 /**
  * Record the windows of one observation at `observedMs` (joins the caller's transaction, if any).
- * Windows with unknown utilization are not observations and are skipped. Returns how many rows were
- * added (the rest extended an existing run).
+ * A window carried over from an earlier read (its own `observedAt` is older, e.g. the windows a status
+ * line does not report) counts at its own time, so it never extends its run past when it was really
+ * seen. Windows with unknown utilization are not observations and are skipped. Returns how many rows
+ * were added (the rest extended an existing run).
  */
 export function recordWindowObservations(db: Db, account: string, windows: readonly QuotaWindow[], observedMs: number, stream: HistoryStream): number {
 	if (!Number.isFinite(observedMs)) return 0;
@@ -81,6 +83,8 @@ export function recordWindowObservations(db: Db, account: string, windows: reado
 		let inserted = 0;
 		for (const window of windows) {
 			if (window.utilization === null || !Number.isFinite(window.utilization)) continue;
+			const ownMs = Date.parse(window.observedAt);
+			const atMs = Number.isFinite(ownMs) && ownMs < observedMs ? ownMs : observedMs;
 			const resetsAtMs = resetMsOf(window.resetsAt);
 			const latest = db
 				.prepare(
@@ -88,17 +92,17 @@ export function recordWindowObservations(db: Db, account: string, windows: reado
 					 WHERE account = ? AND kind = ? AND stream = ? ORDER BY last_seen_ms DESC, id DESC LIMIT 1`,
 				)
 				.get(account, window.kind, stream) as Pick<Row, 'id' | 'utilization' | 'resets_at_ms' | 'first_seen_ms' | 'last_seen_ms'> | undefined;
-			if (latest && latest.utilization === window.utilization && latest.resets_at_ms === resetsAtMs && observedMs >= latest.first_seen_ms) {
-				if (observedMs > latest.last_seen_ms) {
+			if (latest && latest.utilization === window.utilization && latest.resets_at_ms === resetsAtMs && atMs >= latest.first_seen_ms) {
+				if (atMs > latest.last_seen_ms) {
 					db.prepare('UPDATE window_history SET last_seen_ms = ?, observations = observations + 1, source = ?, origin = ? WHERE id = ?')
-						.run(observedMs, window.source, window.origin, latest.id);
+						.run(atMs, window.source, window.origin, latest.id);
 				}
 				continue;
 			}
 			db.prepare(
 				`INSERT INTO window_history (account, kind, stream, resets_at_ms, resets_at, duration_ms, utilization, source, origin,
 				 first_seen_ms, last_seen_ms, observations) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)`,
-			).run(account, window.kind, stream, resetsAtMs, window.resetsAt, window.durationMs, window.utilization, window.source, window.origin, observedMs, observedMs);
+			).run(account, window.kind, stream, resetsAtMs, window.resetsAt, window.durationMs, window.utilization, window.source, window.origin, atMs, atMs);
 			inserted += 1;
 		}
 		return inserted;

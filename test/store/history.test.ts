@@ -56,6 +56,17 @@ describe('window history', () => {
 		expect(rows[0]).toMatchObject({account: 'a', stream: 'detected', resetsAt: RESET_5H, resetsAtMs: Date.parse(RESET_5H), durationMs: 5 * 60 * MIN, source: 'provider-detected', origin: 'statusline'});
 	});
 
+	it('a window carried over from an earlier read keeps its own time: it does not extend its run', () => {
+		insertSnapshot(db, snapshot(T0, 0.2, 0.4), T0);
+		// Ten minutes later a status line reports only the 5-hour window; the 7-day one is kept from T0.
+		const later: Snapshot = {account: 'a', observedAt: new Date(T0 + 10 * MIN).toISOString(), status: 'allowed', windows: [win('five_hour', 0.3, RESET_5H, T0 + 10 * MIN), win('seven_day', 0.4, RESET_7D, T0)]};
+		insertSnapshot(db, later, T0 + 10 * MIN);
+		const seven = windowHistory(db, 'a').filter(r => r.kind === 'seven_day');
+		expect(seven.map(r => [r.firstSeenMs - T0, r.lastSeenMs - T0, r.observations])).toEqual([[0, 0, 1]]);
+		const five = windowHistory(db, 'a').filter(r => r.kind === 'five_hour');
+		expect(five.map(r => r.lastSeenMs - T0)).toEqual([0, 10 * MIN]);
+	});
+
 	it('a new reset is a new window even at the same utilization; unknown utilization is not an observation', () => {
 		recordWindowObservations(db, 'a', [win('seven_day', 0.4, RESET_7D, T0)], T0, 'detected');
 		recordWindowObservations(db, 'a', [win('seven_day', 0.4, '2026-12-07T09:00:00Z', T0 + MIN), win('five_hour', null, RESET_5H, T0 + MIN)], T0 + MIN, 'detected');
@@ -64,8 +75,8 @@ describe('window history', () => {
 
 	it('manual and detected series stay apart', () => {
 		recordWindowObservations(db, 'a', [win('seven_day', 0.4, RESET_7D, T0)], T0, 'detected');
-		recordWindowObservations(db, 'a', [win('seven_day', 0.5, RESET_7D, T0, {source: 'user-entered', origin: 'manual'})], T0 + MIN, 'manual');
-		recordWindowObservations(db, 'a', [win('seven_day', 0.4, RESET_7D, T0)], T0 + 2 * MIN, 'detected');
+		recordWindowObservations(db, 'a', [win('seven_day', 0.5, RESET_7D, T0 + MIN, {source: 'user-entered', origin: 'manual'})], T0 + MIN, 'manual');
+		recordWindowObservations(db, 'a', [win('seven_day', 0.4, RESET_7D, T0 + 2 * MIN)], T0 + 2 * MIN, 'detected');
 		expect(windowHistory(db, 'a', {stream: 'detected'}).map(r => [r.utilization, r.observations])).toEqual([[0.4, 2]]);
 		expect(windowHistory(db, 'a', {stream: 'manual'}).map(r => [r.utilization, r.source])).toEqual([[0.5, 'user-entered']]);
 		expect(windowHistory(db, 'a', {kinds: ['five_hour']})).toEqual([]);
