@@ -19,18 +19,12 @@ import {cpus, tmpdir} from 'node:os';
 import {dirname, join} from 'node:path';
 import {fileURLToPath, pathToFileURL} from 'node:url';
 import {appendClaudeLogs, DEFAULT_END, generateClaudeLogs} from './generate-claude-logs.mjs';
+import {hr, median, NODE} from './lib.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const CLI = join(ROOT, 'build', 'cli.js');
-const NODE = process.execPath;
 const GNU_TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : null;
 
-const hr = () => Number(process.hrtime.bigint()) / 1e6;
-const median = values => {
-	const sorted = [...values].sort((a, b) => a - b);
-	const mid = Math.floor(sorted.length / 2);
-	return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-};
 const fmtMs = ms => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(1)} ms`);
 const fmtMiB = kib => (kib === null ? 'n/a' : `${(kib / 1024).toFixed(0)} MiB`);
 

@@ -18,10 +18,10 @@ import {fileURLToPath} from 'node:url';
 import {killOnExit, requireTmux, TmuxServer} from '../../scripts/lib/tmux.mjs';
 import {benchLogs} from './logs.mjs';
 import {benchStatusline} from './statusline.mjs';
+import {hr, median, NODE, timeRun} from './lib.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const CLI = join(ROOT, 'build', 'cli.js');
-const NODE = process.execPath;
 const MARKER = 'demo-main';
 const COLS = 100;
 const ROWS = 30;
@@ -48,12 +48,6 @@ const MEMORY_MINUTES = numberEnv('BENCH_MEMORY_MINUTES', 10);
 const MEMORY_INTERVAL_MS = 10_000;
 
 const summary = [];
-const hr = () => Number(process.hrtime.bigint()) / 1e6;
-const median = values => {
-	const sorted = [...values].sort((a, b) => a - b);
-	const mid = Math.floor(sorted.length / 2);
-	return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-};
 const fmt = (value, digits = 1) => value.toFixed(digits);
 const ratio = (value, peer) => (peer > 0 ? `${fmt(value / peer, 2)}×` : 'n/a (peer 0)');
 const log = line => console.log(line);
@@ -142,26 +136,6 @@ function stopPeer(child) {
 	peers.delete(child);
 }
 
-/** Run a command to completion; resolves to wall-clock ms. Rejects on a non-zero exit. */
-function timeRun(args, env) {
-	return new Promise((resolve, reject) => {
-		const start = hr();
-		const child = spawn(NODE, args, {env, stdio: ['ignore', 'pipe', 'pipe']});
-		let stdout = '';
-		let stderr = '';
-		child.stdout.on('data', chunk => (stdout += chunk));
-		child.stderr.on('data', chunk => (stderr += chunk));
-		child.on('error', reject);
-		child.on('close', code => {
-			const ms = hr() - start;
-			if (code === 0) {
-				resolve({ms, stdout});
-			} else {
-				reject(new Error(`node ${args.join(' ')} exited ${code}: ${stderr.trim()}`));
-			}
-		});
-	});
-}
 
 // ---- phases ----------------------------------------------------------------------------------------
 

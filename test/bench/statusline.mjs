@@ -7,40 +7,16 @@
 //
 // The measured run is the real path: a configured Claude account whose CLAUDE_CONFIG_DIR matches, the
 // status-line JSON on stdin, the snapshot written to a real quota.db, the compact line printed.
-import {spawn} from 'node:child_process';
 import {existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {dirname, join} from 'node:path';
 import {fileURLToPath} from 'node:url';
+import {median, timeRun} from './lib.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const CLI = join(ROOT, 'build', 'cli.js');
-const NODE = process.execPath;
 
-const hr = () => Number(process.hrtime.bigint()) / 1e6;
-const median = values => {
-	const sorted = [...values].sort((a, b) => a - b);
-	const mid = Math.floor(sorted.length / 2);
-	return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-};
 
-function timeRun(args, env, input) {
-	return new Promise((resolve, reject) => {
-		const start = hr();
-		const child = spawn(NODE, args, {env, stdio: ['pipe', 'pipe', 'pipe']});
-		let stdout = '';
-		let stderr = '';
-		child.stdout.on('data', chunk => (stdout += chunk));
-		child.stderr.on('data', chunk => (stderr += chunk));
-		child.on('error', reject);
-		child.on('close', code => {
-			const ms = hr() - start;
-			if (code === 0) resolve({ms, stdout});
-			else reject(new Error(`node ${args.join(' ')} exited ${code}: ${stderr.trim()}`));
-		});
-		child.stdin.end(input ?? '');
-	});
-}
 
 /** Run the benchmark; returns rows for the summary table of run.mjs. */
 export async function benchStatusline({runs = Number(process.env.BENCH_STATUSLINE_RUNS ?? 20), log = console.log} = {}) {
