@@ -56,6 +56,9 @@ const ACCOUNT_SCOPES: readonly Scope[] = ['global', 'accounts'];
 const OVERLAY_SCOPES: readonly Scope[] = ['global', 'overlay'];
 const QUEUE_SCOPES: readonly Scope[] = ['global', 'queue'];
 const CONFIRM_SCOPES: readonly Scope[] = ['global', 'confirm'];
+// With a queue, Tab (focus) and a (auto mode) work from the accounts and the queue, and say so in the footer.
+const ACCOUNT_PANEL_SCOPES: readonly Scope[] = [...ACCOUNT_SCOPES, 'panels'];
+const QUEUE_PANEL_SCOPES: readonly Scope[] = [...QUEUE_SCOPES, 'panels'];
 
 function DashboardScreen({runtime, size}: {readonly runtime: AppRuntime; readonly size: Size}) {
 	const snapshot = useAppSnapshot(runtime);
@@ -71,7 +74,11 @@ function DashboardScreen({runtime, size}: {readonly runtime: AppRuntime; readonl
 	// Selection follows the account's name, so a re-ordered report keeps it; it starts on the active one.
 	const byName = accounts.findIndex(account => account.name === (selectedName ?? report.active));
 	const selected = byName === -1 ? 0 : byName;
-	const scopes = isHelpOpen ? OVERLAY_SCOPES : queueUi.scope === 'confirm' ? CONFIRM_SCOPES : queueUi.scope === 'queue' ? QUEUE_SCOPES : ACCOUNT_SCOPES;
+	const hasQueue = snapshot.queue !== undefined;
+	const scopes = isHelpOpen ? OVERLAY_SCOPES
+		: queueUi.scope === 'confirm' ? CONFIRM_SCOPES
+			: queueUi.scope === 'queue' ? (hasQueue ? QUEUE_PANEL_SCOPES : QUEUE_SCOPES)
+				: hasQueue ? ACCOUNT_PANEL_SCOPES : ACCOUNT_SCOPES;
 
 	const wantedNotices = noticeLines(snapshot.notice, report.warnings).length;
 	const layout = useMemo(

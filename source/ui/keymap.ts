@@ -12,7 +12,7 @@ export type Command = 'up' | 'down' | 'switch' | 'refresh' | 'help' | 'close' | 
  * is open; `overlay` while the help overlay is open; `queue` while the queue panel has focus (Tab);
  * `confirm` while a dispatch waits for y/n.
  */
-export type Scope = 'global' | 'accounts' | 'overlay' | 'queue' | 'confirm';
+export type Scope = 'global' | 'accounts' | 'overlay' | 'queue' | 'confirm' | 'panels';
 
 /** Normalised key names: a printable character (`k`, `?`) or a named key. */
 export type KeyName = 'up' | 'down' | 'return' | 'escape' | 'tab' | 'ctrl+c' | (string & {});
@@ -38,8 +38,8 @@ export const keymap = [
 	{command: 'dispatch', keys: ['d'], label: 'dispatch', description: 'Dispatch the selected job now, through the gate (asks y/n first)', scope: 'queue', footer: true},
 	{command: 'confirm', keys: ['y'], label: 'yes', description: 'Confirm the dispatch', scope: 'confirm', footer: true},
 	{command: 'cancel', keys: ['n', 'escape'], label: 'no', description: 'Do not dispatch', scope: 'confirm', footer: true},
-	{command: 'focus', keys: ['tab'], label: 'focus', description: 'Move focus between the accounts and the queue', scope: 'global', footer: false},
-	{command: 'auto', keys: ['a'], label: 'auto', description: 'Cycle auto mode off → suggest → auto (saved to the config)', scope: 'global', footer: false},
+	{command: 'focus', keys: ['tab'], label: 'focus', description: 'Move focus between the accounts and the queue', scope: 'panels', footer: true},
+	{command: 'auto', keys: ['a'], label: 'auto', description: 'Cycle auto mode off → suggest → auto (saved to the config)', scope: 'panels', footer: true},
 	{command: 'refresh', keys: ['r'], label: 'refresh', description: 'Re-read every source now', scope: 'global', footer: true},
 	{command: 'help', keys: ['?'], label: 'help', description: 'Show or hide this list of keys', scope: 'global', footer: true},
 	{command: 'close', keys: ['escape'], label: 'close', description: 'Close the help overlay', scope: 'overlay', footer: true},

@@ -105,7 +105,7 @@ describe('keys', () => {
 		await result.press(TAB);
 		let frame = text(result);
 		expect(lineWith(frame, 'SQL injection')).toMatch(/^› /);
-		expect(frame.split('\n').at(-1)).toBe('↑↓ move · d dispatch · r refresh · ? help · q quit');
+		expect(frame.split('\n').at(-1)).toBe('↑↓ move · d dispatch · Tab focus · a auto · r refresh · ? help · q quit');
 		expect(frame).toContain('(Tab: accounts)');
 		// The accounts list shows no selection marker while the queue has focus.
 		expect(frame).not.toMatch(/^›● work/m);
@@ -115,7 +115,8 @@ describe('keys', () => {
 		expect(lineWith(text(result), 'Refactor the retry')).toMatch(/^›a/);
 		await result.press(TAB);
 		frame = text(result);
-		expect(frame.split('\n').at(-1)).toBe('↑↓ move · Enter switch · r refresh · ? help · q quit');
+		// With a queue, the accounts footer says how to reach it and how to change the auto mode.
+		expect(frame.split('\n').at(-1)).toBe('↑↓ move · Enter switch · Tab focus · a auto · r refresh · ? help · q quit');
 		expect(frame).toMatch(/^›● work/m);
 		expect(runtime.calls.switchTo).toEqual([]);
 	});
