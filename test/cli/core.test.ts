@@ -300,3 +300,18 @@ describe('one-shot commands stay light', () => {
 		expect(result.stderr).toContain('LOADED []');
 	});
 });
+
+describe('accounts add', () => {
+	it('adds an account whose directory does not exist yet, and says how to create it', () => {
+		const home = tempHome();
+		const dir = path.join(home, 'not-yet');
+		const r = runCli(['accounts', 'add', 'later', '--provider', 'claude', '--config-dir', dir], {home});
+		expect(r.code).toBe(0);
+		expect(r.stderr).toContain(`note: ${dir} does not exist yet`);
+		expect(r.stderr).toContain(`CLAUDE_CONFIG_DIR=${dir} claude`);
+		fs.mkdirSync(path.join(home, 'there'));
+		const s = runCli(['accounts', 'add', 'now', '--provider', 'codex', '--home', path.join(home, 'there')], {home});
+		expect(s.code).toBe(0);
+		expect(s.stderr).toBe('');
+	});
+});

@@ -1,12 +1,13 @@
 /**
  * `accounts list|add|remove|discover`: the configured accounts (config.json; never a token).
  */
+import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {ACCOUNT_NAME} from '../../engine/types.js';
 import {PLAN_VALUES, planValue} from '../../engine/plans.js';
 import {discoverAccounts, type Discovered} from '../../providers/discover.js';
-import {parse, print, printJson, UsageError, numberFlag, type Io} from '../io.js';
+import {parse, print, printError, printJson, UsageError, numberFlag, type Io} from '../io.js';
 import {open, withContext, type Command, NO_ACCOUNTS} from '../shared.js';
 
 const HELP = `Usage:
@@ -109,6 +110,10 @@ async function add(argv: readonly string[], io: Io): Promise<number> {
 		ctx.configStore.addAccount(account);
 		if (values.json) printJson(io, {added: account});
 		else print(io, `Added ${provider} account ${name}${account.configDir ? ` (${account.configDir})` : account.home ? ` (${account.home})` : ''}.`);
+		const dir = account.configDir ?? account.home;
+		if (dir && !fs.existsSync(dir)) {
+			printError(io, `note: ${dir} does not exist yet; log in with ${provider === 'claude' ? `CLAUDE_CONFIG_DIR=${dir} claude` : `CODEX_HOME=${dir} codex login`} to create it`);
+		}
 		return 0;
 	} finally {
 		ctx.close();
