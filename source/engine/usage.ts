@@ -36,6 +36,44 @@ export type UsageBatch = {
 	models: string[];
 };
 
+export type LogKind = 'claude' | 'codex';
+
+/** Where the Codex parser is in a rollout file: the model and the last cumulative totals seen. */
+export type CodexState = {
+	model: string | null;
+	/** total_token_usage of the last token_count event: input, cached, output, reasoning, total, cache writes. */
+	totals: number[] | null;
+};
+
+/**
+ * What the local-log index knows of one file: its identity and read cursor, and its usage records.
+ * The readers (providers/logs) produce it and the store (store/log-index) keeps it, unchanged.
+ */
+export type LogFileState = {
+	path: string;
+	kind: LogKind;
+	size: number;
+	mtimeMs: number;
+	ino: number;
+	dev: number;
+	/** Bytes parsed so far: the end of the last complete line. */
+	offset: number;
+	headLength: number;
+	headHash: number;
+	/** Candidate lines seen in the file so far. */
+	candidates: number;
+	/** Corrupt usage lines in the file so far, with the offsets of the first few. */
+	corrupt: number;
+	corruptOffsets: number[];
+	/** Bytes of an incomplete last line, left to be read once complete. */
+	pending: number;
+	parserState: CodexState | null;
+	/** The file's usage records, deduplicated within the file. */
+	batch: UsageBatch;
+	/** Usage-limit markers: [observedAtMs, resetAtMs]. */
+	resets: Array<[number, number]>;
+};
+
 export type UsageRecord = {
 	offset: number;
 	ts: number;

@@ -40,7 +40,7 @@ import {listCodexLogFiles} from '../providers/logs/codex-logs.js';
 import {createDirCache, type DirCache} from '../providers/logs/files.js';
 import {readCold, workerCount, type ReadJob} from '../providers/logs/parallel.js';
 import {refreshFile, type FileState, type LogKind, type StatLike} from '../providers/logs/reader.js';
-import {loadLogFiles, loadLogSummary, saveLogAggregates, saveLogFiles, touchLogSummary, type LogSummaryInfo, type StoredLogFile} from '../store/log-index.js';
+import {loadLogFiles, loadLogSummary, saveLogAggregates, saveLogFiles, touchLogSummary, type LogSummaryInfo} from '../store/log-index.js';
 import type {Context} from './context.js';
 
 /** Days of minute-level history kept in the summary (dollar budgets reach back a month). */
@@ -240,7 +240,7 @@ export class LocalLogIndex {
 			this.#accounts.set(account, state);
 		}
 		if (!state.loaded) {
-			state.files = loadLogFiles(this.#db, account) as Map<string, FileState>;
+			state.files = loadLogFiles(this.#db, account);
 			state.loaded = true;
 		}
 		return state;
@@ -426,7 +426,7 @@ export class LocalLogIndex {
 				storedStale = !stored || stored.pricingKey !== this.#pricingKey || stored.timeZone !== this.#timeZone;
 			}
 			if (changedAny || storedStale) {
-				saveLogFiles(this.#db, source.account, changed as StoredLogFile[], removed, now);
+				saveLogFiles(this.#db, source.account, changed, removed, now);
 				// Per-day and per-block rows are recomputed with a full rebuild (and by `report`); a record-by-
 				// record refresh (the dashboard's) only brings the summary up to date.
 				this.#saveSummary(source, state, now, rebuilt);

@@ -4,28 +4,11 @@
  * block, and a minute series of recent weeks that `status`, `gate` and `budget` read without touching
  * the logs). Every write is one `BEGIN IMMEDIATE` transaction.
  */
-import {STRIDE, type Block, type DailyRow, type UsageBatch} from '../engine/usage.js';
+import {STRIDE, type Block, type DailyRow, type LogFileState} from '../engine/usage.js';
 import type {Db} from './db.js';
 
-/** What the index remembers of one file (the runtime's FileState, as stored). */
-export type StoredLogFile = {
-	path: string;
-	kind: 'claude' | 'codex';
-	size: number;
-	mtimeMs: number;
-	ino: number;
-	dev: number;
-	offset: number;
-	headLength: number;
-	headHash: number;
-	candidates: number;
-	corrupt: number;
-	corruptOffsets: number[];
-	pending: number;
-	parserState: {model: string | null; totals: number[] | null} | null;
-	batch: UsageBatch;
-	resets: Array<[number, number]>;
-};
+/** What the index remembers of one file: the readers' state, stored as it is. */
+export type StoredLogFile = LogFileState;
 
 /** A file's cursor without its records (enough to tell whether anything changed). */
 export type LogCursor = Omit<StoredLogFile, 'batch'> & {records: number};

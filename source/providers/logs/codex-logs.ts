@@ -12,7 +12,7 @@
  * The model and the previous totals carry over between reads of the same file (parser state).
  */
 import path from 'node:path';
-import type {UsageBuilder} from '../../engine/usage.js';
+import type {CodexState, UsageBuilder} from '../../engine/usage.js';
 import {emptyStats, parseTimestamp, type LineStats} from './claude-logs.js';
 import {listFiles, type DirCache} from './files.js';
 
@@ -21,11 +21,7 @@ export {emptyStats};
 const TOKEN_COUNT = Buffer.from('"token_count"');
 const TURN_CONTEXT = Buffer.from('"turn_context"');
 
-export type CodexState = {
-	model: string | null;
-	/** total_token_usage of the last token_count event: input, cached, output, reasoning, total, cache writes. */
-	totals: number[] | null;
-};
+export type {CodexState};
 
 export function initialCodexState(): CodexState {
 	return {model: null, totals: null};

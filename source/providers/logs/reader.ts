@@ -13,37 +13,14 @@
  * memory stays flat however large a file is.
  */
 import fs from 'node:fs';
-import {compactBatch, emptyBatch, mergeBatches, UsageBuilder, type UsageBatch} from '../../engine/usage.js';
+import {compactBatch, emptyBatch, mergeBatches, UsageBuilder, type CodexState, type LogFileState, type LogKind, type UsageBatch} from '../../engine/usage.js';
 import {addStats, emptyStats, parseClaudeChunk, parseClaudeTail, type LineStats, type ParseMode} from './claude-logs.js';
-import {initialCodexState, parseCodexChunk, parseCodexTail, type CodexState} from './codex-logs.js';
+import {initialCodexState, parseCodexChunk, parseCodexTail} from './codex-logs.js';
 import {hashBytes, hashStart, hashValue} from './hash.js';
 
-export type LogKind = 'claude' | 'codex';
-
-export type FileState = {
-	path: string;
-	kind: LogKind;
-	size: number;
-	mtimeMs: number;
-	ino: number;
-	dev: number;
-	/** Bytes parsed so far: the end of the last complete line. */
-	offset: number;
-	headLength: number;
-	headHash: number;
-	/** Candidate lines seen in the file so far. */
-	candidates: number;
-	/** Corrupt usage lines in the file so far, with the offsets of the first few. */
-	corrupt: number;
-	corruptOffsets: number[];
-	/** Bytes of an incomplete last line, left to be read once complete. */
-	pending: number;
-	parserState: CodexState | null;
-	/** The file's usage records, deduplicated within the file. */
-	batch: UsageBatch;
-	/** Usage-limit markers: [observedAtMs, resetAtMs]. */
-	resets: Array<[number, number]>;
-};
+export type {LogKind};
+/** A file's state as the readers keep it (the engine's LogFileState). */
+export type FileState = LogFileState;
 
 export type RefreshAction = 'unchanged' | 'appended' | 'reread' | 'new';
 
