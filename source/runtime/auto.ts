@@ -158,17 +158,7 @@ export async function runAutoSpend(ctx: Context, now: number, options: {dryRun: 
 	const dispatched: DispatchOutcome[] = [];
 	if (!options.dryRun && !ctx.demo) {
 		recordPlanDecisions(ctx, result.plan, now);
-		for (const planned of result.plan.planned.filter(p => p.startsNow)) {
-			dispatched.push(await dispatchJob(ctx, {
-				jobId: planned.jobId,
-				account: planned.account,
-				automatic: true,
-				autoUtilization: true,
-				why: planned.reasons,
-				refresh: false,
-				collected: result.collected,
-			}));
-		}
+		dispatched.push(...await dispatchPlanned(ctx, result.plan, result.collected));
 	}
 	return {...result, dispatched};
 }
@@ -214,6 +204,23 @@ export function suggestionText(account: IdleAccount, pending: number): string {
 	return `${account.account}: ${Math.round(headroom * 100)}% headroom, ${pending} follow-up${pending === 1 ? '' : 's'} pending. Run quota-tui auto-spend`;
 }
 
+/** Dispatch, one after the other, the planned jobs that start now, as automatic work tagged autoUtilization. */
+async function dispatchPlanned(ctx: Context, plan: AutoPlan, collected: Collected): Promise<DispatchOutcome[]> {
+	const outcomes: DispatchOutcome[] = [];
+	for (const planned of plan.planned.filter(p => p.startsNow)) {
+		outcomes.push(await dispatchJob(ctx, {
+			jobId: planned.jobId,
+			account: planned.account,
+			automatic: true,
+			autoUtilization: true,
+			why: planned.reasons,
+			refresh: false,
+			collected,
+		}));
+	}
+	return outcomes;
+}
+
 /**
  * One auto-utilization step of a long-running process at `now`: off → nothing; suggest → notify once per
  * idle episode of each account that has planned jobs; auto → dispatch the first planned job of each idle
@@ -249,16 +256,6 @@ export async function autoTick(ctx: Context, now: number): Promise<TickResult> {
 		}
 		return result;
 	}
-	for (const planned of plan.planned.filter(p => p.startsNow)) {
-		result.dispatched.push(await dispatchJob(ctx, {
-			jobId: planned.jobId,
-			account: planned.account,
-			automatic: true,
-			autoUtilization: true,
-			why: planned.reasons,
-			refresh: false,
-			collected,
-		}));
-	}
+	result.dispatched.push(...await dispatchPlanned(ctx, plan, collected));
 	return result;
 }

@@ -119,23 +119,10 @@ function fromRow(row: JobRow): StoredJob {
 	};
 }
 
-export type NewJob = {
-	id: string;
-	title: string;
-	prompt: string;
-	cwd: string;
-	severity: Severity;
-	createdAt: string;
-	source: JobSource;
-	sourceRef?: string | null;
-	sourceFile?: string | null;
-	sourceHash?: string | null;
-	kind: string;
-	module?: string | null;
-	provider?: string | null;
-	estimateUsd?: number | null;
-	estimatePct?: number | null;
-};
+/** A job to queue: what describes it (from Job), the rest optional; the run fields start empty. */
+export type NewJob = Pick<Job, 'id' | 'title' | 'prompt' | 'cwd' | 'severity' | 'createdAt' | 'source' | 'kind'>
+	& Partial<Pick<Job, 'sourceRef' | 'module' | 'provider' | 'estimateUsd' | 'estimatePct'>>
+	& {sourceFile?: string | null; sourceHash?: string | null};
 
 function msOf(iso: string, what: string): number {
 	const ms = Date.parse(iso);

@@ -32,7 +32,13 @@ export function pathWithoutProviderClis(pathValue = process.env['PATH'] ?? ''): 
 	return pathValue.split(path.delimiter).filter(dir => dir !== '' && !['claude', 'codex'].some(name => fs.existsSync(path.join(dir, name)))).join(path.delimiter);
 }
 
-export function runCli(args: readonly string[], options: {home: string; now?: string; env?: Record<string, string | undefined>; input?: string}): CliResult {
+export type CliOptions = {home: string; now?: string; env?: Record<string, string | undefined>};
+
+/**
+ * The environment of a CLI child: its own home, UTC, no colour, the frozen clock when given, and a PATH
+ * without the user's real `claude`/`codex` (a test can never launch them); `options.env` wins.
+ */
+export function cliEnv(options: CliOptions): NodeJS.ProcessEnv {
 	const env: NodeJS.ProcessEnv = {
 		...process.env,
 		PATH: pathWithoutProviderClis(),
@@ -43,6 +49,11 @@ export function runCli(args: readonly string[], options: {home: string; now?: st
 		...options.env,
 	};
 	delete env['FORCE_COLOR'];
+	return env;
+}
+
+export function runCli(args: readonly string[], options: CliOptions & {input?: string}): CliResult {
+	const env = cliEnv(options);
 	const result = spawnSync(process.execPath, [CLI, ...args], {env, encoding: 'utf8', input: options.input ?? '', timeout: 30_000});
 	return {code: result.status ?? -1, stdout: result.stdout, stderr: result.stderr};
 }

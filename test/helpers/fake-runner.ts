@@ -6,7 +6,7 @@
 import {spawn} from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import {CLI, ROOT, tempHome, type CliResult} from './cli.js';
+import {CLI, cliEnv, ROOT, tempHome, type CliOptions, type CliResult} from './cli.js';
 
 export const FAKE_RUNNER = path.join(ROOT, 'test', 'fixtures', 'fake-runner.mjs');
 
@@ -38,16 +38,8 @@ export function installFakeRunner(): FakeRunner {
 }
 
 /** Run the built CLI without waiting (for races): resolves with its result. */
-export function runCliAsync(args: readonly string[], options: {home: string; now?: string; env?: Record<string, string | undefined>}): Promise<CliResult> {
-	const env: NodeJS.ProcessEnv = {
-		...process.env,
-		QUOTA_TUI_HOME: options.home,
-		TZ: 'UTC',
-		NO_COLOR: '1',
-		...(options.now ? {QUOTA_TUI_NOW: options.now} : {}),
-		...options.env,
-	};
-	delete env['FORCE_COLOR'];
+export function runCliAsync(args: readonly string[], options: CliOptions): Promise<CliResult> {
+	const env = cliEnv(options);
 	return new Promise(resolve => {
 		const child = spawn(process.execPath, [CLI, ...args], {env, stdio: ['ignore', 'pipe', 'pipe']});
 		let stdout = '';
