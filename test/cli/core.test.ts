@@ -315,3 +315,17 @@ describe('accounts add', () => {
 		expect(s.stderr).toBe('');
 	});
 });
+
+describe('output into a closed pipe', () => {
+	it('`status --json | head -c 1` ends quietly: no EPIPE stack, exit 0', async () => {
+		const {spawnSync} = await import('node:child_process');
+		const {CLI, cliEnv} = await import('../helpers/cli.js');
+		const home = tempHome();
+		// Enough output (~160 KB, more than a pipe buffer) that the writer is still writing when head has gone.
+		fs.writeFileSync(path.join(home, 'config.json'), JSON.stringify({accounts: Array.from({length: 300}, (_, i) => ({name: `acct-${i}`, provider: 'manual'}))}));
+		const script = `"${process.execPath}" "${CLI}" status --json | head -c 1 > /dev/null; echo "rc=\${PIPESTATUS[0]}" >&2`;
+		const r = spawnSync('bash', ['-c', script], {env: cliEnv({home, now: NOW}), encoding: 'utf8'});
+		expect(r.stderr).not.toMatch(/EPIPE|Error/);
+		expect(r.stderr).toContain('rc=0');
+	});
+});
