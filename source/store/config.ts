@@ -14,6 +14,7 @@ import {createRequire} from 'node:module';
 import type ConfType from 'conf';
 import {z} from 'zod';
 import {ACCOUNT_NAME, PROVIDERS} from '../engine/types.js';
+import {HUB_SCHEMA, HUB_URL, MACHINE_NAME} from './hub/settings.js';
 
 // ---------------------------------------------------------------------------------------------------
 // Schema
@@ -163,6 +164,21 @@ export const ConfigSchema = z.object({
 			 * and 0.1× (read) of `input`.
 			 */
 			models: z.record(z.string().min(1), PriceOverrideSchema).default(() => ({})),
+		})
+		.prefault({}),
+	/** Team mode (DESIGN §12): the optional PostgreSQL hub. QUOTA_TUI_DATABASE_URL / QUOTA_TUI_MACHINE win. */
+	store: z
+		.object({
+			/** postgres://user@host:5432/db (a password is better kept in PGPASSWORD than here). */
+			hub: z.string().regex(HUB_URL, {message: 'expected a postgres:// or postgresql:// URL'}).nullable().default(null),
+			/** The PostgreSQL schema that holds the hub's tables. */
+			hubSchema: z.string().regex(HUB_SCHEMA, {message: 'expected a schema name of lower-case letters, digits and "_" (at most 40, not starting with a digit)'}).default('quota_tui'),
+			/** This machine's name in the team (default: the host name). */
+			machine: z.string().regex(MACHINE_NAME, {message: 'expected a machine name of letters, digits, ".", "_", "-" (at most 63)'}).nullable().default(null),
+			/** How often a long-running process (dashboard, serve) pulls the hub when no notification came. */
+			syncIntervalSeconds: z.number().min(2).default(30),
+			/** The longest a one-shot command waits for the hub at its start and before it exits. */
+			hubTimeoutSeconds: z.number().positive().max(60).default(3),
 		})
 		.prefault({}),
 });

@@ -65,6 +65,7 @@ const EXPECTED_DEFAULTS: Config = {
 	history: {retentionDays: 90},
 	ui: {maxFps: 15},
 	pricing: {models: {}},
+	store: {hub: null, hubSchema: 'quota_tui', machine: null, syncIntervalSeconds: 30, hubTimeoutSeconds: 3},
 };
 
 describe('config defaults', () => {
