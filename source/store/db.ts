@@ -234,6 +234,75 @@ export const MIGRATIONS: readonly string[] = [
 		PRIMARY KEY (account, start_ms)
 	);
 	`,
+	// 5: team mode (issue 14): the outbox of local changes waiting for the hub (one row per changed local
+	// row, filled by triggers only while this database is a hub member and not applying the hub's own
+	// data), which hub rows were applied here, and which local rows came from other machines.
+	`
+	CREATE TABLE hub_outbox (
+		kind TEXT NOT NULL,
+		ref TEXT NOT NULL,
+		version INTEGER NOT NULL DEFAULT 1,
+		first_ms INTEGER NOT NULL,
+		PRIMARY KEY (kind, ref)
+	);
+	CREATE INDEX hub_outbox_first ON hub_outbox (first_ms);
+
+	CREATE TABLE hub_applied (
+		kind TEXT NOT NULL,
+		machine TEXT NOT NULL,
+		remote_id TEXT NOT NULL,
+		applied_ms INTEGER NOT NULL,
+		PRIMARY KEY (kind, machine, remote_id)
+	);
+
+	CREATE TABLE hub_foreign (
+		tbl TEXT NOT NULL,
+		local_id INTEGER NOT NULL,
+		machine TEXT NOT NULL,
+		PRIMARY KEY (tbl, local_id)
+	);
+
+	CREATE TRIGGER hub_outbox_snapshots_insert AFTER INSERT ON snapshots WHEN EXISTS (SELECT 1 FROM kv WHERE key = 'hub.member') AND NOT EXISTS (SELECT 1 FROM kv WHERE key = 'hub.applying')
+	BEGIN
+		INSERT INTO hub_outbox (kind, ref, first_ms) VALUES ('observation', NEW.id, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER))
+		ON CONFLICT (kind, ref) DO UPDATE SET version = version + 1;
+	END;
+	CREATE TRIGGER hub_outbox_snapshots_update AFTER UPDATE ON snapshots WHEN EXISTS (SELECT 1 FROM kv WHERE key = 'hub.member') AND NOT EXISTS (SELECT 1 FROM kv WHERE key = 'hub.applying')
+	BEGIN
+		INSERT INTO hub_outbox (kind, ref, first_ms) VALUES ('observation', NEW.id, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER))
+		ON CONFLICT (kind, ref) DO UPDATE SET version = version + 1;
+	END;
+	CREATE TRIGGER hub_outbox_history_insert AFTER INSERT ON window_history WHEN EXISTS (SELECT 1 FROM kv WHERE key = 'hub.member') AND NOT EXISTS (SELECT 1 FROM kv WHERE key = 'hub.applying')
+	BEGIN
+		INSERT INTO hub_outbox (kind, ref, first_ms) VALUES ('history', NEW.id, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER))
+		ON CONFLICT (kind, ref) DO UPDATE SET version = version + 1;
+	END;
+	CREATE TRIGGER hub_outbox_history_update AFTER UPDATE ON window_history WHEN EXISTS (SELECT 1 FROM kv WHERE key = 'hub.member') AND NOT EXISTS (SELECT 1 FROM kv WHERE key = 'hub.applying')
+	BEGIN
+		INSERT INTO hub_outbox (kind, ref, first_ms) VALUES ('history', NEW.id, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER))
+		ON CONFLICT (kind, ref) DO UPDATE SET version = version + 1;
+	END;
+	CREATE TRIGGER hub_outbox_decisions_insert AFTER INSERT ON decisions WHEN EXISTS (SELECT 1 FROM kv WHERE key = 'hub.member') AND NOT EXISTS (SELECT 1 FROM kv WHERE key = 'hub.applying')
+	BEGIN
+		INSERT INTO hub_outbox (kind, ref, first_ms) VALUES ('decision', NEW.id, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER))
+		ON CONFLICT (kind, ref) DO UPDATE SET version = version + 1;
+	END;
+	CREATE TRIGGER hub_outbox_usage_insert AFTER INSERT ON log_daily WHEN EXISTS (SELECT 1 FROM kv WHERE key = 'hub.member') AND NOT EXISTS (SELECT 1 FROM kv WHERE key = 'hub.applying')
+	BEGIN
+		INSERT INTO hub_outbox (kind, ref, first_ms) VALUES ('usage', json_array(NEW.account, NEW.date, NEW.model), CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER))
+		ON CONFLICT (kind, ref) DO UPDATE SET version = version + 1;
+	END;
+	CREATE TRIGGER hub_outbox_usage_update AFTER UPDATE ON log_daily WHEN EXISTS (SELECT 1 FROM kv WHERE key = 'hub.member') AND NOT EXISTS (SELECT 1 FROM kv WHERE key = 'hub.applying')
+	BEGIN
+		INSERT INTO hub_outbox (kind, ref, first_ms) VALUES ('usage', json_array(NEW.account, NEW.date, NEW.model), CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER))
+		ON CONFLICT (kind, ref) DO UPDATE SET version = version + 1;
+	END;
+	CREATE TRIGGER hub_outbox_usage_delete AFTER DELETE ON log_daily WHEN EXISTS (SELECT 1 FROM kv WHERE key = 'hub.member') AND NOT EXISTS (SELECT 1 FROM kv WHERE key = 'hub.applying')
+	BEGIN
+		INSERT INTO hub_outbox (kind, ref, first_ms) VALUES ('usage', json_array(OLD.account, OLD.date, OLD.model), CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER))
+		ON CONFLICT (kind, ref) DO UPDATE SET version = version + 1;
+	END;
+	`,
 ];
 
 export type OpenOptions = {
