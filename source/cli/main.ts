@@ -30,6 +30,7 @@ export const COMMANDS: readonly CommandEntry[] = [
 	{name: 'serve', summary: 'local HTTP API on 127.0.0.1 (bearer token): auto-utilization status and dispatch', load: async () => (await import('./commands/dispatch.js')).serveCommand},
 	{name: 'utilization', summary: 'averages, waste per week, auto-spend and pending follow-ups (--days N, --json)', load: async () => (await import('./commands/utilization.js')).utilizationCommand},
 	{name: 'report', summary: 'tokens, API-equivalent cost and 5-hour blocks from local logs (ccusage-compatible JSON)', load: async () => (await import('./commands/report.js')).reportCommand},
+	{name: 'team', summary: 'team mode on a PostgreSQL hub: init, join, status, leave', load: async () => (await import('./commands/team.js')).teamCommand},
 	{name: 'config', summary: 'read or change config keys (validated)', load: async () => (await import('./commands/config.js')).configCommand},
 	{name: 'statusline', summary: 'Claude Code status-line capture (install: add it to an account\'s settings.json)', load: async () => (await import('./commands/statusline.js')).statuslineCommand},
 ];
@@ -48,7 +49,7 @@ export function usage(): string {
 		'',
 		'Every command takes --help, and --demo to use the built-in demo accounts.',
 		'Environment: QUOTA_TUI_HOME (one folder for everything), QUOTA_TUI_NOW (freeze the clock),',
-		'NO_COLOR, TZ.',
+		'QUOTA_TUI_DATABASE_URL and QUOTA_TUI_MACHINE (team mode), NO_COLOR, TZ.',
 	].join('\n');
 }
 
