@@ -2,8 +2,9 @@
  * Pieces every command shares: opening the context with the right errors, and the account guard.
  */
 import {openContext, type Context} from '../runtime/context.js';
+import {startHubSession, type HubSession} from '../runtime/hub-sync.js';
 import {refreshStale} from '../runtime/refresh.js';
-import {UsageError, type Io} from './io.js';
+import {printError, UsageError, type Io} from './io.js';
 
 export type Command = {
 	name: string;
@@ -41,10 +42,14 @@ export function open(io: Io, options: {demo?: boolean | undefined; requireAccoun
  */
 export async function withContext<T>(io: Io, options: {demo?: boolean | undefined; requireAccounts?: boolean; refresh?: boolean}, fn: (ctx: Context) => T | Promise<T>): Promise<T> {
 	const ctx = open(io, options);
+	let hub: HubSession | undefined;
 	try {
+		// Team mode: the team's newest data first, this command's changes flushed before it exits (both bounded).
+		hub = await startHubSession(ctx, {onWarning: line => printError(io, line)});
 		if (options.refresh) await refreshStale(ctx);
 		return await fn(ctx);
 	} finally {
+		await hub?.close();
 		ctx.close();
 	}
 }

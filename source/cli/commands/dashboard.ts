@@ -4,8 +4,9 @@
  */
 import {discoverAccounts} from '../../providers/discover.js';
 import {createAppRuntime} from '../../runtime/app-store.js';
+import {startHubSession} from '../../runtime/hub-sync.js';
 import {refreshStale} from '../../runtime/refresh.js';
-import {parse, print} from '../io.js';
+import {parse, print, printError} from '../io.js';
 import {open, type Command} from '../shared.js';
 
 export const dashboardCommand: Command = {
@@ -32,22 +33,28 @@ Without a TTY (a pipe, CI, cron) it prints one frame and exits 0.`,
 			}
 		}
 		const interactive = Boolean(io.stdout.isTTY && io.stdin.isTTY);
-		// One printed frame answers now, like the other one-shot commands: read stale sources first.
-		if (!interactive) await refreshStale(ctx);
-		const runtime = createAppRuntime(ctx);
-		const ui = await import('../../ui/app.js');
-		if (!interactive) {
-			const frame = ui.renderStaticFrame(runtime.getSnapshot(), runtime.clock.now(), {
-				columns: io.stdout.columns ?? 100,
-				rows: io.stdout.rows ?? 30,
-			});
+		// Team mode: a frame syncs first like a one-shot command; the live dashboard syncs in the background.
+		const hub = await startHubSession(ctx, interactive ? {live: true} : {onWarning: line => printError(io, line)});
+		try {
+			// One printed frame answers now, like the other one-shot commands: read stale sources first.
+			if (!interactive) await refreshStale(ctx);
+			const runtime = createAppRuntime(ctx);
+			const ui = await import('../../ui/app.js');
+			if (!interactive) {
+				const frame = ui.renderStaticFrame(runtime.getSnapshot(), runtime.clock.now(), {
+					columns: io.stdout.columns ?? 100,
+					rows: io.stdout.rows ?? 30,
+				});
+				runtime.dispose();
+				print(io, frame);
+				return 0;
+			}
+			const instance = ui.renderDashboard(runtime, {maxFps: ctx.config.ui.maxFps, stdout: io.stdout, stdin: io.stdin});
+			await instance.waitUntilExit();
 			runtime.dispose();
-			print(io, frame);
 			return 0;
+		} finally {
+			await hub?.close();
 		}
-		const instance = ui.renderDashboard(runtime, {maxFps: ctx.config.ui.maxFps, stdout: io.stdout, stdin: io.stdin});
-		await instance.waitUntilExit();
-		runtime.dispose();
-		return 0;
 	},
 };
