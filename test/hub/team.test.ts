@@ -3,7 +3,7 @@
  * QUOTA_TUI_HOME and QUOTA_TUI_MACHINE (and, for the live one, a context in this process); the hub is
  * reached directly or through a TCP proxy this test cuts and resumes; every test has its own schema.
  */
-import {spawn} from 'node:child_process';
+import {spawn, spawnSync} from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
@@ -127,6 +127,22 @@ describe('team command without a hub', () => {
 		expect(invalid.code).toBe(2);
 		expect(invalid.stderr).toContain('QUOTA_TUI_DATABASE_URL: expected a postgres:// or postgresql:// URL');
 		expect(runCli(['team', 'frob'], {home}).code).toBe(2);
+	});
+
+	it('without a hub a command never loads the PostgreSQL client', () => {
+		const home = tempHome();
+		runCli(['accounts', 'add', 'm', '--provider', 'manual'], {home});
+		const script = `
+			import {registerHooks} from 'node:module';
+			const seen = [];
+			registerHooks({resolve(specifier, context, next) { seen.push(specifier); return next(specifier, context); }});
+			process.argv = [process.argv[0], ${JSON.stringify(CLI)}, 'status', '--json'];
+			process.on('exit', () => process.stderr.write('LOADED ' + JSON.stringify(seen.filter(s => /^postgres(\\/|$)|store\\/hub\\/(client|replicate)/.test(s)))));
+			await import(${JSON.stringify(CLI)});
+		`;
+		const result = spawnSync(process.execPath, ['--input-type=module', '-e', script], {encoding: 'utf8', env: {...process.env, QUOTA_TUI_HOME: home, QUOTA_TUI_NOW: NOW}});
+		expect(result.status).toBe(0);
+		expect(result.stderr).toContain('LOADED []');
 	});
 });
 

@@ -73,7 +73,7 @@ function printJoin(io: Io, r: JoinReport): void {
 	print(io, `${r.registered ? 'Joined' : 'Already a member of'} the team hub ${r.hub} (schema "${r.schema}") as "${r.machine}".`);
 	print(io, r.accounts.length === 0
 		? 'Accounts held here: none configured (quota-tui accounts discover).'
-		: `Accounts held here: ${r.accounts.map(a => `${a.account} (${[a.provider, a.plan, a.login ? 'login here' : 'no login here'].filter(Boolean).join(', ')})`).join(', ')}`);
+		: `Accounts held here: ${r.accounts.map(a => `${a.account} (${[a.provider, a.plan, a.provider === 'manual' ? '' : a.login ? 'login here' : 'no login here'].filter(Boolean).join(', ')})`).join(', ')}`);
 	const h = r.history;
 	print(io, `Local history: ${plural(h.observation.rows, 'observation')}, ${plural(h.history.rows, 'window-history row')}, ${plural(h.decision.rows, 'decision')}, ${plural(h.usage.rows, 'daily usage row')}.`);
 	print(io, r.changed === 0 ? 'Nothing new: the hub already had all of it.' : `Hub rows added or changed: ${r.changed}.`);
@@ -116,7 +116,7 @@ function printStatus(io: Io, r: StatusReport, now: number): number {
 		print(io, 'Accounts:');
 		const aw = Math.max(...accounts.map(a => a.name.length));
 		for (const a of accounts) {
-			const holders = a.holders.map(h => `${h.machine}${h.login ? '' : ' (no login)'}${h.disabled ? ' (disabled)' : ''}`).join(', ') || 'nobody';
+			const holders = a.holders.map(h => `${h.machine}${h.login || a.provider === 'manual' ? '' : ' (no login)'}${h.disabled ? ' (disabled)' : ''}`).join(', ') || 'nobody';
 			const newest = a.newestObservation ? `newest observation ${ago(a.newestObservation.at)} from ${a.newestObservation.machine}` : 'no observation yet';
 			const emails = new Set(a.holders.map(h => h.email).filter(Boolean));
 			print(io, `  ${a.name.padEnd(aw)}  ${[a.provider, a.plan].filter(Boolean).join(' ')} · held by ${holders} · ${newest}${emails.size > 1 ? ` · warning: the machines see different logins (${[...emails].join(', ')})` : ''}`);
