@@ -51,6 +51,11 @@ export type HubSession = {
 	readonly settings: HubSettings;
 	/** Push the outbox and pull now (bounded by the settings' timeout). Undefined when the hub was unreachable. */
 	sync(): Promise<SyncReport | undefined>;
+	/**
+	 * The session's connection (connecting within the timeout), for what needs the hub online — phase B's
+	 * claims and poll leases (store/hub/claims.ts) — or undefined while it is unreachable.
+	 */
+	connected(): Promise<Client.Hub | undefined>;
 	/** Stop timers, flush the outbox (bounded), disconnect. */
 	close(): Promise<void>;
 };
@@ -255,6 +260,17 @@ function createSession(ctx: Context, db: Db, settings: HubSettings, options: Hub
 		sync() {
 			if (!options.live && isBackingOff()) return Promise.resolve(undefined);
 			return run(true);
+		},
+		async connected() {
+			if (closed) return undefined;
+			if (hub) return hub;
+			if (isBackingOff()) return undefined;
+			try {
+				return await connect(settings.timeoutMs);
+			} catch (error) {
+				await fail(error);
+				return undefined;
+			}
 		},
 		async close() {
 			for (const timer of timers) clearInterval(timer);

@@ -310,6 +310,7 @@ describeHub('observations cross machines', {timeout: 120_000}, () => {
 		try {
 			expect(session).toBeDefined();
 			await session!.sync();
+			expect((await session!.connected())?.machine).toBe('beta');
 			// The instant alpha's push commits: its notification, heard here as B hears it.
 			const pushedAt: number[] = [];
 			const listening = await t.sql.listen(`${t.schema}_obs`, payload => {
@@ -387,23 +388,33 @@ describeHub('a machine cut off from the hub', {timeout: 180_000}, () => {
 		// Nothing reached beta meanwhile.
 		expect(json(await ok(beta, ['status', '--json'], at(600))).accounts[0].windows).toEqual([]);
 
-		// The hub comes back: alpha's next command catches up; beta sees all of it.
+		// The hub comes back: alpha's next process catches up (timed here: the session's first sync),
+		// its next command finds nothing left; beta sees all of it.
 		await proxy.resume();
+		const ctx = openContext({env: {...process.env, ...alpha.env, QUOTA_TUI_HOME: alpha.home, QUOTA_TUI_NOW: at(610)}});
+		const pushed: SyncReport[] = [];
 		const catchUpStart = performance.now();
-		const back = await run(alpha, ['status', '--json'], at(610));
+		const session = await startHubSession(ctx, {onSynced: report => pushed.push(report)});
 		const catchUpMs = performance.now() - catchUpStart;
+		await session?.close();
+		ctx.close();
+		expect(pushed[0]?.pushed).toBe(backlog);
+		expect(outboxStats(db).pending).toBe(0);
+		const back = await run(alpha, ['status', '--json'], at(615));
 		expect(back.code).toBe(0);
 		expect(back.stderr).toBe('');
-		expect(outboxStats(db).pending).toBe(0);
 		db.close();
 		const pullStart = performance.now();
 		const onBeta = json(await ok(beta, ['status', '--json'], at(620))).accounts[0];
 		const pullMs = performance.now() - pullStart;
 		expect(onBeta.windows.find((w: {kind: string}) => w.kind === 'five_hour')).toMatchObject({utilization: 0.69, origin: 'statusline'});
+		const idleStart = performance.now();
+		await ok(beta, ['status', '--json'], at(630));
+		const idleMs = performance.now() - idleStart;
 		const betaDb = openDatabase(path.join(beta.home, 'quota.db'));
 		const values = new Set(windowHistory(betaDb, 'max', {kinds: ['five_hour']}).map(r => r.utilization));
 		betaDb.close();
 		for (let i = 0; i < 60; i++) expect(values.has(Number((0.1 + i / 100).toFixed(2))), `0.${10 + i} on beta`).toBe(true);
-		console.log(`[team] catch-up after a 10-minute partition: ${backlog} outbox entries (600 observations) — alpha's command incl. push ${catchUpMs.toFixed(0)} ms, beta's command incl. pull ${pullMs.toFixed(0)} ms; a command against a silent hub (timeout 1 s): ${heldMs.toFixed(0)} ms`);
+		console.log(`[team] catch-up after a 10-minute partition: ${backlog} outbox entries (600 observations) — alpha's first sync (connect, push, pull) ${catchUpMs.toFixed(0)} ms; beta's next command incl. its pull ${pullMs.toFixed(0)} ms (the same command with nothing to sync: ${idleMs.toFixed(0)} ms); a command against a silent hub (timeout 1 s): ${heldMs.toFixed(0)} ms`);
 	});
 });

@@ -64,7 +64,8 @@ export async function connectHub(settings: HubSettings, options: ConnectOptions 
 	const {default: postgres} = await import('postgres');
 	const sql = postgres(settings.url, {
 		max: options.max ?? 2,
-		connect_timeout: Math.max(1, Math.ceil(timeoutMs / 1000)),
+		// The client's own timer ends a connection attempt when our deadline does (it keeps the process alive till then).
+		connect_timeout: Math.max(0.25, timeoutMs / 1000),
 		idle_timeout: 30,
 		max_lifetime: 30 * 60,
 		fetch_types: false,
