@@ -50,6 +50,16 @@ function machine(name: string, url = PG_URL, extra: Record<string, string> = {})
 	return {name, home, claude, env};
 }
 
+/** Two machines alpha and beta that both joined a freshly initialised hub (alpha through `alphaUrl`). */
+async function twoMachines(alphaUrl = PG_URL): Promise<[Machine, Machine]> {
+	const alpha = machine('alpha', alphaUrl);
+	const beta = machine('beta');
+	await ok(alpha, ['team', 'init']);
+	await ok(alpha, ['team', 'join']);
+	await ok(beta, ['team', 'join']);
+	return [alpha, beta];
+}
+
 const run = (m: Machine, args: string[], now = NOW, env: Record<string, string> = {}) => runCliAsync(args, {home: m.home, now, env: {...m.env, ...env}});
 
 async function ok(m: Machine, args: string[], now = NOW) {
@@ -226,11 +236,7 @@ describeHub('team init, join, status, leave', {timeout: 120_000}, () => {
 describeHub('observations cross machines', {timeout: 120_000}, () => {
 	it("machine A's read appears on machine B after A's command exits, and B reads nothing itself (the data is fresh)", async () => {
 		server = await startServer({status: 200, body: LIVE});
-		const alpha = machine('alpha');
-		const beta = machine('beta');
-		await ok(alpha, ['team', 'init']);
-		await ok(alpha, ['team', 'join']);
-		await ok(beta, ['team', 'join']);
+		const [alpha, beta] = await twoMachines();
 		await ok(alpha, ['status', '--json']);
 		expect(server.requests).toHaveLength(1);
 		const seen = json(await ok(beta, ['status', '--json'], '2026-04-18T12:00:30Z')).accounts[0];
@@ -257,11 +263,7 @@ describeHub('observations cross machines', {timeout: 120_000}, () => {
 		await new Promise<void>(resolve => trap.listen(0, '127.0.0.1', resolve));
 		const trapUrl = `postgres://127.0.0.1:${(trap.address() as net.AddressInfo).port}/test`;
 		try {
-			const alpha = machine('alpha');
-			const beta = machine('beta');
-			await ok(alpha, ['team', 'init']);
-			await ok(alpha, ['team', 'join']);
-			await ok(beta, ['team', 'join']);
+			const [alpha, beta] = await twoMachines();
 			const script = `
 				import {registerHooks} from 'node:module';
 				const seen = [];
@@ -299,11 +301,7 @@ describeHub('observations cross machines', {timeout: 120_000}, () => {
 
 	it('a live session (dashboard, serve) on B pulls A\'s push on its notification: the sync latency between two machines', async () => {
 		server = await startServer({status: 200, body: LIVE});
-		const alpha = machine('alpha');
-		const beta = machine('beta');
-		await ok(alpha, ['team', 'init']);
-		await ok(alpha, ['team', 'join']);
-		await ok(beta, ['team', 'join']);
+		const [alpha, beta] = await twoMachines();
 		const ctx = openContext({env: {...process.env, ...beta.env, QUOTA_TUI_HOME: beta.home, QUOTA_TUI_NOW: NOW}});
 		const synced: Array<{report: SyncReport; at: number}> = [];
 		const session = await startHubSession(ctx, {live: true, onSynced: report => synced.push({report, at: performance.now()})});
@@ -344,11 +342,7 @@ describeHub('observations cross machines', {timeout: 120_000}, () => {
 describeHub('a machine cut off from the hub', {timeout: 180_000}, () => {
 	it('keeps recording locally, never hangs a command, warns once, and catches up after a 10-minute partition', async () => {
 		proxy = await startProxy();
-		const alpha = machine('alpha', proxy.url);
-		const beta = machine('beta');
-		await ok(alpha, ['team', 'init']);
-		await ok(alpha, ['team', 'join']);
-		await ok(beta, ['team', 'join']);
+		const [alpha, beta] = await twoMachines(proxy.url);
 
 		await proxy.cut('refuse');
 		const t0 = Date.parse('2026-11-22T12:00:00Z');
