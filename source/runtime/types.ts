@@ -3,6 +3,7 @@
  * useSyncExternalStore) plus commands, and one shared one-second clock.
  */
 import type {StatusReport} from '../engine/report.js';
+import type {UtilizationPoint} from '../engine/jobs.js';
 import type {UtilizationReport} from '../engine/waste.js';
 
 export type Notice = {
@@ -69,6 +70,11 @@ export type QueueRow = {
 	finishedAt: string | null;
 	autoUtilization: boolean;
 	message: string | null;
+	/** What the runner reported the job cost (USD), once it ended. */
+	costUsd: number | null;
+	/** The account's windows before and after the job, for the use it measured. */
+	utilizationBefore: UtilizationPoint | null;
+	utilizationAfter: UtilizationPoint | null;
 };
 
 export type QueueSnapshot = {

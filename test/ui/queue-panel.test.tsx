@@ -30,7 +30,7 @@ afterEach(() => {
 });
 
 function row(id: string, title: string, extra: Partial<QueueRow> = {}): QueueRow {
-	return {id, title, severity: 'warning', createdAt: iso(NOW - 3 * 60 * MINUTE), state: 'queued', account: null, estimateUsd: 1, estimatePct: 0.05, startedAt: null, finishedAt: null, autoUtilization: false, message: null, ...extra};
+	return {id, title, severity: 'warning', createdAt: iso(NOW - 3 * 60 * MINUTE), state: 'queued', account: null, estimateUsd: 1, estimatePct: 0.05, startedAt: null, finishedAt: null, autoUtilization: false, message: null, costUsd: null, utilizationBefore: null, utilizationAfter: null, ...extra};
 }
 
 function queue(rows: QueueRow[] = [
