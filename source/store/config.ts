@@ -154,6 +154,8 @@ export const ConfigSchema = z.object({
 	ui: z
 		.object({
 			maxFps: z.number().int().min(1).max(120).default(15),
+			/** How long a dashboard notice stays, in seconds (errors stay until dismissed). */
+			noticeSeconds: z.number().min(1).max(3600).default(8),
 		})
 		.prefault({}),
 	pricing: z

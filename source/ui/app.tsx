@@ -3,16 +3,19 @@
  * terminal size (never taller than rows − 1), and maps keys through the keymap in one root `useInput`.
  * The clock is read only by the leaves that show time.
  */
-import {useMemo, useRef, useState} from 'react';
-import {Box, Text, render, renderToString, useApp, useInput, useStdin, useWindowSize, type Instance, type RenderOptions} from 'ink';
+import {useMemo, useSyncExternalStore} from 'react';
+import {Box, Text, render, renderToString, useStdin, useWindowSize, type Instance, type RenderOptions} from 'ink';
 import type {AppRuntime, AppSnapshot} from '../runtime/types.js';
 import {parseInstant} from './format.js';
 import {ClockContext, frozenClock} from './hooks/use-now.js';
 import {useAppSnapshot} from './hooks/use-app-snapshot.js';
-import {useQueue} from './hooks/use-queue.js';
+import {TerminalContext, useDashboard, type TerminalControls} from './hooks/use-dashboard.js';
 import {QueuePanel} from './components/queue-panel.js';
-import {commandFor, keyNameOf, type Command, type Scope} from './keymap.js';
-import {computeLayout, type Size} from './layout.js';
+
+import {helpLines} from './help-view.js';
+import {bodyLinesFor, computeLayout, type Size} from './layout.js';
+import {essentialRows} from './queue-view.js';
+import {createScreen, guardTerminal, type Screen} from './terminal.js';
 import {ThemeContext, themeFromEnv, type Theme} from './theme.js';
 import {longestName} from './view-model.js';
 import {
@@ -21,172 +24,118 @@ import {
 	Footer,
 	Header,
 	HelpOverlay,
+	ConfirmBox,
 	NoticePanel,
 	PanelBoundary,
 	TooSmall,
 	WastePanel,
+	confirmLines,
 	noticeLines,
 } from './components/index.js';
+
+/** How long a notice stays unless the config says otherwise (config `ui.noticeSeconds`). */
+export const DEFAULT_NOTICE_SECONDS = 8;
 
 export type DashboardProps = {
 	readonly runtime: AppRuntime;
 	/** A fixed terminal size (one-shot frames, screenshots); by default the terminal's, following resizes. */
 	readonly size?: Size;
+	/** The live screen (renderDashboard): its size, resizes and Ctrl+L redraws. */
+	readonly screen?: Screen;
 	/** @default themeFromEnv() (colourless under NO_COLOR) */
 	readonly theme?: Theme;
+	/** @default 8 */
+	readonly noticeSeconds?: number;
 };
 
-export function Dashboard({runtime, size, theme}: DashboardProps) {
+export function Dashboard({runtime, size, screen, theme, noticeSeconds = DEFAULT_NOTICE_SECONDS}: DashboardProps) {
 	const resolvedTheme = useMemo(() => theme ?? themeFromEnv(), [theme]);
+	const controls = useMemo<TerminalControls>(() => ({redraw: () => screen?.redraw()}), [screen]);
+	const noticeMs = noticeSeconds * 1000;
 	return (
 		<ThemeContext.Provider value={resolvedTheme}>
 			<ClockContext.Provider value={runtime.clock}>
-				{size === undefined ? <TerminalSizedScreen runtime={runtime}/> : <DashboardScreen runtime={runtime} size={size}/>}
+				<TerminalContext.Provider value={controls}>
+					{size !== undefined
+						? <DashboardScreen runtime={runtime} size={size} noticeMs={noticeMs}/>
+						: screen === undefined
+							? <WindowSizedScreen runtime={runtime} noticeMs={noticeMs}/>
+							: <ScreenSizedScreen runtime={runtime} screen={screen} noticeMs={noticeMs}/>}
+				</TerminalContext.Provider>
 			</ClockContext.Provider>
 		</ThemeContext.Provider>
 	);
 }
 
-function TerminalSizedScreen({runtime}: {readonly runtime: AppRuntime}) {
+type ScreenProps = {readonly runtime: AppRuntime; readonly noticeMs: number};
+
+function WindowSizedScreen({runtime, noticeMs}: ScreenProps) {
 	const size = useWindowSize();
-	return <DashboardScreen runtime={runtime} size={size}/>;
+	return <DashboardScreen runtime={runtime} size={size} noticeMs={noticeMs}/>;
 }
 
-const ACCOUNT_SCOPES: readonly Scope[] = ['global', 'accounts'];
-const OVERLAY_SCOPES: readonly Scope[] = ['global', 'overlay'];
-const QUEUE_SCOPES: readonly Scope[] = ['global', 'queue'];
-const CONFIRM_SCOPES: readonly Scope[] = ['global', 'confirm'];
-// With a queue, Tab (focus) and a (auto mode) work from the accounts and the queue, and say so in the footer.
-const ACCOUNT_PANEL_SCOPES: readonly Scope[] = [...ACCOUNT_SCOPES, 'panels'];
-const QUEUE_PANEL_SCOPES: readonly Scope[] = [...QUEUE_SCOPES, 'panels'];
+function ScreenSizedScreen({runtime, screen, noticeMs}: ScreenProps & {readonly screen: Screen}) {
+	const size = useSyncExternalStore(screen.subscribe, screen.size, screen.size);
+	return <DashboardScreen runtime={runtime} size={size} noticeMs={noticeMs}/>;
+}
 
-function DashboardScreen({runtime, size}: {readonly runtime: AppRuntime; readonly size: Size}) {
+function DashboardScreen({runtime, size, noticeMs}: ScreenProps & {readonly size: Size}) {
 	const snapshot = useAppSnapshot(runtime);
-	const {exit} = useApp();
 	const {isRawModeSupported} = useStdin();
-	const [selectedName, setSelectedName] = useState<string | null>(null);
-	const [isHelpOpen, setIsHelpOpen] = useState(false);
-	const queueUi = useQueue(runtime, snapshot.queue);
-	const isQuitting = useRef(false);
 	const {report} = snapshot;
 	const {accounts} = report;
+	const help = useMemo(() => helpLines(size.columns, {demo: report.demo, noticeSeconds: noticeMs / 1000}), [size.columns, report.demo, noticeMs]);
+	// The help's page: the body between header and footer minus the help's title line.
+	const helpPage = Math.max(1, bodyLinesFor(size) - 1);
+	const dashboard = useDashboard(runtime, snapshot, {noticeMs, help: {lines: help.length, page: helpPage}, isActive: isRawModeSupported});
+	const {ui} = dashboard;
+	const notices = useMemo(() => noticeLines(dashboard.toasts, report.warnings, report.demo), [dashboard.toasts, report.warnings, report.demo]);
+	const confirm = ui.confirm;
+	const wantedConfirm = confirm === null ? 0 : confirmLines(confirm, size.columns).length;
 
-	// Selection follows the account's name, so a re-ordered report keeps it; it starts on the active one.
-	const byName = accounts.findIndex(account => account.name === (selectedName ?? report.active));
-	const selected = byName === -1 ? 0 : byName;
-	const hasQueue = snapshot.queue !== undefined;
-	const scopes = isHelpOpen ? OVERLAY_SCOPES
-		: queueUi.scope === 'confirm' ? CONFIRM_SCOPES
-			: queueUi.scope === 'queue' ? (hasQueue ? QUEUE_PANEL_SCOPES : QUEUE_SCOPES)
-				: hasQueue ? ACCOUNT_PANEL_SCOPES : ACCOUNT_SCOPES;
-
-	const wantedNotices = noticeLines(snapshot.notice, report.warnings).length;
 	const layout = useMemo(
 		() => computeLayout(size, accounts.length, {
 			longestName: longestName(report),
-			noticeLines: wantedNotices,
+			noticeLines: notices.length,
 			decisionCount: report.decisions.length,
 			waste: snapshot.utilization ? {accounts: snapshot.utilization.accounts.length, alerts: snapshot.utilization.useItOrLoseIt.length} : undefined,
-			queue: snapshot.queue ? {rows: snapshot.queue.rows.length, focused: queueUi.isFocused} : undefined,
+			queue: snapshot.queue ? {rows: snapshot.queue.rows.length, focused: dashboard.isQueueFocused, essential: essentialRows(snapshot.queue)} : undefined,
+			confirmLines: wantedConfirm,
 		}),
-		[size, accounts.length, report, wantedNotices, snapshot.utilization, snapshot.queue, queueUi.isFocused],
+		[size, accounts.length, report, notices.length, snapshot.utilization, snapshot.queue, dashboard.isQueueFocused, wantedConfirm],
 	);
 	const generatedAt = useMemo(() => parseInstant(report.generatedAt) ?? 0, [report.generatedAt]);
-
-	const run = (command: Command): void => {
-		if (queueUi.run(command)) {
-			return;
-		}
-
-		switch (command) {
-			case 'up':
-			case 'down': {
-				const next = Math.min(accounts.length - 1, Math.max(0, selected + (command === 'up' ? -1 : 1)));
-				const account = accounts[next];
-				if (account) {
-					setSelectedName(account.name);
-				}
-
-				break;
-			}
-
-			case 'switch': {
-				const account = accounts[selected];
-				if (account) {
-					runtime.switchTo(account.name);
-				}
-
-				break;
-			}
-
-			case 'refresh': {
-				runtime.refresh();
-				break;
-			}
-
-			case 'help': {
-				setIsHelpOpen(open => !open);
-				break;
-			}
-
-			case 'close': {
-				setIsHelpOpen(false);
-				break;
-			}
-
-			case 'quit': {
-				if (!isQuitting.current) {
-					isQuitting.current = true;
-					runtime.dispose();
-					exit();
-				}
-
-				break;
-			}
-		}
-	};
-
-	useInput((input, key) => {
-		const name = keyNameOf(input, key);
-		const command = name === undefined ? undefined : commandFor(name, scopes);
-		if (command !== undefined) {
-			run(command);
-		}
-	}, {isActive: isRawModeSupported});
 
 	if (layout.kind === 'too-small') {
 		return <TooSmall need={layout.need} have={layout.have}/>;
 	}
 
 	const isCompact = layout.kind === 'compact';
+	const selectedName = accounts[dashboard.selectedAccount]?.name ?? null;
 	return (
-		<Box flexDirection="column" width={layout.size.columns}>
+		<Box flexDirection="column">
 			<PanelBoundary name="header" resetKey={report}>
 				<Header report={report} isRefreshing={snapshot.refreshing} lines={layout.headerLines} isCompact={isCompact}/>
 			</PanelBoundary>
-			{layout.spacerAfterHeader ? <Text> </Text> : null}
-			{isHelpOpen ? (
-				<PanelBoundary name="help">
-					<HelpOverlay lines={layout.bodyLines - (layout.spacerAfterHeader ? 1 : 0)}/>
-				</PanelBoundary>
-			) : (
+			{ui.help === null ? (
 				<>
+					{layout.spacerAfterHeader ? <Text> </Text> : null}
 					<PanelBoundary name="accounts" resetKey={report}>
 						<AccountsPanel
 							accounts={accounts}
 							layout={layout}
-							selected={selected}
+							selected={dashboard.selectedAccount}
 							generatedAt={generatedAt}
-							showSelection={isRawModeSupported && !queueUi.isFocused}
+							showSelection={isRawModeSupported && !dashboard.isQueueFocused}
 						/>
 					</PanelBoundary>
 					{layout.spacerAfterList ? <Text> </Text> : null}
 					<PanelBoundary name="notice" resetKey={snapshot}>
-						<NoticePanel notice={snapshot.notice} warnings={report.warnings} lines={layout.noticeLines}/>
+						<NoticePanel lines={notices} height={layout.noticeLines}/>
 					</PanelBoundary>
 					{snapshot.utilization ? (
 						<PanelBoundary name="waste" resetKey={snapshot.utilization}>
-							<WastePanel report={snapshot.utilization} layout={layout.waste} columns={layout.size.columns} nameWidth={layout.row.name}/>
+							<WastePanel report={snapshot.utilization} layout={layout.waste} columns={layout.size.columns} nameWidth={layout.row.name} selected={selectedName}/>
 						</PanelBoundary>
 					) : null}
 					{snapshot.queue ? (
@@ -196,9 +145,8 @@ function DashboardScreen({runtime, size}: {readonly runtime: AppRuntime; readonl
 								lines={layout.queueLines}
 								width={layout.size.columns}
 								mode={report.mode}
-								isFocused={queueUi.isFocused}
-								selected={queueUi.selected}
-								confirm={queueUi.confirm}
+								isFocused={dashboard.isQueueFocused}
+								selected={dashboard.selectedJob}
 								isInteractive={isRawModeSupported}
 							/>
 						</PanelBoundary>
@@ -206,9 +154,14 @@ function DashboardScreen({runtime, size}: {readonly runtime: AppRuntime; readonl
 					<PanelBoundary name="decisions" resetKey={report}>
 						<DecisionsPanel decisions={report.decisions} lines={layout.decisionLines} generatedAt={generatedAt}/>
 					</PanelBoundary>
+					{confirm !== null && layout.confirmLines > 0 ? <ConfirmBox confirm={confirm} width={layout.size.columns} lines={layout.confirmLines}/> : null}
 				</>
+			) : (
+				<PanelBoundary name="help">
+					<HelpOverlay lines={help} scroll={ui.help} height={layout.bodyLines}/>
+				</PanelBoundary>
 			)}
-			<Footer scopes={scopes} width={layout.size.columns} isInteractive={isRawModeSupported}/>
+			<Footer scopes={dashboard.scopes} width={layout.size.columns} isInteractive={isRawModeSupported}/>
 		</Box>
 	);
 }
@@ -216,25 +169,56 @@ function DashboardScreen({runtime, size}: {readonly runtime: AppRuntime; readonl
 export type RenderDashboardOptions = {
 	/** Frame-rate cap (config `ui.maxFps`). @default 15 */
 	readonly maxFps?: number;
+	/** How long notices stay (config `ui.noticeSeconds`). @default 8 */
+	readonly noticeSeconds?: number;
 	readonly theme?: Theme;
-	readonly stdout?: RenderOptions['stdout'];
+	readonly stdout?: NodeJS.WriteStream;
 	readonly stdin?: RenderOptions['stdin'];
-	readonly stderr?: RenderOptions['stderr'];
+	readonly stderr?: NodeJS.WriteStream;
+	/** Process hooks (signals, uncaught exceptions). @default process */
+	readonly proc?: NodeJS.Process;
 };
 
 /**
- * Mount the live dashboard. Ctrl+C is a key of the keymap (quit → `runtime.dispose()` → `exit()`), so
- * Ink's own Ctrl+C exit is off; nothing logs to the console, so Ink does not patch it.
+ * Run the live dashboard until it quits; resolves to the exit code (0, or 143/129 after SIGTERM/SIGHUP).
+ * It owns the terminal (terminal.ts): the alternate screen, a full redraw on every resize and Ctrl+L,
+ * and the terminal given back on quit, on a signal and on a crash. Ctrl+C is a key of the keymap
+ * (quit → `runtime.dispose()` → `exit()`), so Ink's own Ctrl+C exit is off; nothing logs to the
+ * console, so Ink does not patch it. Ink's CI detection is overridden: the caller decided this is a
+ * live terminal (a TTY on both ends, not TERM=dumb), and CI=true in the environment does not change that.
  */
-export function renderDashboard(runtime: AppRuntime, options: RenderDashboardOptions = {}): Instance {
-	return render(<Dashboard runtime={runtime} theme={options.theme}/>, {
-		exitOnCtrlC: false,
-		patchConsole: false,
-		maxFps: options.maxFps ?? 15,
-		...(options.stdout === undefined ? {} : {stdout: options.stdout}),
-		...(options.stdin === undefined ? {} : {stdin: options.stdin}),
-		...(options.stderr === undefined ? {} : {stderr: options.stderr}),
-	});
+export async function runDashboard(runtime: AppRuntime, options: RenderDashboardOptions = {}): Promise<number> {
+	const stdout = options.stdout ?? process.stdout;
+	const stderr = options.stderr ?? process.stderr;
+	const proc = options.proc ?? process;
+	const screen = createScreen(stdout);
+	let instance: Instance | undefined;
+	const quit = () => {
+		runtime.dispose();
+		instance?.unmount();
+	};
+
+	const guard = guardTerminal({quit, restore: () => instance?.unmount(), stderr, exit: code => proc.exit(code), proc});
+	try {
+		instance = render(<Dashboard runtime={runtime} screen={screen} theme={options.theme} noticeSeconds={options.noticeSeconds}/>, {
+			exitOnCtrlC: false,
+			patchConsole: false,
+			maxFps: options.maxFps ?? 15,
+			interactive: Boolean(stdout.isTTY),
+			alternateScreen: true,
+			stdout,
+			stderr,
+			...(options.stdin === undefined ? {} : {stdin: options.stdin}),
+		});
+		screen.attach(instance);
+		await instance.waitUntilExit();
+	} finally {
+		guard.dispose();
+		screen.dispose();
+		runtime.dispose();
+	}
+
+	return guard.signalExitCode() ?? 0;
 }
 
 /** A read-only runtime over one snapshot and a frozen clock (for one-shot frames). */

@@ -92,15 +92,19 @@ export function formatAgeShort(ageMs: number): string {
 
 export type BarStyle = 'blocks' | 'squares';
 
-const BAR_GLYPHS: Record<BarStyle, {full: string; half: string; empty: string; unknown: string}> = {
-	blocks: {full: '█', half: '▌', empty: '░', unknown: '·'},
-	squares: {full: '■', half: '■', empty: '□', unknown: '·'},
+/** Partial cells of the block style, by eighths filled (index 1 = one eighth … 7 = seven eighths). */
+const EIGHTHS = ['', '▏', '▎', '▍', '▌', '▋', '▊', '▉'] as const;
+
+const BAR_GLYPHS: Record<BarStyle, {full: string; empty: string; unknown: string; steps: number}> = {
+	blocks: {full: '█', empty: '░', unknown: '·', steps: 8},
+	squares: {full: '■', empty: '□', unknown: '·', steps: 1},
 };
 
 /**
- * A bar of exactly `width` cells for a fraction, in half-cell steps (`██▌░░`). Any use above 0 shows at
- * least half a cell and anything below 100 % leaves at least half a cell empty, so the bar never rounds a
- * real state away. Unknown (null) draws `·····`. The caller prints the number beside it.
+ * A bar of exactly `width` cells for a fraction, in eighth-cell steps (`██▊░░`, as btop and ratatui
+ * gauges draw them): a 3-cell bar has 24 levels, so 84 %, 93 % and 99 % no longer look the same. Any use
+ * above 0 shows at least one eighth and anything below 100 % leaves at least one eighth empty, so the
+ * bar never rounds a real state away. Unknown (null) draws `···`. The caller prints the number beside it.
  */
 export function formatBar(fraction: number | null, width: number, style: BarStyle = 'blocks'): string {
 	const cells = Math.max(0, Math.floor(width));
@@ -113,7 +117,7 @@ export function formatBar(fraction: number | null, width: number, style: BarStyl
 		return glyphs.unknown.repeat(cells);
 	}
 
-	const steps = style === 'blocks' ? 2 : 1;
+	const {steps} = glyphs;
 	const total = cells * steps;
 	let filled = Math.round(Math.min(1, Math.max(0, fraction)) * total);
 	if (fraction > 0 && filled === 0) {
@@ -125,8 +129,9 @@ export function formatBar(fraction: number | null, width: number, style: BarStyl
 	}
 
 	const full = Math.floor(filled / steps);
-	const half = filled % steps;
-	return glyphs.full.repeat(full) + glyphs.half.repeat(half) + glyphs.empty.repeat(cells - full - half);
+	const part = filled % steps;
+	const partial = part === 0 ? '' : style === 'blocks' ? EIGHTHS[part]! : glyphs.full;
+	return glyphs.full.repeat(full) + partial + glyphs.empty.repeat(cells - full - (part === 0 ? 0 : 1));
 }
 
 /** Local wall-clock time `HH:mm` (honours `TZ` through luxon's system zone). */

@@ -5,17 +5,20 @@
  */
 import type {Key} from 'ink';
 
-export type Command = 'up' | 'down' | 'switch' | 'refresh' | 'help' | 'close' | 'quit' | 'focus' | 'auto' | 'job-up' | 'job-down' | 'dispatch' | 'confirm' | 'cancel';
+export type Command =
+	| 'up' | 'down' | 'switch' | 'refresh' | 'help' | 'close' | 'quit' | 'focus' | 'auto' | 'job-up' | 'job-down' | 'dispatch' | 'confirm' | 'cancel'
+	| 'help-up' | 'help-down' | 'page-up' | 'page-down' | 'dismiss' | 'redraw' | 'suspend';
 
 /**
  * Where a binding applies: `global` always; `accounts` while the account list has focus and no overlay
  * is open; `overlay` while the help overlay is open; `queue` while the queue panel has focus (Tab);
- * `confirm` while a dispatch waits for y/n.
+ * `confirm` while a dispatch or a switch waits for y/n; `panels` while the queue has jobs to focus;
+ * `auto` while there is an auto mode to cycle; `notices` while a notice waits to be dismissed.
  */
-export type Scope = 'global' | 'accounts' | 'overlay' | 'queue' | 'confirm' | 'panels';
+export type Scope = 'global' | 'accounts' | 'overlay' | 'queue' | 'confirm' | 'panels' | 'auto' | 'notices';
 
 /** Normalised key names: a printable character (`k`, `?`) or a named key. */
-export type KeyName = 'up' | 'down' | 'return' | 'escape' | 'tab' | 'ctrl+c' | (string & {});
+export type KeyName = 'up' | 'down' | 'pageup' | 'pagedown' | 'return' | 'escape' | 'tab' | 'backspace' | 'ctrl+c' | 'ctrl+l' | 'ctrl+z' | (string & {});
 
 export type Binding = {
 	readonly command: Command;
@@ -30,29 +33,41 @@ export type Binding = {
 };
 
 export const keymap = [
-	{command: 'up', keys: ['up', 'k'], label: 'move', description: 'Select the previous account', scope: 'accounts', footer: true},
-	{command: 'down', keys: ['down', 'j'], label: 'move', description: 'Select the next account', scope: 'accounts', footer: true},
-	{command: 'switch', keys: ['return', 's'], label: 'switch', description: 'Make the selected account the active one', scope: 'accounts', footer: true},
+	{command: 'up', keys: ['up', 'k'], label: 'move', description: 'Select the previous account (the previous job while the queue has focus)', scope: 'accounts', footer: true},
+	{command: 'down', keys: ['down', 'j'], label: 'move', description: 'Select the next account (the next job while the queue has focus)', scope: 'accounts', footer: true},
+	{command: 'switch', keys: ['return', 's'], label: 'switch', description: 'Make the selected account the active one (asks y/n when it is exhausted, unusable or the last resort)', scope: 'accounts', footer: true},
 	{command: 'job-up', keys: ['up', 'k'], label: 'move', description: 'Select the previous job (queue focused)', scope: 'queue', footer: true},
 	{command: 'job-down', keys: ['down', 'j'], label: 'move', description: 'Select the next job (queue focused)', scope: 'queue', footer: true},
 	{command: 'dispatch', keys: ['d'], label: 'dispatch', description: 'Dispatch the selected job now, through the gate (asks y/n first)', scope: 'queue', footer: true},
-	{command: 'confirm', keys: ['y'], label: 'yes', description: 'Confirm the dispatch', scope: 'confirm', footer: true},
-	{command: 'cancel', keys: ['n', 'escape'], label: 'no', description: 'Do not dispatch', scope: 'confirm', footer: true},
-	{command: 'focus', keys: ['tab'], label: 'focus', description: 'Move focus between the accounts and the queue', scope: 'panels', footer: true},
-	{command: 'auto', keys: ['a'], label: 'auto', description: 'Cycle auto mode off → suggest → auto (saved to the config)', scope: 'panels', footer: true},
+	{command: 'confirm', keys: ['y'], label: 'yes', description: 'Answer yes to the question in the box above the footer', scope: 'confirm', footer: true},
+	{command: 'cancel', keys: ['n', 'escape'], label: 'no', description: 'Answer no: nothing happens', scope: 'confirm', footer: true},
+	{command: 'focus', keys: ['tab'], label: 'focus', description: 'Move focus between the accounts and the queue (when the queue has jobs)', scope: 'panels', footer: true},
+	{command: 'auto', keys: ['a'], label: 'auto', description: 'Cycle auto mode off → suggest → auto (saved to the config; the demo keeps it in memory)', scope: 'auto', footer: true},
 	{command: 'refresh', keys: ['r'], label: 'refresh', description: 'Re-read every source now', scope: 'global', footer: true},
-	{command: 'help', keys: ['?'], label: 'help', description: 'Show or hide this list of keys', scope: 'global', footer: true},
-	{command: 'close', keys: ['escape'], label: 'close', description: 'Close the help overlay', scope: 'overlay', footer: true},
+	{command: 'dismiss', keys: ['escape'], label: 'dismiss', description: 'Dismiss the notices (errors stay until dismissed; others expire)', scope: 'notices', footer: true},
+	{command: 'help', keys: ['?'], label: 'help', description: 'Show or hide this help: keys, symbols and badges', scope: 'global', footer: true},
+	{command: 'help-up', keys: ['up', 'k'], label: 'scroll', description: 'Scroll the help up one line', scope: 'overlay', footer: true},
+	{command: 'help-down', keys: ['down', 'j'], label: 'scroll', description: 'Scroll the help down one line', scope: 'overlay', footer: true},
+	{command: 'page-up', keys: ['pageup'], label: 'page', description: 'Scroll the help up one page', scope: 'overlay', footer: false},
+	{command: 'page-down', keys: ['pagedown', ' '], label: 'page', description: 'Scroll the help down one page', scope: 'overlay', footer: false},
+	{command: 'close', keys: ['escape'], label: 'close', description: 'Close the help', scope: 'overlay', footer: true},
+	{command: 'redraw', keys: ['ctrl+l'], label: 'redraw', description: 'Clear the screen and draw the dashboard again', scope: 'global', footer: false},
+	{command: 'suspend', keys: ['ctrl+z'], label: 'suspend', description: 'Suspend to the shell (fg brings the dashboard back)', scope: 'global', footer: false},
 	{command: 'quit', keys: ['q', 'ctrl+c'], label: 'quit', description: 'Quit the dashboard (running jobs keep running)', scope: 'global', footer: true},
 ] as const satisfies readonly Binding[];
 
 const KEY_LABELS: Readonly<Record<string, string>> = {
 	up: '↑',
 	down: '↓',
+	pageup: 'PgUp',
+	pagedown: 'PgDn',
 	return: 'Enter',
 	escape: 'Esc',
 	tab: 'Tab',
+	' ': 'Space',
 	'ctrl+c': 'Ctrl+C',
+	'ctrl+l': 'Ctrl+L',
+	'ctrl+z': 'Ctrl+Z',
 };
 
 /** How a key is printed: `↑`, `Enter`, `Esc`, `Ctrl+C`, or the character itself. */
@@ -60,37 +75,100 @@ export function keyLabel(key: KeyName): string {
 	return KEY_LABELS[key] ?? key;
 }
 
-/** Turn Ink's `(input, key)` pair into one key name, or undefined for keys nobody binds. */
-export function keyNameOf(input: string, key: Readonly<Key>): KeyName | undefined {
-	if (key.upArrow) {
-		return 'up';
-	}
-
-	if (key.downArrow) {
-		return 'down';
-	}
-
-	if (key.return) {
-		return 'return';
-	}
-
-	if (key.escape) {
-		return 'escape';
-	}
-
-	if (key.tab) {
-		return 'tab';
-	}
-
-	if (key.ctrl) {
-		return input.length === 1 ? `ctrl+${input.toLowerCase()}` : undefined;
-	}
-
-	if (key.meta) {
+/** The key name of one character of typed text: `\r` → return, `\t` → tab, `\x0c` → ctrl+l, `j` → j. */
+export function charKeyName(char: string): KeyName | undefined {
+	const code = char.codePointAt(0);
+	if (code === undefined) {
 		return undefined;
 	}
 
-	return [...input].length === 1 ? input : undefined;
+	if (char === '\r' || char === '\n') {
+		return 'return';
+	}
+
+	if (char === '\t') {
+		return 'tab';
+	}
+
+	if (code === 0x7F || code === 0x08) {
+		return 'backspace';
+	}
+
+	if (code >= 1 && code <= 26) {
+		return `ctrl+${String.fromCodePoint(code + 96)}`;
+	}
+
+	// Other control characters (ESC, NUL, C1) name no key.
+	return code < 0x20 || (code >= 0x80 && code < 0xA0) ? undefined : char;
+}
+
+/** Keys read from one chunk at most: a huge paste must not queue thousands of commands. */
+export const MAX_KEYS_PER_CHUNK = 256;
+
+/**
+ * Turn Ink's `(input, key)` pair into the key names it holds, in order. Ink hands over one event per
+ * escape sequence, but plain text that arrives in one read (`jjjjj` from tmux send-keys, a paste, keys
+ * typed over SSH faster than the frame rate) comes as one string: each character is one key.
+ */
+export function keyNamesOf(input: string, key: Readonly<Key>): KeyName[] {
+	if (key.upArrow) {
+		return ['up'];
+	}
+
+	if (key.downArrow) {
+		return ['down'];
+	}
+
+	if (key.pageUp) {
+		return ['pageup'];
+	}
+
+	if (key.pageDown) {
+		return ['pagedown'];
+	}
+
+	if (key.escape) {
+		return ['escape'];
+	}
+
+	if (key.meta) {
+		return [];
+	}
+
+	if (key.ctrl && [...input].length === 1) {
+		return [`ctrl+${input.toLowerCase()}`];
+	}
+
+	if (input === '') {
+		if (key.return) {
+			return ['return'];
+		}
+
+		if (key.tab) {
+			return ['tab'];
+		}
+
+		return key.backspace || key.delete ? ['backspace'] : [];
+	}
+
+	const names: KeyName[] = [];
+	for (const char of input) {
+		const name = charKeyName(char);
+		if (name !== undefined) {
+			names.push(name);
+		}
+
+		if (names.length >= MAX_KEYS_PER_CHUNK) {
+			break;
+		}
+	}
+
+	return names;
+}
+
+/** The first key name of `(input, key)` (see keyNamesOf), or undefined for keys nobody binds. */
+export function keyNameOf(input: string, key: Readonly<Key>): KeyName | undefined {
+	return keyNamesOf(input, key)[0];
 }
 
 /** The command a key runs in the given active scopes (the first matching binding wins). */
@@ -170,17 +248,42 @@ export function footerText(scopes: readonly Scope[], width = Number.POSITIVE_INF
 	return kept.map(hint => hint.text).join('  ');
 }
 
-/** Every key of a binding, printed: `↑ / k`. */
-export function bindingKeys(binding: Binding): string {
+/** Every key of a binding (or help row), printed: `↑ / k`. */
+export function bindingKeys(binding: Pick<Binding, 'keys'>): string {
 	return binding.keys.map(key => keyLabel(key)).join(' / ');
 }
 
-/** The keymap as a Markdown table (for README.md). */
+export type HelpRow = {
+	readonly keys: readonly KeyName[];
+	/** The commands of the row (`up · job-up`): bindings with the same keys and label share a row. */
+	readonly commands: string;
+	readonly description: string;
+};
+
+/**
+ * One row per distinct key set and label, in table order: `↑ / k` moves the account selection and the
+ * job selection (two bindings, two scopes), but is one row of the help and of the README.
+ */
+export function helpRows(bindings: readonly Binding[] = keymap): HelpRow[] {
+	const rows: Array<{keys: readonly KeyName[]; commands: string[]; description: string; label: string}> = [];
+	for (const binding of bindings) {
+		const same = rows.find(row => row.label === binding.label && row.keys.join(' ') === binding.keys.join(' '));
+		if (same) {
+			same.commands.push(binding.command);
+		} else {
+			rows.push({keys: binding.keys, commands: [binding.command], description: binding.description, label: binding.label});
+		}
+	}
+
+	return rows.map(row => ({keys: row.keys, commands: row.commands.join(' · '), description: row.description}));
+}
+
+/** The keymap as a Markdown table (for README.md), one row per helpRows row. */
 export function keymapMarkdown(bindings: readonly Binding[] = keymap): string {
 	const lines = ['| keys | command | what it does |', '|---|---|---|'];
-	for (const binding of bindings) {
-		const keys = binding.keys.map(key => `\`${keyLabel(key)}\``).join(' ');
-		lines.push(`| ${keys} | ${binding.command} | ${binding.description} |`);
+	for (const row of helpRows(bindings)) {
+		const keys = row.keys.map(key => `\`${keyLabel(key)}\``).join(' ');
+		lines.push(`| ${keys} | ${row.commands} | ${row.description} |`);
 	}
 
 	return lines.join('\n');

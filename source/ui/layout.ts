@@ -4,7 +4,7 @@
  * vadimdemedes/ink#450): lists are windowed with a `… N more` line that keeps the selected row visible.
  */
 
-import {queueWantedLines} from './queue-view.js';
+import {queueEssentialLines, queueWantedLines} from './queue-view.js';
 import {computeWasteLayout, NO_WASTE, type WasteCounts, type WasteLayout} from './waste-layout.js';
 
 export type Size = {readonly columns: number; readonly rows: number};
@@ -88,6 +88,8 @@ export type FrameLayout = {
 	readonly waste: WasteLayout;
 	/** Lines of the queue panel, title and column header included (0 = hidden). */
 	readonly queueLines: number;
+	/** Lines of the y/n box above the footer (0 = none open). */
+	readonly confirmLines: number;
 	/** Blank lines after the header and after the list, when rows are left over. */
 	readonly spacerAfterHeader: boolean;
 	readonly spacerAfterList: boolean;
@@ -108,10 +110,14 @@ export type LayoutOptions = {
 	/** What the waste panel has to show; undefined = no panel. */
 	readonly waste?: WasteCounts | undefined;
 	/**
-	 * The queue panel: how many jobs it lists and whether it has focus; undefined = no panel. Unfocused it
-	 * gets what is left after everything else (or nothing); focused it comes right after one account.
+	 * The queue panel: how many jobs it lists, whether it has focus, and how many of its rows must stay
+	 * on screen (`essential`: the running jobs and the next queued one); undefined = no panel. Its title,
+	 * column header and essential rows are kept before anything but one account; focused it comes right
+	 * after one account; the rest of its rows get what is left after everything else.
 	 */
-	readonly queue?: {readonly rows: number; readonly focused: boolean} | undefined;
+	readonly queue?: {readonly rows: number; readonly focused: boolean; readonly essential?: number} | undefined;
+	/** Lines the open y/n box wants (2 or 3; 0 = none). @default 0 */
+	readonly confirmLines?: number;
 };
 
 const clamp = (value: number, min: number, max: number): number => Math.min(max, Math.max(min, value));
@@ -125,25 +131,26 @@ export function windowCellWidth(row: RowColumns, window: '5h' | '7d'): number {
 
 /**
  * Column widths of an account row for a terminal `columns` wide: the essential cells first (marker,
- * name, status, both percentages and countdowns, a short note), then, while room is left and in this
- * order: the full name, a `stale 12m` note, bars, the 7-day projection, the provider, a `fresh (est.)`
- * note, the 5-hour projection, bars up to 6 cells, reset times (wide only), a note up to 20 cells,
- * wider bars, a longer note, then the rest to the note (extras). When even the essentials do not
- * fit on one line, a row takes two lines.
+ * name, status, both percentages and countdowns) and the bars (the product's main visual); then,
+ * while room is left and in this order: a short note, the full name, a `stale 12m` note, the 7-day
+ * projection, the provider, a `fresh (est.)` note, the 5-hour projection, bars up to 6 cells, reset
+ * times (wide only), a note up to 20 cells, wider bars, a longer note, then the rest to the note
+ * (extras). When one line has no room for bars, a row takes two lines (bars on the second).
  */
 export function computeRowColumns(columns: number, longestName = 10): RowColumns {
 	const wantName = clamp(longestName, CELL.nameMin, CELL.nameMax);
 	const minName = Math.min(wantName, 8);
-	// Marker, name, status, 2 × (percent, countdown), note: 8 cells, 7 gaps.
-	const fixed = CELL.marker + CELL.status + 2 * (CELL.percent + CELL.countdown) + 7 * GAP;
-	if (fixed + minName + CELL.noteMin > columns) {
+	// Marker, name, status, 2 × (percent, countdown): 7 cells, 6 gaps; then two bars with their gaps.
+	const fixed = CELL.marker + CELL.status + 2 * (CELL.percent + CELL.countdown) + 6 * GAP;
+	const bars = 2 * (CELL.barMin + GAP);
+	if (fixed + minName + bars > columns) {
 		return twoLineRow(columns, wantName);
 	}
 
-	let rest = columns - fixed - minName - CELL.noteMin;
+	let rest = columns - fixed - minName - bars;
 	let name = minName;
-	let note: number = CELL.noteMin;
-	let bar = 0;
+	let note = 0;
+	let bar: number = CELL.barMin;
 	let provider = 0;
 	let projection5h = 0;
 	let projection7d = 0;
@@ -163,12 +170,19 @@ export function computeRowColumns(columns: number, longestName = 10): RowColumns
 		return current + step;
 	};
 
-	name = grow(name, wantName);
-	note = grow(note, CELL.noteStale);
-	if (take(2 * (CELL.barMin + GAP))) {
-		bar = CELL.barMin;
-	}
+	const growNote = (target: number) => {
+		if (note === 0 && take(CELL.noteMin + GAP)) {
+			note = CELL.noteMin;
+		}
 
+		if (note > 0) {
+			note = grow(note, target);
+		}
+	};
+
+	growNote(CELL.noteMin);
+	name = grow(name, wantName);
+	growNote(CELL.noteStale);
 	if (take(CELL.projection + GAP)) {
 		projection7d = CELL.projection;
 	}
@@ -177,13 +191,13 @@ export function computeRowColumns(columns: number, longestName = 10): RowColumns
 		provider = CELL.provider;
 	}
 
-	note = grow(note, CELL.noteFresh);
+	growNote(CELL.noteFresh);
 	if (take(CELL.projection + GAP)) {
 		projection5h = CELL.projection;
 	}
 
 	const growBars = (target: number) => {
-		while (bar > 0 && bar < target && take(2)) {
+		while (bar < target && take(2)) {
 			bar++;
 		}
 	};
@@ -193,11 +207,11 @@ export function computeRowColumns(columns: number, longestName = 10): RowColumns
 		resetTime = CELL.resetTime;
 	}
 
-	note = grow(note, 20);
+	growNote(20);
 	growBars(CELL.barMax);
-	note = grow(note, CELL.noteMax);
+	growNote(CELL.noteMax);
 	// Whatever is left: the note's extras (view-model accountExtras) before it is cut.
-	note = grow(note, CELL.noteWide);
+	growNote(CELL.noteWide);
 	const row = {
 		lines: 1 as const,
 		name,
@@ -263,6 +277,17 @@ export function windowList(
 	return {start, end, hiddenBefore: start, hiddenAfter: count - end};
 }
 
+/** The header's lines for a terminal of `size`: 2 (title, recommendation) unless compact or short. */
+export function headerLinesFor(size: Size): 1 | 2 {
+	const columns = Math.floor(size.columns);
+	return columns >= NORMAL_COLUMNS && Math.floor(size.rows) - 1 >= 12 ? 2 : 1;
+}
+
+/** Lines between the header and the footer (what an overlay such as the help may use). */
+export function bodyLinesFor(size: Size): number {
+	return Math.max(0, Math.floor(size.rows) - 1 - 1 - headerLinesFor(size));
+}
+
 /** Lay the dashboard out for a terminal of `size` showing `accountCount` accounts. */
 export function computeLayout(size: Size, accountCount: number, options: LayoutOptions = {}): Layout {
 	const columns = Math.floor(size.columns);
@@ -275,7 +300,7 @@ export function computeLayout(size: Size, accountCount: number, options: LayoutO
 	const row = computeRowColumns(columns, options.longestName ?? 10);
 	const maxHeight = rows - 1;
 	const footerLines = 1;
-	const headerLines: 1 | 2 = kind !== 'compact' && maxHeight >= 12 ? 2 : 1;
+	const headerLines = headerLinesFor(size);
 	let rest = maxHeight - footerLines - headerLines;
 	const bodyLines = rest;
 
@@ -288,13 +313,18 @@ export function computeLayout(size: Size, accountCount: number, options: LayoutO
 
 	// Keep at least one account (and the "more" line) visible before anything else.
 	const minimumList = Math.min(fullList, perAccount + (fullList > perAccount ? 1 : 0));
+	// An open y/n question is shown whole (it is what the keys answer now).
+	const confirmLines = Math.min(Math.max(0, options.confirmLines ?? 0), Math.max(0, rest - minimumList));
+	rest -= confirmLines;
+	// The queue never disappears: its title, column header and running/next jobs come next.
+	const queueWanted = options.queue ? queueWantedLines(options.queue.rows, kind, options.queue.focused) : 0;
+	const queueEssential = options.queue ? queueEssentialLines(options.queue.rows, options.queue.essential ?? 1) : 0;
+	const queueRoom = Math.max(0, rest - minimumList);
+	const queueFirst = Math.min(queueRoom, options.queue?.focused ? queueWanted : Math.min(queueWanted, queueEssential));
+	rest -= queueFirst;
 	const noticeWanted = Math.max(0, options.noticeLines ?? 0);
 	const firstNotice = Math.min(1, noticeWanted, Math.max(0, rest - minimumList));
 	rest -= firstNotice;
-	const queueWanted = options.queue ? queueWantedLines(options.queue.rows, kind, options.queue.focused) : 0;
-	const queueRoom = Math.max(0, rest - minimumList);
-	const queueFirst = options.queue?.focused && queueRoom >= Math.min(3, queueWanted) ? Math.min(queueWanted, queueRoom) : 0;
-	rest -= queueFirst;
 	const list = Math.min(fullList, rest);
 	rest -= list;
 	const secondNotice = Math.min(noticeWanted - firstNotice, rest);
@@ -305,13 +335,19 @@ export function computeLayout(size: Size, accountCount: number, options: LayoutO
 	const maxDecisions = kind === 'wide' ? 5 : 3;
 	const decisionLines = decisions > 0 && rest >= 2 ? Math.min(rest, 1 + Math.min(decisions, maxDecisions)) : 0;
 	rest -= decisionLines;
-	const queueLater = queueFirst === 0 && queueWanted > 0 && rest >= Math.min(3, queueWanted) ? Math.min(queueWanted, rest) : 0;
+	const queueLater = Math.min(rest, queueWanted - queueFirst);
 	rest -= queueLater;
 	const queueLines = queueFirst + queueLater;
 	const spacerAfterHeader = rest >= 1;
-	const spacerAfterList = rest >= 2 && noticeWanted + decisionLines + wasteWithoutSpacer.lines + queueLines > 0;
-	const wasteSpacer = rest >= 3 && wasteWithoutSpacer.lines > 0 && decisionLines > 0;
-	const waste = wasteSpacer ? {...wasteWithoutSpacer, lines: wasteWithoutSpacer.lines + 1, spacerAfter: true} : wasteWithoutSpacer;
+	rest -= spacerAfterHeader ? 1 : 0;
+	const spacerAfterList = rest >= 1 && noticeWanted + decisionLines + wasteWithoutSpacer.lines + queueLines > 0;
+	rest -= spacerAfterList ? 1 : 0;
+	const wasteSpacer = rest >= 1 && wasteWithoutSpacer.lines > 0 && (decisionLines > 0 || queueLines > 0);
+	rest -= wasteSpacer ? 1 : 0;
+	const spacerBeforeWaste = rest >= 1 && wasteWithoutSpacer.lines > 0 && firstNotice + secondNotice > 0;
+	const waste = wasteSpacer || spacerBeforeWaste
+		? {...wasteWithoutSpacer, lines: wasteWithoutSpacer.lines + (wasteSpacer ? 1 : 0) + (spacerBeforeWaste ? 1 : 0), spacerAfter: wasteSpacer, spacerBefore: spacerBeforeWaste}
+		: wasteWithoutSpacer;
 	const visibleAccounts = accountCount === 0 ? 0 : windowList(accountCount, 0, list, perAccount).end;
 
 	return {
@@ -327,6 +363,7 @@ export function computeLayout(size: Size, accountCount: number, options: LayoutO
 		decisionLines,
 		waste,
 		queueLines,
+		confirmLines,
 		spacerAfterHeader,
 		spacerAfterList,
 		bodyLines,

@@ -51,6 +51,21 @@ export function statusBadge(account: AccountReport): Badge {
 	}
 }
 
+const STALE_MARKED = new Set<AccountReport['status']>(['allowed', 'allowed_warning', 'unknown']);
+
+/**
+ * The STATUS cell of a dashboard row: the status badge, except that an account whose data is stale
+ * says `stale` where its badge would claim a state it can no longer vouch for (ok, warn, last resort,
+ * unknown). A stale EXHAUSTED or failing credential keeps its badge: it is still the thing to know.
+ */
+export function rowBadge(account: AccountReport): Badge {
+	if (account.stale && !account.disabled && STALE_MARKED.has(account.status)) {
+		return {text: 'stale', tone: 'warn'};
+	}
+
+	return statusBadge(account);
+}
+
 /** The 5-hour window and the 7-day window (or, without one, the first weekly window) of an account. */
 export function pickWindows(account: AccountReport): {fiveHour: WindowReport | null; sevenDay: WindowReport | null} {
 	const fiveHour = account.windows.find(window => window.kind === 'five_hour') ?? null;
@@ -71,13 +86,21 @@ export function windowPercent(window: WindowReport | null, width: number): strin
 	return isEstimate && text !== '--' && text.length < width ? `~${text}` : text;
 }
 
-/** The projection at reset (`→87%`), or null when unknown or meaningless (reset already passed). */
+/**
+ * The projection at reset (`→87%`), or null when unknown or meaningless (reset already passed). A
+ * projection past 100 % reads `→full`: the window fills before it resets (`→947%` said the same, oddly).
+ */
 export function windowProjection(window: WindowReport | null): string | null {
-	if (window === null || window.resetPassed || window.projectedAtReset === null) {
+	if (window === null || window.resetPassed || window.projectedAtReset === null || !Number.isFinite(window.projectedAtReset)) {
 		return null;
 	}
 
-	return `→${formatPercent(window.projectedAtReset)}`;
+	return window.projectedAtReset > 1 ? '→full' : `→${formatPercent(window.projectedAtReset)}`;
+}
+
+/** True when no window of the account has a number: the account has no data at all. */
+export function hasNoData(account: AccountReport): boolean {
+	return !account.windows.some(window => window.utilization !== null && Number.isFinite(window.utilization));
 }
 
 const ORIGIN_LABELS: Readonly<Record<Origin, string>> = {
@@ -178,7 +201,8 @@ export function accountNote(account: AccountReport, generatedAt: number, now: nu
 		return {text: truncate(account.message, width), tone: account.status === 'unreachable' ? 'warn' : 'critical'};
 	}
 
-	if (at === null) {
+	// No number at all: no age either (an age would read like fresh data).
+	if (at === null || hasNoData(account)) {
 		return {text: fit(['no data', '--'], width), tone: 'muted'};
 	}
 

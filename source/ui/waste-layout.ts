@@ -2,8 +2,8 @@
  * The height budget of the waste panel (DESIGN §10), part of the pure layout: the panel gets what the
  * accounts list and the notices leave, before recent decisions. Full: a title, the four summary lines
  * (two rows of two columns when wide enough), one "use it or lose it" line per alert, then one line per
- * account with its 7-day sparkline and forecast. With less room, accounts go first, then the panel
- * shrinks to one summary line (plus alerts), then it hides.
+ * account with its 7-day sparkline and forecast. With less room, accounts go first (a `… N more` line
+ * says how many are left out), then the panel shrinks to one summary line (plus alerts), then it hides.
  */
 
 export type WasteCounts = {
@@ -21,13 +21,17 @@ export type WasteLayout = {
 	readonly summaryRows: 0 | 1 | 2 | 4;
 	readonly alertLines: number;
 	readonly accountLines: number;
+	/** A `… N more` line after the account lines, when not every account fits. */
+	readonly moreLine: boolean;
 	/** Cells of each account's sparkline. */
 	readonly sparkWidth: number;
 	/** A blank line after the panel (set by computeLayout from leftover rows). */
 	readonly spacerAfter: boolean;
+	/** A blank line before the panel, after the notices (set by computeLayout from leftover rows). */
+	readonly spacerBefore?: boolean;
 };
 
-export const NO_WASTE: WasteLayout = {lines: 0, title: false, summaryRows: 0, alertLines: 0, accountLines: 0, sparkWidth: 0, spacerAfter: false};
+export const NO_WASTE: WasteLayout = {lines: 0, title: false, summaryRows: 0, alertLines: 0, accountLines: 0, moreLine: false, sparkWidth: 0, spacerAfter: false};
 
 /** From this width the four summary lines sit in two columns. */
 export const WASTE_TWO_COLUMNS = 66;
@@ -46,11 +50,14 @@ export function computeWasteLayout(rest: number, columns: number, counts: WasteC
 	if (rest < full) {
 		// One compact summary line, then alerts (they are actionable) while they fit.
 		const alertLines = Math.min(counts.alerts, rest - 1);
-		return {lines: 1 + alertLines, title: false, summaryRows: 1, alertLines, accountLines: 0, sparkWidth, spacerAfter: false};
+		return {lines: 1 + alertLines, title: false, summaryRows: 1, alertLines, accountLines: 0, moreLine: false, sparkWidth, spacerAfter: false};
 	}
 	let left = rest - full;
 	const alertLines = Math.min(counts.alerts, left);
 	left -= alertLines;
-	const accountLines = Math.min(counts.accounts, left);
-	return {lines: full + alertLines + accountLines, title: true, summaryRows, alertLines, accountLines, sparkWidth, spacerAfter: false};
+	// Not every account fits: the last line says how many are left out (the rows follow the selection).
+	const fitsAll = counts.accounts <= left;
+	const accountLines = fitsAll ? counts.accounts : Math.max(0, left - 1);
+	const moreLine = !fitsAll && left >= 1;
+	return {lines: full + alertLines + accountLines + (moreLine ? 1 : 0), title: true, summaryRows, alertLines, accountLines, moreLine, sparkWidth, spacerAfter: false};
 }

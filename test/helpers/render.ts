@@ -72,6 +72,10 @@ export const KEYS = {
 	enter: '\r',
 	escape: '\u001B',
 	ctrlC: '\u0003',
+	ctrlL: '\u000C',
+	tab: '\t',
+	pageUp: '\u001B[5~',
+	pageDown: '\u001B[6~',
 } as const;
 
 export type RenderResult = {

@@ -63,7 +63,7 @@ const EXPECTED_DEFAULTS: Config = {
 	switch: {symlink: process.platform === 'linux', onSwitch: null},
 	polling: {intervalSeconds: 60, endpointMinIntervalSeconds: 180},
 	history: {retentionDays: 90},
-	ui: {maxFps: 15},
+	ui: {maxFps: 15, noticeSeconds: 8},
 	pricing: {models: {}},
 	store: {hub: null, hubSchema: 'quota_tui', machine: null, syncIntervalSeconds: 30, hubTimeoutSeconds: 3},
 };

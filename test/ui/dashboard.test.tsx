@@ -6,7 +6,7 @@ import {Text} from 'ink';
 import {Profiler} from 'react';
 import {Dashboard, renderStaticFrame} from '../../source/ui/app.js';
 import {PanelBoundary} from '../../source/ui/components/index.js';
-import {keymap} from '../../source/ui/keymap.js';
+import {helpRows} from '../../source/ui/keymap.js';
 import {createTheme} from '../../source/ui/theme.js';
 import {KEYS, frameHeight, frameWidth, renderInTerminal, tick, type RenderResult} from '../helpers/render.js';
 import {MINUTE, NOW, SECOND, createTestRuntime, demoReport, makeAccount, makeWindow, manyAccountsReport, type TestRuntime} from './fixtures.js';
@@ -39,7 +39,8 @@ describe('accounts', () => {
 		expect(lineOf(frame, 'work')).toMatch(/work\s+claude\s+ok\s+.*23% ↺1h12m.*41% ↺3d4h\s+→58%/);
 		expect(lineOf(frame, 'personal')).toMatch(/personal.*warn.*52% ↺2h40m.*88% ↺1d6h\s+→97%/);
 		expect(lineOf(frame, 'team')).toMatch(/team\s+codex\s+EXHAUSTED.*100% ↺3h5m.*64% ↺5d/);
-		expect(lineOf(frame, 'spare')).toMatch(/spare.*last resort.*5% ↺4h10m.*12% ↺6d2h.*stale 12m/);
+		// Stale data says so in STATUS (and DATA gives its age).
+		expect(lineOf(frame, 'spare')).toMatch(/spare.*stale .*5% ↺4h10m.*12% ↺6d2h.*stale 12m/);
 	});
 
 	test('markers: › on the selected row (the active account at start), ● on the active account', async () => {
@@ -138,7 +139,8 @@ describe('keys', () => {
 	test('arrows and k move, s switches, the selection stops at the ends', async () => {
 		const runtime = createTestRuntime();
 		const result = await mount(runtime);
-		await result.press(KEYS.down, KEYS.down, KEYS.down, KEYS.down, 's', 'k', KEYS.up, 's');
+		// spare is the last resort: the switch asks first (y).
+		await result.press(KEYS.down, KEYS.down, KEYS.down, KEYS.down, 's', 'y', 'k', KEYS.up, 's');
 		expect(runtime.calls.switchTo).toEqual(['spare', 'personal']);
 	});
 
@@ -149,18 +151,27 @@ describe('keys', () => {
 		expect(runtime.calls.refresh).toBe(1);
 	});
 
-	test('? shows an overlay listing every keymap entry; Esc closes it', async () => {
+	test('? shows an overlay listing every key (one row per key set), scrolling; Esc closes it', async () => {
 		const runtime = createTestRuntime();
 		const result = await mount(runtime, {columns: 100, rows: 30});
 		await result.press('?');
-		const overlay = text(result);
-		for (const binding of keymap) {
-			expect(overlay).toContain(binding.description);
-			expect(overlay).toContain(binding.command);
+		// Everything the help holds, page by page (j scrolls one line; Space/PgDn a page).
+		const seen = new Set<string>();
+		for (let page = 0; page < 10; page++) {
+			for (const line of text(result).split('\n')) seen.add(line);
+			await result.press(KEYS.pageDown);
+		}
+
+		const overlay = [...seen].join('\n');
+		for (const row of helpRows()) {
+			expect(overlay).toContain(row.commands);
 		}
 
 		expect(overlay).toContain('↑ / k');
 		expect(overlay).toContain('q / Ctrl+C');
+		expect(overlay).toContain('Select the previous account');
+		// The account and job moves share one row: no duplicated ↑ / k row for the same label.
+		expect([...seen].filter(line => /^ {2}↑ \/ k {2,}up/.test(line))).toHaveLength(1);
 		expect(overlay).not.toContain(' personal ');
 		// List keys do nothing while the overlay is open.
 		await result.press('j', KEYS.enter);
@@ -232,14 +243,17 @@ describe('size', () => {
 		expect(frameHeight(frame)).toBeLessThanOrEqual(23);
 	});
 
-	test('the help overlay fits 40×10 too', async () => {
+	test('the help overlay fits 40×10 too, and scrolls there', async () => {
 		const result = await mount(createTestRuntime(), {columns: 40, rows: 10});
 		await result.press('?');
 		const frame = text(result);
-		expect(frame).toContain('keys (? or Esc closes)');
-		expect(frame).toMatch(/… \d+ more/);
+		expect(frame).toContain('help · ? or Esc closes');
 		expect(frameHeight(frame)).toBeLessThanOrEqual(9);
 		expect(frame.split('\n').at(-1)).toContain('q quit');
+		expect(frameWidth(frame)).toBeLessThanOrEqual(40);
+		await result.press('j', 'j');
+		expect(text(result)).not.toBe(frame);
+		expect(frameHeight(text(result))).toBeLessThanOrEqual(9);
 	});
 
 	test('narrow panes: two lines per account with both windows labelled', async () => {
@@ -275,7 +289,7 @@ describe('header and notices', () => {
 		const [title, recommended] = frame.split('\n');
 		expect(title).toContain('[DEMO]');
 		expect(title).toContain('● work');
-		expect(title).toContain('auto suggest');
+		expect(title).toContain('mode: suggest');
 		expect(recommended).toBe('recommended work — first in chain under 90 % on every window');
 	});
 

@@ -1,6 +1,6 @@
 import {describe, expect, test} from 'vitest';
 import type {Key} from 'ink';
-import {bindingKeys, commandFor, footerText, keyLabel, keyNameOf, keymap, keymapMarkdown} from '../../source/ui/keymap.js';
+import {MAX_KEYS_PER_CHUNK, bindingKeys, commandFor, footerText, helpRows, keyLabel, keyNameOf, keyNamesOf, keymap, keymapMarkdown, type Scope} from '../../source/ui/keymap.js';
 
 const noKey: Key = {
 	upArrow: false, downArrow: false, leftArrow: false, rightArrow: false, pageDown: false, pageUp: false, home: false, end: false,
@@ -9,14 +9,20 @@ const noKey: Key = {
 };
 
 describe('keymap table', () => {
-	test('no key is bound twice within a scope that can be active at the same time', () => {
-		const seen = new Map<string, string>();
-		for (const binding of keymap) {
-			for (const key of binding.keys) {
-				for (const scope of binding.scope === 'global' ? ['accounts', 'overlay'] : [binding.scope]) {
-					const id = `${scope}:${key}`;
-					expect(seen.get(id), `${key} in ${scope}`).toBeUndefined();
-					seen.set(id, binding.command);
+	test('no key is bound twice within scopes that can be active at the same time', () => {
+		// The scope sets dashboard-state.ts scopesOf can produce.
+		const combos: Scope[][] = [
+			['global', 'overlay'],
+			['global', 'confirm'],
+			['global', 'accounts', 'panels', 'auto', 'notices'],
+			['global', 'queue', 'panels', 'auto', 'notices'],
+		];
+		for (const combo of combos) {
+			const seen = new Map<string, string>();
+			for (const binding of keymap.filter(b => combo.includes(b.scope))) {
+				for (const key of binding.keys) {
+					expect(seen.get(key), `${key} in ${combo.join('+')}`).toBeUndefined();
+					seen.set(key, binding.command);
 				}
 			}
 		}
@@ -44,16 +50,41 @@ describe('keyNameOf', () => {
 		['j', {}, 'j'],
 		['?', {}, '?'],
 		['x', {meta: true}, undefined],
-		['paste', {}, undefined],
+		['l', {ctrl: true}, 'ctrl+l'],
+		['', {pageDown: true}, 'pagedown'],
 	] as const)('%j %j → %s', (input, flags, expected) => {
 		expect(keyNameOf(input, {...noKey, ...flags})).toBe(expected);
+	});
+});
+
+describe('keyNamesOf: keys that arrive in one read', () => {
+	test.each([
+		['jjjjj', ['j', 'j', 'j', 'j', 'j']],
+		['jj', ['j', 'j']],
+		['kk', ['k', 'k']],
+		['j\r', ['j', 'return']],
+		['\tj', ['tab', 'j']],
+		['j\u000Cq', ['j', 'ctrl+l', 'q']],
+		['?jj', ['?', 'j', 'j']],
+		['é€', ['é', '€']],
+		['\u0000j', ['j']],
+	] as const)('%j → %j', (input, expected) => {
+		expect(keyNamesOf(input, noKey)).toEqual(expected);
+	});
+
+	test('named keys stay one key; meta drops; a huge paste is capped', () => {
+		expect(keyNamesOf('', {...noKey, downArrow: true})).toEqual(['down']);
+		expect(keyNamesOf('', {...noKey, return: true})).toEqual(['return']);
+		expect(keyNamesOf('j', {...noKey, meta: true})).toEqual([]);
+		expect(keyNamesOf('j'.repeat(10_000), noKey)).toHaveLength(MAX_KEYS_PER_CHUNK);
 	});
 });
 
 describe('commandFor', () => {
 	test('account keys work only while the list has focus', () => {
 		expect(commandFor('j', ['global', 'accounts'])).toBe('down');
-		expect(commandFor('j', ['global', 'overlay'])).toBeUndefined();
+		expect(commandFor('j', ['global', 'overlay'])).toBe('help-down');
+		expect(commandFor('d', ['global', 'overlay'])).toBeUndefined();
 		expect(commandFor('escape', ['global', 'accounts'])).toBeUndefined();
 		expect(commandFor('escape', ['global', 'overlay'])).toBe('close');
 		expect(commandFor('q', ['global', 'overlay'])).toBe('quit');
@@ -65,7 +96,8 @@ describe('commandFor', () => {
 describe('footer', () => {
 	test('generated from the table, merging shared labels', () => {
 		expect(footerText(['global', 'accounts'])).toBe('↑↓ move · Enter switch · r refresh · ? help · q quit');
-		expect(footerText(['global', 'overlay'])).toBe('r refresh · ? help · Esc close · q quit');
+		expect(footerText(['global', 'overlay'])).toBe('r refresh · ? help · ↑↓ scroll · Esc close · q quit');
+		expect(footerText(['global', 'accounts', 'notices'])).toBe('↑↓ move · Enter switch · r refresh · Esc dismiss · ? help · q quit');
 	});
 
 	test('fits narrow widths and always keeps help and quit', () => {
@@ -78,17 +110,20 @@ describe('footer', () => {
 	});
 });
 
-test('keymapMarkdown lists every binding', () => {
+test('keymapMarkdown lists every binding, one row per key set and label', () => {
 	const markdown = keymapMarkdown();
 	const lines = markdown.split('\n');
 	expect(lines[0]).toBe('| keys | command | what it does |');
-	expect(lines).toHaveLength(keymap.length + 2);
+	expect(lines).toHaveLength(helpRows().length + 2);
 	for (const binding of keymap) {
-		expect(markdown).toContain(`| ${binding.command} | ${binding.description} |`);
+		expect(markdown).toContain(binding.command);
 	}
 
 	expect(markdown).toContain('| `q` `Ctrl+C` | quit |');
-	expect(markdown).toContain('| `↑` `k` | up |');
+	expect(markdown).toContain('| `↑` `k` | up · job-up |');
+	expect(markdown).toContain('| `↑` `k` | help-up |');
+	// Every binding is in the table exactly once.
+	expect(helpRows().flatMap(row => row.commands.split(' · ')).sort()).toEqual(keymap.map(b => b.command).sort());
 });
 
 test('labels', () => {

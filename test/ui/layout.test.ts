@@ -63,12 +63,12 @@ describe('computeLayout', () => {
 		expect(layout.row.bar).toBeGreaterThan(frame(80, 24, 4, {longestName: 8}).row.bar);
 	});
 
-	test('narrow panes drop low-priority columns first, then go to two lines per account', () => {
+	test('narrow panes drop low-priority columns first (bars stay), then go to two lines per account', () => {
 		const at60 = frame(60, 20, 4, {longestName: 8});
 		expect(at60.row.lines).toBe(1);
 		expect(at60.row.provider).toBe(0);
 		expect(at60.row.projection7d).toBe(0);
-		expect(at60.row.note).toBeGreaterThanOrEqual(CELL.noteStale);
+		expect(at60.row.bar).toBeGreaterThanOrEqual(CELL.barMin);
 		const at40 = frame(40, 12, 4, {longestName: 8});
 		expect(at40.row.lines).toBe(2);
 		expect(at40.row.bar).toBeGreaterThan(0);
@@ -114,14 +114,28 @@ describe('computeRowColumns', () => {
 		expect(computeRowColumns(80, 14).provider).toBe(0);
 	});
 
-	test('the note always fits "stale 12m" on one-line rows wide enough for it', () => {
+	test('the note fits "stale 12m" on one-line rows wide enough for it (stale also shows in STATUS)', () => {
 		for (let columns = 40; columns <= 200; columns++) {
 			const row = computeRowColumns(columns, 8);
 			expect(row.width).toBeLessThanOrEqual(columns);
-			if (row.lines === 1 && columns >= 58) {
+			if (row.lines === 1 && columns >= 65) {
 				expect(row.note).toBeGreaterThanOrEqual(CELL.noteStale);
 			}
 		}
+	});
+
+	test('bars at every width: one-line rows from 55 columns, two-line rows (bars on the second line) below (D13)', () => {
+		for (let columns = 40; columns <= 200; columns++) {
+			const row = computeRowColumns(columns, 10);
+			expect(row.bar, `${columns} columns`).toBeGreaterThanOrEqual(row.lines === 1 ? CELL.barMin : 1);
+		}
+
+		for (const columns of [53, 56, 60, 65, 67]) {
+			expect(computeRowColumns(columns, 10).bar, `${columns} columns`).toBeGreaterThan(0);
+		}
+
+		expect(computeRowColumns(54, 10).lines).toBe(2);
+		expect(computeRowColumns(55, 10).lines).toBe(1);
 	});
 });
 

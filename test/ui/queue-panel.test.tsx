@@ -77,7 +77,7 @@ describe('the queue table', () => {
 	test('title, severity, age, estimate, state (running with its elapsed time) and account, one line per job', async () => {
 		const runtime = queueRuntime();
 		const frame = text(await mount(runtime));
-		expect(frame).toContain('queue  2 queued · 1 running · auto suggest · idle work 25% (1 fit)  (Tab: focus · a: mode)');
+		expect(frame).toContain('queue  2 queued · 1 running · mode: suggest · idle work 25% (1 fit)  (Tab: focus · a: mode)');
 		expect(lineWith(frame, 'JOB')).toMatch(/^ {3}JOB\s+SEV\s+AGE\s+ESTIMATE\s+STATE\s+ACCOUNT$/);
 		expect(lineWith(frame, 'Refactor the retry loop')).toMatch(/^ a Refactor the retry loop\s+warn\s+3h \$1\.00 5%\s+running 12m\s+work$/);
 		expect(lineWith(frame, 'SQL injection')).toMatch(/^ {3}SQL injection in search\s+crit\s+3h \$1\.50 8%\s+queued\s+-$/);
@@ -89,12 +89,12 @@ describe('the queue table', () => {
 
 	test('an empty queue is one line saying how to add a job', async () => {
 		const frame = text(await mount(queueRuntime(queue([]))));
-		expect(frame).toContain('queue  empty · auto suggest · add: quota-tui queue add --title T --prompt P');
+		expect(frame).toContain('queue  empty · mode: suggest · add jobs: quota-tui queue add --title T --prompt P');
 		expect(frame).not.toContain('JOB ');
 		const warned = queueRuntime({...queue([]), warnings: ['/p/.fleet/tasks/T1/follow-ups.yaml: entry 2 (id fu-3) skipped: …']});
 		expect(text(await mount(warned))).toContain('queue  empty · 1 source warning: quota-tui queue list');
 		const some = queueRuntime({...queue(), warnings: ['a', 'b']});
-		expect(text(await mount(some))).toContain('queue  2 queued · 1 running · auto suggest · idle work 25% (1 fit) · 2 source warnings (queue list)');
+		expect(text(await mount(some))).toContain('queue  2 queued · 1 running · mode: suggest · idle work 25% (1 fit) · 2 source warnings (queue list');
 	});
 });
 
@@ -128,7 +128,10 @@ describe('keys', () => {
 		await tick(5);
 		const frame = text(result);
 		expect(runtime.previews).toEqual(['q-crit']);
-		expect(frame).toContain('[y/n] Dispatch q-crit "SQL injection in search" on work: Go: work has room for this task?');
+		// The y/n box above the footer: the question, then the whole verdict.
+		const lines = frame.split('\n');
+		expect(lines.at(-3)).toBe('[y/n] Dispatch q-crit "SQL injection in search"?');
+		expect(lines.at(-2)).toBe('      on work: Go: work has room for this task');
 		expect(frame.split('\n').at(-1)).toBe('y yes · n no · r refresh · ? help · q quit');
 		await result.press('y');
 		expect(runtime.dispatched).toEqual([['q-crit', 'work']]);
@@ -140,12 +143,12 @@ describe('keys', () => {
 		const result = await mount(runtime);
 		await result.press(TAB, 'd');
 		await tick(5);
-		expect(text(result)).toContain('[Esc] Cannot dispatch q-crit: Deferring: 5-hour quota usage at 96% + 5% estimated would pass 100%');
+		expect(text(result)).toContain('[Esc] Cannot dispatch q-crit "SQL injection in search"\n      Deferring: 5-hour quota usage at 96% + 5% estimated would pass 100%');
 		await result.press('y');
 		expect(runtime.dispatched).toEqual([]);
 		expect(text(result)).toContain('queue  2 queued');
 		await result.press('k', 'd');
-		expect(text(result)).toContain('[Esc] Cannot dispatch q-run: it is running; only queued jobs can be dispatched');
+		expect(text(result)).toContain('[Esc] Cannot dispatch q-run "Refactor the retry loop"\n      it is running; only queued jobs can be dispatched');
 		await result.press(KEYS.escape);
 		expect(text(result)).not.toContain('Cannot dispatch');
 		await result.press('j', 'd', 'n');
@@ -207,14 +210,14 @@ describe('height budget with every panel', () => {
 		expect(frameWidth(frame)).toBeLessThanOrEqual(columns);
 		expect(frame).toContain('queue  8 queued');
 		expect(frame).toMatch(/^› {2}Follow-up numb/m);
-		expect(frame.split('\n').filter(line => / (crit|info) /.test(line)).length + Number(/ {2}… (\d+) more/.exec(frame)?.[1] ?? 0)).toBe(8);
+		expect(frame.split('\n').filter(line => / (crit|info) /.test(line)).length + Number(/^ {2}… (\d+) more(?: \(\d+ above\))?$/m.exec(frame)?.[1] ?? 0)).toBe(8);
 		runtime.dispose();
 	}, 30_000);
 });
 
 describe('pure layout of the queue', () => {
 	const planned = (l: FrameLayout) => l.headerLines + (l.spacerAfterHeader ? 1 : 0) + l.listLines + (l.spacerAfterList ? 1 : 0)
-		+ l.noticeLines + l.waste.lines + l.queueLines + l.decisionLines + l.footerLines;
+		+ l.noticeLines + l.waste.lines + l.queueLines + l.decisionLines + l.confirmLines + l.footerLines;
 
 	test('every panel together never exceeds rows − 1; focus gives the queue room first (property)', () => {
 		fc.assert(fc.property(
@@ -234,12 +237,26 @@ describe('pure layout of the queue', () => {
 		));
 	});
 
-	test('unfocused at 80×24 with 4 accounts: the queue shows when there is room; never without a queue', () => {
+	test('the queue never disappears: its title, header and next job come before the list grows; never without a queue', () => {
 		const layout = computeLayout({columns: 80, rows: 24}, 4, {decisionCount: 2, queue: {rows: 3, focused: false}}) as FrameLayout;
 		expect(layout.queueLines).toBe(5);
 		expect((computeLayout({columns: 80, rows: 24}, 4, {decisionCount: 2}) as FrameLayout).queueLines).toBe(0);
-		expect((computeLayout({columns: 40, rows: 12}, 4, {decisionCount: 5, noticeLines: 2, queue: {rows: 3, focused: false}}) as FrameLayout).queueLines).toBe(0);
+		// Tight: title, column header, the next job and a "… 2 more" line.
+		expect((computeLayout({columns: 40, rows: 12}, 4, {decisionCount: 5, noticeLines: 2, queue: {rows: 3, focused: false, essential: 1}}) as FrameLayout).queueLines).toBe(4);
 		expect((computeLayout({columns: 40, rows: 12}, 4, {decisionCount: 5, noticeLines: 2, queue: {rows: 3, focused: true}}) as FrameLayout).queueLines).toBeGreaterThanOrEqual(3);
+		// An empty queue keeps its one line.
+		expect((computeLayout({columns: 80, rows: 24}, 10, {decisionCount: 5, noticeLines: 2, waste: {accounts: 10, alerts: 1}, queue: {rows: 0, focused: false}}) as FrameLayout).queueLines).toBe(1);
+	});
+
+	test('property: with any queue, at least its title shows; with jobs and 12+ rows, the header and first job too', () => {
+		fc.assert(fc.property(
+			fc.integer({min: 40, max: 200}), fc.integer({min: 12, max: 60}), fc.integer({min: 0, max: 30}), fc.integer({min: 0, max: 30}), fc.integer({min: 1, max: 3}),
+			(columns, rows, accounts, jobs, essential) => {
+				const layout = computeLayout({columns, rows}, accounts, {noticeLines: 3, decisionCount: 5, waste: {accounts, alerts: 2}, queue: {rows: jobs, focused: false, essential}});
+				if (layout.kind === 'too-small') return;
+				expect(layout.queueLines).toBeGreaterThanOrEqual(jobs === 0 ? 1 : 3);
+			},
+		));
 	});
 
 	test('columns: title and state always; severity, age, estimate, account as width allows', () => {
@@ -256,7 +273,8 @@ describe('pure layout of the queue', () => {
 		expect(stateText({state: 'running', startedAt: iso(NOW - 75 * MINUTE)}, NOW)).toBe('run 1h15m');
 		expect(stateText({state: 'running', startedAt: iso(NOW - 75 * MINUTE - 5000)}, NOW, 13)).toBe('running 1h15m');
 		expect(stateText({state: 'interrupted', startedAt: iso(NOW - 75 * MINUTE)}, NOW)).toBe('interrupted');
-		expect(visibleRows(10, 7, 4)).toEqual({start: 6, end: 9, more: 7});
-		expect(visibleRows(3, 0, 4)).toEqual({start: 0, end: 3, more: 0});
+		expect(visibleRows(10, 7, 4)).toEqual({start: 6, end: 9, more: 7, moreLine: true});
+		expect(visibleRows(3, 0, 4)).toEqual({start: 0, end: 3, more: 0, moreLine: false});
+		expect(visibleRows(3, 0, 1)).toEqual({start: 0, end: 1, more: 2, moreLine: false});
 	});
 });

@@ -19,7 +19,11 @@ for the keys. With no accounts configured it looks for the accounts on this mach
 "quota-tui accounts discover", without writing anything), says what it found, and opens on the
 built-in DEMO accounts.
 
-Without a TTY (a pipe, CI, cron) it prints one frame and exits 0.`,
+The live dashboard draws on the alternate screen (your shell comes back untouched when it quits),
+redraws itself whole on every resize and on Ctrl+L, and suspends with Ctrl+Z.
+
+Without a TTY (a pipe, CI, cron), or in a terminal that cannot move the cursor (TERM=dumb), it
+prints one frame and exits 0. NO_COLOR=1 turns colour off.`,
 	async run(argv, io) {
 		const {values} = parse(argv, {}, 'dashboard');
 		let ctx = open(io, {demo: values.demo});
@@ -29,10 +33,12 @@ Without a TTY (a pipe, CI, cron) it prints one frame and exits 0.`,
 			ctx = open(io, {demo: true});
 			if (found.length > 0) {
 				const names = found.map(a => a.name).join(', ');
-				ctx.hints = [`Found ${found.length} account${found.length === 1 ? '' : 's'} on this machine (${names}): run "quota-tui accounts discover --yes" to add ${found.length === 1 ? 'it' : 'them'} and leave demo mode`];
+				// The command first: a narrow pane cuts the end of the line, never the way out.
+				ctx.hints = [`run "quota-tui accounts discover --yes" to add the ${found.length === 1 ? 'account' : `${found.length} accounts`} found on this machine and leave demo mode (${names})`];
 			}
 		}
-		const interactive = Boolean(io.stdout.isTTY && io.stdin.isTTY);
+		// A dumb terminal (Emacs shell-mode, some CI PTYs) cannot take cursor movement: one frame, as for a pipe.
+		const interactive = Boolean(io.stdout.isTTY && io.stdin.isTTY) && io.env['TERM'] !== 'dumb';
 		// Team mode: a frame syncs first like a one-shot command; the live dashboard syncs in the background.
 		const hub = await startHubSession(ctx, interactive ? {live: true} : {onWarning: line => printError(io, line)});
 		try {
@@ -49,10 +55,13 @@ Without a TTY (a pipe, CI, cron) it prints one frame and exits 0.`,
 				print(io, frame);
 				return 0;
 			}
-			const instance = ui.renderDashboard(runtime, {maxFps: ctx.config.ui.maxFps, stdout: io.stdout, stdin: io.stdin});
-			await instance.waitUntilExit();
-			runtime.dispose();
-			return 0;
+
+			return await ui.runDashboard(runtime, {
+				maxFps: ctx.config.ui.maxFps,
+				noticeSeconds: ctx.config.ui.noticeSeconds,
+				stdout: io.stdout as NodeJS.WriteStream,
+				stdin: io.stdin as NodeJS.ReadStream,
+			});
 		} finally {
 			await hub?.close();
 		}

@@ -1,7 +1,8 @@
 /**
  * One account: `›` marks the selected row, `●` the active account, then name, provider, status badge,
  * both windows (bar, percent, countdown, projection, reset time) and a note. Widths come from the
- * layout; only the time leaves re-render on a clock tick.
+ * layout; only the time leaves re-render on a clock tick. A row with stale data is dimmed and says
+ * `stale` in STATUS (its age is in DATA); the selected row is highlighted whole.
  */
 import {memo, type ReactNode} from 'react';
 import {Box, Text} from 'ink';
@@ -9,7 +10,7 @@ import type {AccountReport, WindowReport} from '../../engine/report.js';
 import {formatBar, parseInstant} from '../format.js';
 import type {RowColumns} from '../layout.js';
 import {useTheme, utilizationTone} from '../theme.js';
-import {cell, cellRight, pickWindows, statusBadge, windowPercent, windowProjection} from '../view-model.js';
+import {cell, cellRight, pickWindows, rowBadge, windowPercent, windowProjection} from '../view-model.js';
 import {CountdownText, NoteText, ResetTimeText} from './time-text.js';
 
 export type AccountRowProps = {
@@ -24,6 +25,8 @@ export type AccountRowProps = {
 
 export const SELECTED_MARKER = '›';
 export const ACTIVE_MARKER = '●';
+/** The selected row's background (a dark grey that keeps every foreground colour readable). */
+export const SELECTED_BACKGROUND = '#303030';
 
 type WindowCellsProps = {
 	readonly window: WindowReport | null;
@@ -52,7 +55,10 @@ function WindowCells({window, row, projection}: WindowCellsProps): ReactNode {
 
 export const AccountRow = memo(function AccountRow({account, row, generatedAt, isSelected, showSelection = true}: AccountRowProps) {
 	const theme = useTheme();
-	const badge = statusBadge(account);
+	const badge = rowBadge(account);
+	const isHighlighted = showSelection && isSelected;
+	// The whole row: dimmed when its data is stale, a background when selected (colour only; the › says it too).
+	const rowStyle = theme.isColor ? {...(account.stale ? {dimColor: true} : {}), ...(isHighlighted ? {backgroundColor: SELECTED_BACKGROUND} : {})} : {};
 	const {fiveHour, sevenDay} = pickWindows(account);
 	const marker = `${showSelection && isSelected ? SELECTED_MARKER : ' '}${account.active ? ACTIVE_MARKER : ' '}`;
 	const nameStyle = isSelected && showSelection ? theme.strong('accent') : account.disabled ? theme.tone('muted') : {};
@@ -68,11 +74,11 @@ export const AccountRow = memo(function AccountRow({account, row, generatedAt, i
 	if (row.lines === 2) {
 		return (
 			<Box flexDirection="column">
-				<Text wrap="truncate">
+				<Text wrap="truncate" {...rowStyle}>
 					{head}
 					<NoteText account={account} generatedAt={generatedAt} width={row.note}/>
 				</Text>
-				<Text wrap="truncate">
+				<Text wrap="truncate" {...rowStyle}>
 					<Text {...theme.tone('muted')}>{'   '}5h </Text>
 					<WindowCells window={fiveHour} row={row} projection={0}/>
 					<Text {...theme.tone('muted')}> 7d </Text>
@@ -83,7 +89,7 @@ export const AccountRow = memo(function AccountRow({account, row, generatedAt, i
 	}
 
 	return (
-		<Text wrap="truncate">
+		<Text wrap="truncate" {...rowStyle}>
 			{head}
 			<WindowCells window={fiveHour} row={row} projection={row.projection5h}/>
 			<Text> </Text>

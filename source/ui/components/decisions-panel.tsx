@@ -13,11 +13,18 @@ export type DecisionsPanelProps = {
 	readonly generatedAt: number;
 };
 
-/** `14:02 switch work: switched — over 90 % on personal`. */
+/**
+ * `14:02 switch work: switched — over 90 % on personal`; when the reason already starts with the
+ * verdict it is said once: `14:02 switch work — switched from personal to work at the user's request`.
+ */
 export function decisionText(decision: Decision, generatedAt: number): string {
 	const at = parseInstant(decision.at);
 	const time = at === null ? '--:--' : formatLocalTime(at, generatedAt);
 	const reason = decision.reasons[0];
+	if (reason !== undefined && reason.toLowerCase().startsWith(decision.verdict.toLowerCase())) {
+		return `${time} ${decision.kind} ${decision.subject} — ${reason}`;
+	}
+
 	return `${time} ${decision.kind} ${decision.subject}: ${decision.verdict}${reason === undefined ? '' : ` — ${reason}`}`;
 }
 

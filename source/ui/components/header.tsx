@@ -40,7 +40,7 @@ export const Header = memo(function Header({report, isRefreshing, lines, isCompa
 			<Text {...theme.tone('muted')}>{isCompact ? '  ' : '  active '}</Text>
 			<Text {...theme.tone('accent')}>{ACTIVE_MARKER} </Text>
 			<Text {...theme.strong()}>{active}</Text>
-			{isCompact ? null : <Text {...theme.tone('muted')}>{`  auto ${report.mode}`}</Text>}
+			{isCompact ? null : <Text {...theme.tone('muted')}>{`  mode: ${report.mode}`}</Text>}
 			{isRefreshing ? <Text {...theme.tone('muted')}>  refreshing…</Text> : null}
 			{lines === 1 ? <><Text>  </Text>{next}</> : null}
 		</Text>

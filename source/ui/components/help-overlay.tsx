@@ -1,34 +1,63 @@
-/** The `?` overlay: every binding of the keymap with its keys and what it does. */
+/**
+ * The `?` overlay: the help lines (help-view.ts: every key from the keymap table, the symbols, the
+ * badges, the demo) from `scroll` on, as many as fit, with the position in the title line.
+ */
 import {memo} from 'react';
 import {Box, Text} from 'ink';
-import {bindingKeys, keymap, type Binding} from '../keymap.js';
+import {HELP_TITLE, type HelpLine} from '../help-view.js';
 import {useTheme} from '../theme.js';
-import {cell} from '../view-model.js';
 
 export type HelpOverlayProps = {
+	readonly lines: readonly HelpLine[];
+	/** Index of the first line shown. */
+	readonly scroll: number;
 	/** Lines available, title included. */
-	readonly lines: number;
-	readonly bindings?: readonly Binding[];
+	readonly height: number;
 };
 
-export const HelpOverlay = memo(function HelpOverlay({lines, bindings = keymap}: HelpOverlayProps) {
+/** `12–30 of 45` when the help does not fit, else ''. */
+export function helpPosition(first: number, shown: number, total: number): string {
+	return shown >= total ? '' : `${first + 1}–${first + shown} of ${total}`;
+}
+
+export const HelpOverlay = memo(function HelpOverlay({lines, scroll, height}: HelpOverlayProps) {
 	const theme = useTheme();
-	const keysWidth = Math.max(...bindings.map(binding => bindingKeys(binding).length));
-	const commandWidth = Math.max(...bindings.map(binding => binding.command.length));
-	const room = Math.max(0, lines - 1);
-	const fits = bindings.length <= room;
-	const shown = fits ? bindings : bindings.slice(0, Math.max(0, room - 1));
+	const page = Math.max(0, height - 1);
+	const first = Math.max(0, Math.min(scroll, lines.length - page));
+	const shown = lines.slice(first, first + page);
+	const position = helpPosition(first, shown.length, lines.length);
 	return (
 		<Box flexDirection="column">
-			<Text wrap="truncate" {...theme.strong('accent')}>keys (? or Esc closes)</Text>
-			{shown.map(binding => (
-				<Text key={binding.command} wrap="truncate">
-					<Text {...theme.strong()}>{`  ${cell(bindingKeys(binding), keysWidth)}`}</Text>
-					<Text {...theme.tone('muted')}>{`  ${cell(binding.command, commandWidth)}  `}</Text>
-					<Text>{binding.description}</Text>
-				</Text>
-			))}
-			{fits || room === 0 ? null : <Text wrap="truncate" {...theme.tone('muted')}>{`  … ${bindings.length - shown.length} more`}</Text>}
+			<Text wrap="truncate">
+				<Text {...theme.strong('accent')}>{HELP_TITLE}</Text>
+				{position === '' ? null : <Text {...theme.tone('muted')}>{`  ${position}`}</Text>}
+			</Text>
+			{shown.map((line, index) => {
+				const key = `${first + index}`;
+				switch (line.kind) {
+					case 'blank': {
+						return <Text key={key}> </Text>;
+					}
+
+					case 'section': {
+						return <Text key={key} wrap="truncate" {...theme.strong('accent')}>{line.text}</Text>;
+					}
+
+					case 'text': {
+						return <Text key={key} wrap="truncate">{`  ${line.text}`}</Text>;
+					}
+
+					case 'row': {
+						return (
+							<Text key={key} wrap="truncate">
+								<Text {...theme.strong()}>{`  ${line.keys}`}</Text>
+								{line.label === '' ? null : <Text {...theme.tone('muted')}>{`  ${line.label}`}</Text>}
+								<Text>{`  ${line.text}`}</Text>
+							</Text>
+						);
+					}
+				}
+			})}
 		</Box>
 	);
 });

@@ -1,10 +1,11 @@
-export {AccountRow, ACTIVE_MARKER, SELECTED_MARKER, type AccountRowProps} from './account-row.js';
+export {AccountRow, ACTIVE_MARKER, SELECTED_BACKGROUND, SELECTED_MARKER, type AccountRowProps} from './account-row.js';
 export {AccountsPanel, columnHeaderText, moreText, type AccountsPanelProps} from './accounts-panel.js';
+export {ConfirmBox, confirmLines, type ConfirmBoxProps, type ConfirmLine} from './confirm-box.js';
 export {DecisionsPanel, decisionText, recentDecisions, type DecisionsPanelProps} from './decisions-panel.js';
 export {Footer, ONE_SHOT_FOOTER, type FooterProps} from './footer.js';
 export {DEMO_BADGE, Header, type HeaderProps} from './header.js';
-export {HelpOverlay, type HelpOverlayProps} from './help-overlay.js';
-export {NoticePanel, noticeLines, type NoticePanelProps} from './notice-panel.js';
+export {HelpOverlay, helpPosition, type HelpOverlayProps} from './help-overlay.js';
+export {DEMO_LINE, NoticePanel, noticeLines, type NoticeLine, type NoticePanelProps} from './notice-panel.js';
 export {PanelBoundary, type PanelBoundaryProps} from './panel-boundary.js';
 export {ClockText, CountdownText, NoteText, ResetTimeText} from './time-text.js';
 export {TooSmall, tooSmallText, type TooSmallProps} from './too-small.js';

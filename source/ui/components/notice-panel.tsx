@@ -1,16 +1,21 @@
 /**
- * The outcome of the last command (`snapshot.notice`) and the report's warnings, one line each, cut to
- * the lines the layout allows (the last shown line says how many more there are).
+ * The notices: the stacked toasts (outcomes of commands, jobs that ended; newest first), what the DEMO
+ * is and how to leave it, and the report's warnings, one line each, cut to the lines the layout allows
+ * (the last shown line says how many more there are). Toasts expire on the shared clock (the dashboard
+ * hook filters them); errors stay until Esc.
  */
 import {memo} from 'react';
 import {Box, Text} from 'ink';
 import type {Notice} from '../../runtime/types.js';
+import type {Toast} from '../dashboard-state.js';
 import {useTheme, type Tone} from '../theme.js';
 
+export type NoticeLine = {readonly key: string; readonly text: string; readonly tone: Tone};
+
 export type NoticePanelProps = {
-	readonly notice: Notice | null;
-	readonly warnings: readonly string[];
-	readonly lines: number;
+	readonly lines: readonly NoticeLine[];
+	/** Lines the layout gives the panel. */
+	readonly height: number;
 };
 
 const NOTICE_TONES: Readonly<Record<Notice['tone'], Tone>> = {
@@ -27,37 +32,41 @@ const NOTICE_MARKS: Readonly<Record<Notice['tone'], string>> = {
 	error: '✗',
 };
 
-type Line = {text: string; tone: Tone};
+/** The line that says what the demo is, and the way out. */
+export const DEMO_LINE = 'DEMO: simulated accounts, nothing here is real · use yours: quota-tui accounts discover --yes · ? explains';
 
 /** The lines the panel wants to show, in priority order. */
-export function noticeLines(notice: Notice | null, warnings: readonly string[]): Line[] {
-	const lines: Line[] = [];
-	if (notice !== null) {
-		lines.push({text: `${NOTICE_MARKS[notice.tone]} ${notice.text}`, tone: NOTICE_TONES[notice.tone]});
-	}
-
+export function noticeLines(toasts: readonly Toast[], warnings: readonly string[], demo = false): NoticeLine[] {
+	const lines: NoticeLine[] = toasts.map(toast => ({
+		key: `toast-${toast.id}`,
+		text: `${NOTICE_MARKS[toast.tone]} ${toast.text}${toast.sticky ? ' (Esc dismisses)' : ''}`,
+		tone: NOTICE_TONES[toast.tone],
+	}));
 	const [first] = warnings;
 	if (first !== undefined) {
 		const more = warnings.length > 1 ? ` (+${warnings.length - 1} more)` : '';
-		lines.push({text: `! ${first}${more}`, tone: 'warn'});
+		lines.push({key: 'warning', text: `! ${first}${more}`, tone: 'warn'});
+	}
+
+	if (demo) {
+		lines.push({key: 'demo', text: `i ${DEMO_LINE}`, tone: 'accent'});
 	}
 
 	return lines;
 }
 
-export const NoticePanel = memo(function NoticePanel({notice, warnings, lines}: NoticePanelProps) {
+export const NoticePanel = memo(function NoticePanel({lines, height}: NoticePanelProps) {
 	const theme = useTheme();
-	const all = noticeLines(notice, warnings);
-	const shown = all.slice(0, Math.max(0, lines));
+	const shown = lines.slice(0, Math.max(0, height));
 	if (shown.length === 0) {
 		return null;
 	}
 
-	const hidden = all.length - shown.length;
+	const hidden = lines.length - shown.length;
 	return (
 		<Box flexDirection="column">
 			{shown.map((line, index) => (
-				<Text key={line.text} wrap="truncate" {...theme.tone(line.tone)}>
+				<Text key={line.key} wrap="truncate" {...theme.tone(line.tone)}>
 					{index === shown.length - 1 && hidden > 0 ? `${line.text} · +${hidden} more` : line.text}
 				</Text>
 			))}

@@ -1,7 +1,10 @@
 /**
  * The follow-up queue (DESIGN §10) as a table: title, severity, age, estimate, state (running jobs
- * with their elapsed time) and account. One line per job, windowed to the lines the layout gives it;
- * the first line is the summary, or the y/n confirm of a dispatch.
+ * with their elapsed time) and account; an ended job's title is followed by how it ended
+ * (`succeeded in 4m12s · $0.42 · 5% of 5h`, `failed (exit 3): Error: …`). One line per job, windowed to
+ * the lines the layout gives it: from the top (running jobs, then the next queued one) unless the
+ * queue has focus, then around the selected job. The first line is the summary; `›` marks it while
+ * the queue has focus. The y/n question of a dispatch is the confirm box's (confirm-box.tsx).
  *
  * Not @alcalzone/ink-table: it draws two lines per row plus three border lines and sizes columns to
  * their content without truncation, so three jobs with real titles take nine lines and overflow 80
@@ -11,7 +14,6 @@ import {memo} from 'react';
 import {Box, Text} from 'ink';
 import type {QueueRow, QueueSnapshot} from '../../runtime/types.js';
 import {useClockValue} from '../hooks/use-now.js';
-import type {QueueConfirm} from '../hooks/use-queue.js';
 import {
 	ageText,
 	estimateText,
@@ -22,6 +24,7 @@ import {
 	SEVERITY_TONE,
 	stateText,
 	STATE_TONE,
+	titleText,
 	visibleRows,
 	type QueueColumns,
 } from '../queue-view.js';
@@ -36,7 +39,6 @@ export type QueuePanelProps = {
 	readonly mode: string;
 	readonly isFocused: boolean;
 	readonly selected: number;
-	readonly confirm: QueueConfirm | null;
 	/** False when keys do nothing (one-shot frame): no selection marker and no key hints. @default true */
 	readonly isInteractive?: boolean;
 };
@@ -57,7 +59,7 @@ const JobRow = memo(function JobRow({row, columns, isSelected}: {readonly row: Q
 	return (
 		<Text wrap="truncate">
 			<Text {...theme.tone('accent')}>{`${isSelected ? '›' : ' '}${row.autoUtilization ? 'a' : ' '}`} </Text>
-			<Text {...(isSelected ? theme.strong('accent') : {})}>{cell(row.title, columns.title)} </Text>
+			<Text {...(isSelected ? theme.strong('accent') : row.state === 'failed' ? theme.tone('critical') : {})}>{cell(titleText(row, columns.title), columns.title)} </Text>
 			{columns.severity > 0 ? <Text {...theme.tone(SEVERITY_TONE[row.severity])}>{cell(SEVERITY_LABEL[row.severity], columns.severity)} </Text> : null}
 			{columns.age > 0 ? <AgeCell row={row} width={columns.age}/> : null}
 			{columns.estimate > 0 ? <Text {...theme.tone('muted')}>{cell(estimateText(row), columns.estimate)} </Text> : null}
@@ -67,53 +69,37 @@ const JobRow = memo(function JobRow({row, columns, isSelected}: {readonly row: Q
 	);
 });
 
-/** The confirm line: the keys first, so a narrow pane still shows how to answer. */
-export function confirmText(confirm: QueueConfirm): string {
-	const what = `${confirm.jobId} "${confirm.title.length > 28 ? `${confirm.title.slice(0, 27)}…` : confirm.title}"`;
-	switch (confirm.state) {
-		case 'checking': {
-			return `Dispatch ${what}? checking the gate…`;
-		}
-
-		case 'ready': {
-			return `[y/n] Dispatch ${what} ${confirm.message}?`;
-		}
-
-		case 'refused': {
-			return `[Esc] Cannot dispatch ${confirm.jobId}: ${confirm.message.replace(/^Not dispatched: /, '')}`;
-		}
-	}
-}
-
-export const QueuePanel = memo(function QueuePanel({queue, lines, width, mode, isFocused, selected, confirm, isInteractive = true}: QueuePanelProps) {
+export const QueuePanel = memo(function QueuePanel({queue, lines, width, mode, isFocused, selected, isInteractive = true}: QueuePanelProps) {
 	const theme = useTheme();
 	if (lines < 1) {
 		return null;
 	}
 
 	const hint = !isInteractive ? '' : isFocused ? '  (Tab: accounts)' : '  (Tab: focus · a: mode)';
-	const title = confirm === null
-		? <Text wrap="truncate"><Text {...(isFocused ? theme.strong('accent') : theme.tone('muted'))}>{queueSummary(queue, mode)}</Text><Text {...theme.tone('muted')}>{hint}</Text></Text>
-		: <Text wrap="truncate" {...theme.strong(confirm.state === 'refused' ? 'warn' : confirm.state === 'ready' ? 'accent' : 'muted')}>{confirmText(confirm)}</Text>;
-	if (queue.rows.length === 0 || lines < 3) {
+	const marker = isInteractive && isFocused ? '› ' : '';
+	const title = (
+		<Text wrap="truncate">
+			<Text {...(isFocused ? theme.strong('accent') : theme.tone('muted'))}>{`${marker}${queueSummary(queue, mode)}`}</Text>
+			<Text {...theme.tone('muted')}>{hint}</Text>
+		</Text>
+	);
+	if (queue.rows.length === 0) {
 		return (
-			<Box flexDirection="column">
-				{queue.rows.length === 0 && confirm === null
-					? (
-						<Text wrap="truncate" {...theme.tone(queue.warnings.length > 0 ? 'warn' : 'muted')}>
-							{queue.warnings.length > 0
-								? `queue  empty · ${queue.warnings.length} source warning${queue.warnings.length === 1 ? '' : 's'}: quota-tui queue list`
-								: `queue  empty · auto ${mode} · add: quota-tui queue add --title T --prompt P`}
-						</Text>
-					)
-					: title}
-			</Box>
+			<Text wrap="truncate" {...theme.tone(queue.warnings.length > 0 ? 'warn' : 'muted')}>
+				{queue.warnings.length > 0
+					? `queue  empty · ${queue.warnings.length} source warning${queue.warnings.length === 1 ? '' : 's'}: quota-tui queue list`
+					: `queue  empty · mode: ${mode} · add jobs: quota-tui queue add --title T --prompt P`}
+			</Text>
 		);
+	}
+
+	if (lines < 3) {
+		return title;
 	}
 
 	const longestAccount = Math.max(7, ...queue.rows.map(row => (row.account ?? '').length));
 	const columns = queueColumns(width, longestAccount);
-	const view = visibleRows(queue.rows.length, selected, lines - 2);
+	const view = visibleRows(queue.rows.length, isFocused ? selected : 0, lines - 2);
 	return (
 		<Box flexDirection="column">
 			{title}
@@ -121,7 +107,7 @@ export const QueuePanel = memo(function QueuePanel({queue, lines, width, mode, i
 			{queue.rows.slice(view.start, view.end).map((row, offset) => (
 				<JobRow key={row.id} row={row} columns={columns} isSelected={isInteractive && isFocused && view.start + offset === selected}/>
 			))}
-			{view.more > 0 ? <Text wrap="truncate" {...theme.tone('muted')}>{`  … ${view.more} more${view.start > 0 ? ` (${view.start} above)` : ''}`}</Text> : null}
+			{view.moreLine ? <Text wrap="truncate" {...theme.tone('muted')}>{`  … ${view.more} more${view.start > 0 ? ` (${view.start} above)` : ''}`}</Text> : null}
 		</Box>
 	);
 });

@@ -9,7 +9,8 @@ const LEVELS = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'] as const
 
 /**
  * `values` drawn in exactly `width` cells: when there are more values than cells, each cell shows the
- * highest value of its share; when fewer, the line is right-aligned (the newest value last).
+ * highest value of its share; when fewer, the line is right-aligned (the newest value last) after a
+ * dotted baseline for the days without data.
  */
 export function sparkline(values: ReadonlyArray<number | null>, width: number): string {
 	const cells = Math.max(0, Math.floor(width));
@@ -25,8 +26,11 @@ export function sparkline(values: ReadonlyArray<number | null>, width: number): 
 			buckets.push(known.length === 0 ? null : Math.max(...known));
 		}
 	}
-	const text = buckets.map(v => (v === null || !Number.isFinite(v) ? ' ' : LEVELS[Math.min(LEVELS.length - 1, Math.max(0, Math.floor(v * LEVELS.length)))]!)).join('');
-	return text.padStart(cells, ' ');
+	// Buckets before the first value are days without history: a dotted baseline, so a lone newest
+	// value sits at the end of a visible axis instead of floating far from its name.
+	const first = buckets.findIndex(v => v !== null && Number.isFinite(v));
+	const text = buckets.map((v, i) => (v === null || !Number.isFinite(v) ? (first === -1 || i < first ? '·' : ' ') : LEVELS[Math.min(LEVELS.length - 1, Math.max(0, Math.floor(v * LEVELS.length)))]!)).join('');
+	return text.padStart(cells, '·');
 }
 
 export type SparklineProps = {

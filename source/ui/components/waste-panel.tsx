@@ -15,6 +15,8 @@ import {useClockValue} from '../hooks/use-now.js';
 import {useTheme, utilizationTone} from '../theme.js';
 import {cell, cellRight} from '../view-model.js';
 import type {WasteLayout} from '../waste-layout.js';
+import {windowList} from '../layout.js';
+import {moreText} from './accounts-panel.js';
 import {Sparkline} from './sparkline.js';
 
 export type WastePanelProps = {
@@ -23,6 +25,8 @@ export type WastePanelProps = {
 	readonly columns: number;
 	/** Width of the account-name cell (the accounts panel's). */
 	readonly nameWidth: number;
+	/** The selected account: when not every account fits, the lines follow it. */
+	readonly selected?: string | null;
 };
 
 /** The four summary lines as rows of the panel: 4 rows, or 2 rows of two columns. */
@@ -48,7 +52,8 @@ export function compactSummary(report: UtilizationReport): string {
 /** `empty in 1h12m` until `target`, from the shared clock. */
 const EmptyInText = memo(function EmptyInText({kind, target}: {readonly kind: string; readonly target: number}) {
 	const theme = useTheme();
-	const text = useClockValue(now => (target > now ? `${windowShortLabel(kind as WindowKind)} empty in ${spanText(target - now)}` : `${windowShortLabel(kind as WindowKind)} empty`));
+	// Under a minute reads `<1m` (spanText would say `0m`).
+	const text = useClockValue(now => (target > now ? `${windowShortLabel(kind as WindowKind)} empty in ${target - now < 60_000 ? '<1m' : spanText(target - now)}` : `${windowShortLabel(kind as WindowKind)} empty`));
 	return <Text {...theme.tone('critical')}>{text}</Text>;
 });
 
@@ -89,13 +94,19 @@ const AccountLine = memo(function AccountLine({account, nameWidth, sparkWidth}: 
 	);
 });
 
-export const WastePanel = memo(function WastePanel({report, layout, columns, nameWidth}: WastePanelProps) {
+export const WastePanel = memo(function WastePanel({report, layout, columns, nameWidth, selected = null}: WastePanelProps) {
 	const theme = useTheme();
 	if (layout.lines === 0) return null;
 	const alerts = report.useItOrLoseIt.slice(0, layout.alertLines);
-	const accounts = report.accounts.slice(0, layout.accountLines);
+	const count = report.accounts.length;
+	const view = layout.accountLines === 0
+		? {start: 0, end: 0, hiddenBefore: 0, hiddenAfter: count}
+		: windowList(count, Math.max(0, report.accounts.findIndex(account => account.name === selected)), layout.accountLines + (layout.moreLine ? 1 : 0));
+	const accounts = report.accounts.slice(view.start, view.end);
+	const hidden = count - accounts.length;
 	return (
 		<Box flexDirection="column">
+			{layout.spacerBefore ? <Text> </Text> : null}
 			{layout.title ? <Text wrap="truncate" {...theme.tone('muted')}>{'waste & forecasts · 7d use over the last 7 days'}</Text> : null}
 			{layout.summaryRows === 1 ? <Text wrap="truncate">{compactSummary(report)}</Text> : null}
 			{layout.summaryRows === 2 || layout.summaryRows === 4
@@ -103,6 +114,7 @@ export const WastePanel = memo(function WastePanel({report, layout, columns, nam
 				: null}
 			{alerts.map(alert => <AlertLine key={alert.account} alert={alert} columns={columns}/>)}
 			{accounts.map(account => <AccountLine key={account.name} account={account} nameWidth={nameWidth} sparkWidth={layout.sparkWidth}/>)}
+			{layout.moreLine && hidden > 0 ? <Text wrap="truncate" {...theme.tone('muted')}>{`  ${moreText(view.hiddenBefore, view.hiddenAfter)}`}</Text> : null}
 			{layout.spacerAfter ? <Text> </Text> : null}
 		</Box>
 	);

@@ -1,0 +1,382 @@
+/**
+ * The dashboard's own state (selection, focus, help scroll, y/n questions, notices) as a pure state
+ * machine: `press(state, key, context)` returns the next state and the effects to run (switch,
+ * dispatch, refresh…). Keys that arrive together (`jjjjj` in one read) are applied one after another,
+ * each on the state the previous one left, so every keypress counts once. No React, no clock: `now`
+ * comes in the context.
+ */
+import type {AccountReport} from '../engine/report.js';
+import {windowShortLabel} from '../engine/status.js';
+import type {DispatchPreview, Notice, QueueRow} from '../runtime/types.js';
+import {formatCountdown, formatLocalTime, formatPercent, parseInstant} from './format.js';
+import {commandFor, type Command, type KeyName, type Scope} from './keymap.js';
+import {statusBadge} from './view-model.js';
+
+export type DispatchConfirm = {
+	readonly kind: 'dispatch';
+	readonly jobId: string;
+	readonly title: string;
+	/** checking: waiting for the gate; ready: y dispatches; refused: any of y/n/Esc closes. */
+	readonly state: 'checking' | 'ready' | 'refused';
+	readonly account: string | null;
+	readonly message: string;
+};
+
+export type SwitchConfirm = {
+	readonly kind: 'switch';
+	readonly account: string;
+	/** Why the switch asks first (`demo-codex is exhausted: 5h at 100%, resets 14:35 (in 26m)`). */
+	readonly message: string;
+};
+
+export type Confirm = DispatchConfirm | SwitchConfirm;
+
+export type Toast = {
+	readonly id: number;
+	readonly text: string;
+	readonly tone: Notice['tone'];
+	/** Epoch ms it was raised. */
+	readonly at: number;
+	/** Errors stay until dismissed (Esc); everything else expires. */
+	readonly sticky: boolean;
+};
+
+export type UiState = {
+	/** The selected account's name; null = the active account. */
+	readonly selectedAccount: string | null;
+	/** Tab: the queue has the keys (only while it has jobs). */
+	readonly queueFocus: boolean;
+	/** The selected job's id; null = the first queued job. */
+	readonly selectedJob: string | null;
+	/** The help overlay's first shown line; null = closed. */
+	readonly help: number | null;
+	readonly confirm: Confirm | null;
+	/** Newest first. */
+	readonly toasts: readonly Toast[];
+	readonly nextToast: number;
+};
+
+export const INITIAL_UI: UiState = {selectedAccount: null, queueFocus: false, selectedJob: null, help: null, confirm: null, toasts: [], nextToast: 1};
+
+/** What the keys act on: the data of the current frame. */
+export type UiContext = {
+	readonly accounts: readonly AccountReport[];
+	readonly active: string | null;
+	readonly recommended: string | null;
+	/** The queue's rows; undefined when this runtime has no queue. */
+	readonly jobs?: readonly QueueRow[] | undefined;
+	readonly canCycleAuto: boolean;
+	readonly canDispatch: boolean;
+	readonly now: number;
+	/** How long a notice stays (ms). */
+	readonly noticeMs: number;
+	/** The help overlay: its lines and how many fit at once (for scrolling). */
+	readonly help: {readonly lines: number; readonly page: number};
+};
+
+export type Effect =
+	| {readonly type: 'switch'; readonly account: string}
+	| {readonly type: 'refresh'}
+	| {readonly type: 'preview-dispatch'; readonly jobId: string}
+	| {readonly type: 'dispatch'; readonly jobId: string; readonly account: string | null}
+	| {readonly type: 'cycle-auto'}
+	| {readonly type: 'redraw'}
+	| {readonly type: 'suspend'}
+	| {readonly type: 'quit'};
+
+export type Step = {readonly state: UiState; readonly effects: readonly Effect[]};
+
+/** The most notices kept; older ones drop first. */
+const MAX_TOASTS = 20;
+
+const clamp = (value: number, min: number, max: number): number => Math.min(max, Math.max(min, value));
+
+/** Index of the selected account (the active one until something was selected). */
+export function selectedAccountIndex(state: UiState, context: Pick<UiContext, 'accounts' | 'active'>): number {
+	const index = context.accounts.findIndex(account => account.name === (state.selectedAccount ?? context.active));
+	return index === -1 ? 0 : index;
+}
+
+/** True while the queue has the keys: focused with Tab and holding at least one job. */
+export function isQueueFocused(state: UiState, context: Pick<UiContext, 'jobs'>): boolean {
+	return state.queueFocus && (context.jobs?.length ?? 0) > 0;
+}
+
+/** Index of the selected job (the first queued one until something was selected). */
+export function selectedJobIndex(state: UiState, context: Pick<UiContext, 'jobs'>): number {
+	const rows = context.jobs ?? [];
+	const byId = rows.findIndex(row => row.id === state.selectedJob);
+	if (byId !== -1) {
+		return byId;
+	}
+
+	return Math.max(0, rows.findIndex(row => row.state === 'queued'));
+}
+
+/** The notices on screen at `now`, newest first: sticky ones and those younger than `noticeMs`. */
+export function visibleToasts(toasts: readonly Toast[], now: number, noticeMs: number): Toast[] {
+	return toasts.filter(toast => toast.sticky || now - toast.at < noticeMs);
+}
+
+/** The scopes whose keys work now (keymap.ts). */
+export function scopesOf(state: UiState, context: UiContext): Scope[] {
+	if (state.help !== null) {
+		return ['global', 'overlay'];
+	}
+
+	if (state.confirm !== null) {
+		return ['global', 'confirm'];
+	}
+
+	const scopes: Scope[] = ['global', isQueueFocused(state, context) ? 'queue' : 'accounts'];
+	if (context.jobs !== undefined) {
+		scopes.push('panels');
+	}
+
+	if (context.canCycleAuto) {
+		scopes.push('auto');
+	}
+
+	if (visibleToasts(state.toasts, context.now, context.noticeMs).length > 0) {
+		scopes.push('notices');
+	}
+
+	return scopes;
+}
+
+/** Add a notice (newest first); the same text again replaces the older copy. */
+export function addToast(state: UiState, notice: {readonly text: string; readonly tone: Notice['tone']; readonly at: number}, noticeMs = Number.POSITIVE_INFINITY): UiState {
+	const kept = visibleToasts(state.toasts, notice.at, noticeMs).filter(toast => toast.text !== notice.text);
+	const toast: Toast = {id: state.nextToast, text: notice.text, tone: notice.tone, at: notice.at, sticky: notice.tone === 'error'};
+	return {...state, toasts: [toast, ...kept].slice(0, MAX_TOASTS), nextToast: state.nextToast + 1};
+}
+
+/** The gate answered the dispatch question of `jobId`. */
+export function previewResolved(state: UiState, jobId: string, preview: DispatchPreview): UiState {
+	const {confirm} = state;
+	if (confirm?.kind !== 'dispatch' || confirm.jobId !== jobId || confirm.state !== 'checking') {
+		return state;
+	}
+
+	return {...state, confirm: {...confirm, title: preview.title, state: preview.go ? 'ready' : 'refused', account: preview.account, message: preview.message}};
+}
+
+/** Asking the gate about `jobId` failed. */
+export function previewFailed(state: UiState, jobId: string, message: string): UiState {
+	const {confirm} = state;
+	if (confirm?.kind !== 'dispatch' || confirm.jobId !== jobId) {
+		return state;
+	}
+
+	return {...state, confirm: {...confirm, state: 'refused', message}};
+}
+
+const ASK_STATUSES = new Set<AccountReport['status']>(['rejected', 'invalid_key', 'token_expired', 'policy_rejected', 'unreachable']);
+
+/**
+ * Why switching onto `account` should be confirmed first, or null when it should simply happen: it is
+ * exhausted or otherwise unusable, disabled, or the last resort (kept for emergencies).
+ */
+export function switchWarning(account: AccountReport, now: number, recommended: string | null): string | null {
+	const reasons: string[] = [];
+	if (account.disabled) {
+		reasons.push(`${account.name} is disabled in the config`);
+	} else if (account.status === 'rejected') {
+		const full = [...account.windows].filter(window => window.utilization !== null).sort((a, b) => (b.utilization ?? 0) - (a.utilization ?? 0))[0];
+		const reset = parseInstant(full?.resetsAt);
+		const when = reset === null ? '' : `, resets ${formatLocalTime(reset, now)} (in ${formatCountdown(reset, now)})`;
+		reasons.push(`${account.name} is exhausted${full ? `: ${windowShortLabel(full.kind)} window at ${formatPercent(full.utilization)}${when}` : ''}`);
+	} else if (ASK_STATUSES.has(account.status)) {
+		reasons.push(`${account.name} is ${statusBadge(account).text}${account.message ? `: ${account.message}` : ''}`);
+	}
+
+	if (account.lastResort) {
+		reasons.push(`${account.name} is the last-resort account, kept for when nothing else is usable`);
+	}
+
+	if (reasons.length === 0) {
+		return null;
+	}
+
+	if (recommended !== null && recommended !== account.name) {
+		reasons.push(`the recommendation is ${recommended}`);
+	}
+
+	return reasons.join('; ');
+}
+
+function moveAccount(state: UiState, context: UiContext, delta: number): UiState {
+	if (context.accounts.length === 0) {
+		return state;
+	}
+
+	const next = clamp(selectedAccountIndex(state, context) + delta, 0, context.accounts.length - 1);
+	return {...state, selectedAccount: context.accounts[next]!.name};
+}
+
+function moveJob(state: UiState, context: UiContext, delta: number): UiState {
+	const rows = context.jobs ?? [];
+	if (rows.length === 0) {
+		return state;
+	}
+
+	const next = clamp(selectedJobIndex(state, context) + delta, 0, rows.length - 1);
+	return {...state, selectedJob: rows[next]!.id};
+}
+
+function scrollHelp(state: UiState, context: UiContext, delta: number): UiState {
+	const max = Math.max(0, context.help.lines - context.help.page);
+	return {...state, help: clamp((state.help ?? 0) + delta, 0, max)};
+}
+
+const none = (state: UiState): Step => ({state, effects: []});
+
+/** Run one command on the state. */
+export function runCommand(state: UiState, command: Command, context: UiContext): Step {
+	switch (command) {
+		case 'up':
+		case 'down': {
+			return none(moveAccount(state, context, command === 'up' ? -1 : 1));
+		}
+
+		case 'job-up':
+		case 'job-down': {
+			return none(moveJob(state, context, command === 'job-up' ? -1 : 1));
+		}
+
+		case 'switch': {
+			const account = context.accounts[selectedAccountIndex(state, context)];
+			if (!account) {
+				return none(state);
+			}
+
+			if (account.name === context.active) {
+				return none(addToast(state, {text: `${account.name} is already the active account`, tone: 'info', at: context.now}, context.noticeMs));
+			}
+
+			const warning = switchWarning(account, context.now, context.recommended);
+			return warning === null
+				? {state, effects: [{type: 'switch', account: account.name}]}
+				: none({...state, confirm: {kind: 'switch', account: account.name, message: warning}});
+		}
+
+		case 'dispatch': {
+			const row = context.jobs?.[selectedJobIndex(state, context)];
+			if (!row) {
+				return none(state);
+			}
+
+			const base = {kind: 'dispatch' as const, jobId: row.id, title: row.title, account: row.account};
+			if (row.state !== 'queued') {
+				return none({...state, confirm: {...base, state: 'refused', message: `it is ${row.state}; only queued jobs can be dispatched`}});
+			}
+
+			if (!context.canDispatch) {
+				return none({...state, confirm: {...base, account: null, state: 'refused', message: 'this view cannot dispatch'}});
+			}
+
+			return {state: {...state, confirm: {...base, account: null, state: 'checking', message: ''}}, effects: [{type: 'preview-dispatch', jobId: row.id}]};
+		}
+
+		case 'confirm': {
+			const {confirm} = state;
+			if (confirm === null || (confirm.kind === 'dispatch' && confirm.state === 'checking')) {
+				return none(state);
+			}
+
+			const closed = {...state, confirm: null};
+			if (confirm.kind === 'switch') {
+				return {state: closed, effects: [{type: 'switch', account: confirm.account}]};
+			}
+
+			return confirm.state === 'ready' ? {state: closed, effects: [{type: 'dispatch', jobId: confirm.jobId, account: confirm.account}]} : none(closed);
+		}
+
+		case 'cancel': {
+			return none({...state, confirm: null});
+		}
+
+		case 'focus': {
+			if ((context.jobs?.length ?? 0) === 0) {
+				return none(addToast({...state, queueFocus: false}, {text: 'the queue is empty: nothing to focus (add jobs with quota-tui queue add)', tone: 'info', at: context.now}, context.noticeMs));
+			}
+
+			return none({...state, queueFocus: !isQueueFocused(state, context)});
+		}
+
+		case 'auto': {
+			return {state, effects: [{type: 'cycle-auto'}]};
+		}
+
+		case 'refresh': {
+			return {state, effects: [{type: 'refresh'}]};
+		}
+
+		case 'dismiss': {
+			return none({...state, toasts: []});
+		}
+
+		case 'help': {
+			return none({...state, help: state.help === null ? 0 : null});
+		}
+
+		case 'close': {
+			return none({...state, help: null});
+		}
+
+		case 'help-up':
+		case 'help-down': {
+			return none(scrollHelp(state, context, command === 'help-up' ? -1 : 1));
+		}
+
+		case 'page-up':
+		case 'page-down': {
+			const page = Math.max(1, context.help.page - 1);
+			return none(scrollHelp(state, context, command === 'page-up' ? -page : page));
+		}
+
+		case 'redraw': {
+			return {state, effects: [{type: 'redraw'}]};
+		}
+
+		case 'suspend': {
+			return {state, effects: [{type: 'suspend'}]};
+		}
+
+		case 'quit': {
+			return {state, effects: [{type: 'quit'}]};
+		}
+	}
+}
+
+/** One key: the command it maps to in the scopes of `state`, run on `state`. */
+export function press(state: UiState, key: KeyName, context: UiContext): Step {
+	const command = commandFor(key, scopesOf(state, context));
+	return command === undefined ? none(state) : runCommand(state, command, context);
+}
+
+/**
+ * Several keys that arrived together, each applied to the state the previous one left. Effects keep
+ * their order; a repeated refresh or redraw runs once, and nothing after quit runs.
+ */
+export function pressAll(state: UiState, keys: readonly KeyName[], context: UiContext): Step {
+	let current = state;
+	const effects: Effect[] = [];
+	for (const key of keys) {
+		const step = press(current, key, context);
+		current = step.state;
+		for (const effect of step.effects) {
+			if ((effect.type === 'refresh' || effect.type === 'redraw') && effects.some(e => e.type === effect.type)) {
+				continue;
+			}
+
+			effects.push(effect);
+		}
+
+		if (effects.some(effect => effect.type === 'quit' || effect.type === 'suspend')) {
+			break;
+		}
+	}
+
+	return {state: current, effects};
+}
