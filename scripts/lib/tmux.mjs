@@ -1,4 +1,5 @@
-// Small tmux driver shared by scripts/screenshots.mjs and test/bench/run.mjs.
+// Small tmux driver shared by scripts/screenshots.mjs, test/bench/run.mjs and the tmux tests
+// (test/tmux/). Types for TypeScript callers: tmux.d.mts beside this file.
 // Every instance owns a private server (`tmux -L <label>`) started from a throw-away config, so it
 // never touches a user's tmux and can always be killed as a whole.
 import {execFile, spawnSync} from 'node:child_process';
@@ -27,6 +28,9 @@ function serverEnv() {
 	}
 	return env;
 }
+
+/** A session name means its first pane; a full target (`s1:0.1`) is taken as it is. */
+const paneTarget = name => (name.includes(':') ? name : `${name}:0.0`);
 
 export class TmuxServer {
 	/** @param {string} label unique socket name, e.g. `qt-shots-${process.pid}` */
@@ -77,11 +81,11 @@ export class TmuxServer {
 
 	/** The pane's text; `ansi` keeps colours and attributes (capture-pane -e). */
 	capture(name, {ansi = false} = {}) {
-		return this.run(['capture-pane', '-p', ...(ansi ? ['-e'] : []), '-t', `${name}:0.0`]);
+		return this.run(['capture-pane', '-p', ...(ansi ? ['-e'] : []), '-t', paneTarget(name)]);
 	}
 
 	async paneInfo(name) {
-		const out = await this.run(['list-panes', '-t', `${name}:0`, '-F', '#{pane_pid} #{pane_dead} #{pane_dead_status} #{pane_width} #{pane_height}']);
+		const out = await this.run(['display-message', '-p', '-t', paneTarget(name), '#{pane_pid} #{pane_dead} #{pane_dead_status} #{pane_width} #{pane_height}']);
 		const [pid, dead, status, width, height] = out.trim().split('\n')[0].split(' ');
 		return {pid: Number(pid), dead: dead === '1', status: status === '' ? undefined : Number(status), width: Number(width), height: Number(height)};
 	}
@@ -92,7 +96,36 @@ export class TmuxServer {
 	}
 
 	sendLiteral(name, text) {
-		return this.run(['send-keys', '-t', `${name}:0.0`, '-l', text]);
+		return this.run(['send-keys', '-t', paneTarget(name), '-l', text]);
+	}
+
+	/** Send tmux key names (`Down`, `C-l`, `Escape`): one send-keys call, so one write to the pane. */
+	sendKeys(name, ...keys) {
+		return this.run(['send-keys', '-t', paneTarget(name), ...keys]);
+	}
+
+	/** A format string of the window's pane `pane` (`#{alternate_on}`, `#{pane_width}`…). */
+	async display(target, format) {
+		return (await this.run(['display-message', '-p', '-t', target, format])).trim();
+	}
+
+	/**
+	 * Poll capture-pane until `accept(screen)` holds; resolves to that screen. A loaded machine only
+	 * makes it slower, never wrong: the deadline is generous and no fixed sleep decides anything.
+	 * Rejects with the last screen when the deadline passes.
+	 */
+	async waitFor(target, accept, {intervalMs = 100, timeoutMs = 30_000} = {}) {
+		const deadline = Date.now() + timeoutMs;
+		for (;;) {
+			const screen = await this.run(['capture-pane', '-p', '-t', target]);
+			if (accept(screen)) {
+				return screen;
+			}
+			if (Date.now() > deadline) {
+				throw new Error(`tmux ${target}: no matching screen after ${timeoutMs} ms; last screen:\n${screen}`);
+			}
+			await sleep(intervalMs);
+		}
 	}
 
 	killSession(name) {
