@@ -4,6 +4,7 @@
 //   BENCH_ONLY=startup|idle|memory|statusline|logs   run a subset (comma-separated list allowed)
 //   BENCH_LOGS_MB=200                local-log phase: size of the generated history (see logs.mjs)
 //   BENCH_IDLE_SECONDS=60            idle CPU window
+//   BENCH_ACCOUNTS=10                idle/memory phases: that many manual accounts (with usage) instead of --demo
 //   BENCH_MEMORY_MINUTES=10          RSS soak (0 skips it)
 //   BENCH_RUNS=5                     startup runs per command (the median is reported)
 //
@@ -14,7 +15,7 @@ import {existsSync, mkdtempSync, readdirSync, readFileSync, rmSync} from 'node:f
 import {cpus, tmpdir} from 'node:os';
 import {dirname, join, relative} from 'node:path';
 import {setTimeout as sleep} from 'node:timers/promises';
-import {fileURLToPath} from 'node:url';
+import {fileURLToPath, pathToFileURL} from 'node:url';
 import {killOnExit, requireTmux, TmuxServer} from '../../scripts/lib/tmux.mjs';
 import {benchLogs} from './logs.mjs';
 import {benchStatusline} from './statusline.mjs';
@@ -46,6 +47,7 @@ const RUNS = Math.round(numberEnv('BENCH_RUNS', 5, {min: 1}));
 const IDLE_SECONDS = numberEnv('BENCH_IDLE_SECONDS', 60, {min: 1});
 const MEMORY_MINUTES = numberEnv('BENCH_MEMORY_MINUTES', 10);
 const MEMORY_INTERVAL_MS = 10_000;
+const ACCOUNTS = Math.round(numberEnv('BENCH_ACCOUNTS', 0));
 
 const summary = [];
 const fmt = (value, digits = 1) => value.toFixed(digits);
@@ -197,13 +199,41 @@ async function benchStartup(server, env) {
 	);
 }
 
-/** Start the live-clock demo dashboard in a 100×30 pane; resolves to its node pid once it has drawn. */
+/**
+ * A home with `count` manual accounts, each with a 5-hour and a 7-day window entered by hand, through
+ * the built runtime (what `accounts add` + `budget set` write).
+ */
+async function manualAccountsHome(home, count) {
+	const {openContext} = await import(pathToFileURL(join(ROOT, 'build', 'runtime', 'context.js')).href);
+	const {recordManualWindow} = await import(pathToFileURL(join(ROOT, 'build', 'runtime', 'history.js')).href);
+	const {upsertBudget} = await import(pathToFileURL(join(ROOT, 'build', 'store', 'repositories.js')).href);
+	const now = Date.now();
+	const at = new Date(now).toISOString();
+	const ctx = openContext({env: {...process.env, QUOTA_TUI_HOME: home}});
+	try {
+		for (let index = 0; index < count; index++) {
+			const name = `acct-${String(index + 1).padStart(2, '0')}`;
+			ctx.configStore.addAccount({name, provider: 'manual', plan: 'max5'});
+			for (const [window, used, hours] of [['five_hour', 10 + ((index * 7) % 80), 3], ['seven_day', 20 + ((index * 5) % 70), 80]]) {
+				const budget = {scope: `account:${name}`, window, limit: 100, unit: 'percent', used, resetAt: new Date(now + hours * 3_600_000).toISOString(), source: 'user-entered', checkedAt: at};
+				upsertBudget(ctx.db, budget);
+				recordManualWindow(ctx, budget, now);
+			}
+		}
+	} finally {
+		ctx.close();
+	}
+}
+
+/** Start the live-clock dashboard (demo, or BENCH_ACCOUNTS manual accounts) in a 100×30 pane; resolves to its node pid once it has drawn. */
 async function startDashboard(server, session, env) {
-	await server.start(session, {cols: COLS, rows: ROWS, cwd: ROOT, env: {QUOTA_TUI_HOME: env.QUOTA_TUI_HOME, TZ: 'UTC', LANG: 'C.UTF-8'}, argv: [NODE, CLI, '--demo']});
+	const argv = ACCOUNTS > 0 ? [NODE, CLI] : [NODE, CLI, '--demo'];
+	const marker = ACCOUNTS > 0 ? 'acct-01' : MARKER;
+	await server.start(session, {cols: COLS, rows: ROWS, cwd: ROOT, env: {QUOTA_TUI_HOME: env.QUOTA_TUI_HOME, HOME: env.QUOTA_TUI_HOME, TZ: 'UTC', LANG: 'C.UTF-8'}, argv});
 	const deadline = hr() + 20_000;
 	for (;;) {
 		const screen = await server.capture(session);
-		if (screen.includes(MARKER)) {
+		if (screen.includes(marker)) {
 			break;
 		}
 		const info = await server.paneInfo(session);
@@ -217,7 +247,7 @@ async function startDashboard(server, session, env) {
 }
 
 async function benchIdle(server, env, ticksPerSecond) {
-	log(`\nidle CPU — ${IDLE_SECONDS} s window after ${SETTLE_MS / 1000} s settle, live clock, ${COLS}×${ROWS} pane`);
+	log(`\nidle CPU — ${IDLE_SECONDS} s window after ${SETTLE_MS / 1000} s settle, live clock, ${COLS}×${ROWS} pane, ${ACCOUNTS > 0 ? `${ACCOUNTS} manual accounts` : 'demo accounts'}`);
 	const pid = await startDashboard(server, 'idle', env);
 	const peer = startPeer();
 	await sleep(SETTLE_MS);
@@ -303,6 +333,9 @@ async function main() {
 	const ticksPerSecond = clockTicks();
 	const home = mkdtempSync(join(tmpdir(), 'qt-bench-home-'));
 	const env = {...process.env, QUOTA_TUI_HOME: home};
+	if (ACCOUNTS > 0 && (phases.includes('idle') || phases.includes('memory'))) {
+		await manualAccountsHome(home, ACCOUNTS);
+	}
 	for (const key of ['QUOTA_TUI_NOW', 'NO_COLOR', 'FORCE_COLOR']) {
 		delete env[key];
 	}

@@ -45,6 +45,10 @@ prints one frame and exits 0. NO_COLOR=1 turns colour off.`,
 			// One printed frame answers now, like the other one-shot commands: read stale sources first.
 			if (!interactive) await refreshStale(ctx);
 			const runtime = createAppRuntime(ctx);
+			// React's development build re-checks every render and keeps more memory: the dashboard runs on
+			// the production build unless NODE_ENV asks otherwise (React reads it when it is first loaded,
+			// which is here: one-shot commands never load it).
+			process.env['NODE_ENV'] ??= 'production';
 			const ui = await import('../../ui/app.js');
 			if (!interactive) {
 				const frame = ui.renderStaticFrame(runtime.getSnapshot(), runtime.clock.now(), {
