@@ -196,7 +196,9 @@ export function createAppRuntime(ctx: Context): AppRuntime {
 				outcome => {
 					recollect(true);
 					const extra = outcome.warnings.length > 0 ? ` (${outcome.warnings.join('; ')})` : '';
-					setNotice({text: `Switched to ${name}: ${outcome.decision.reasons.slice(1).join('; ')}${extra}`, tone: outcome.warnings.length > 0 ? 'warning' : 'success', at: now});
+					// `Switched to b (allowed, binding usage 41%)`: the name is said once, not again in each reason.
+					const details = outcome.decision.reasons.slice(1).map(reason => (reason.startsWith(`${name}: `) ? reason.slice(name.length + 2) : reason));
+					setNotice({text: `Switched to ${name}${details.length > 0 ? ` (${details.join('; ')})` : ''}${extra}`, tone: outcome.warnings.length > 0 ? 'warning' : 'success', at: now});
 				},
 				(error: unknown) => setNotice({text: `switch failed: ${(error as Error).message}`, tone: 'error', at: now}),
 			);

@@ -25,7 +25,8 @@ describe('app store', () => {
 		runtime.switchTo('demo-team');
 		await expect.poll(() => runtime.getSnapshot().report.active).toBe('demo-team');
 		const snapshot = runtime.getSnapshot();
-		expect(snapshot.notice?.text).toMatch(/^Switched to demo-team/);
+		expect(snapshot.notice?.text).toMatch(/^Switched to demo-team \(/);
+		expect(snapshot.notice?.text).not.toContain('demo-team: ');
 		expect(snapshot.report.decisions[0]).toMatchObject({kind: 'switch', subject: 'demo-team'});
 		off();
 		runtime.dispose();
