@@ -278,7 +278,8 @@ describe('accounts discover', {timeout: 60_000}, () => {
 		const frame = runCli([], {home, now: '2026-11-22T12:00:00Z', env});
 		expect(frame.code).toBe(0);
 		expect(frame.stdout).toContain('DEMO');
-		expect(frame.stdout).toMatch(/Found 2 accounts on this machine \(claude-dev, codex-dev\)/);
+		// The way out first (a narrow pane cuts the end of the line), then what was found.
+		expect(frame.stdout).toContain('! run "quota-tui accounts discover --yes" to add the 2 accounts found here: claude-dev, codex-dev');
 		expect(fs.existsSync(path.join(home, 'config.json'))).toBe(false);
 
 		const dry = runCli(['accounts', 'discover'], {home, env});

@@ -33,8 +33,8 @@ prints one frame and exits 0. NO_COLOR=1 turns colour off.`,
 			ctx = open(io, {demo: true});
 			if (found.length > 0) {
 				const names = found.map(a => a.name).join(', ');
-				// The command first: a narrow pane cuts the end of the line, never the way out.
-				ctx.hints = [`run "quota-tui accounts discover --yes" to add the ${found.length === 1 ? 'account' : `${found.length} accounts`} found on this machine and leave demo mode (${names})`];
+				// The command first: a narrow pane cuts the end of the line, not the way out.
+				ctx.hints = [`run "quota-tui accounts discover --yes" to add the ${found.length === 1 ? 'account' : `${found.length} accounts`} found here: ${names}`];
 			}
 		}
 		// A dumb terminal (Emacs shell-mode, some CI PTYs) cannot take cursor movement: one frame, as for a pipe.
