@@ -56,30 +56,79 @@ const real = (dir: string) => {
 const looksLikeClaude = (dir: string) => ['.credentials.json', '.claude.json', 'settings.json', 'projects', '.config.json'].some(name => exists(path.join(dir, name)));
 const looksLikeCodex = (dir: string) => ['auth.json', 'sessions', 'config.toml', 'archived_sessions'].some(name => exists(path.join(dir, name)));
 
-/** Claude plan from the credentials' subscriptionType and rateLimitTier. */
-export function claudePlan(subscriptionType: string | undefined, tier: string | undefined): string | null {
-	const t = tier?.toLowerCase() ?? '';
-	if (t.includes('max_20x') || t.includes('max20')) return 'max20';
-	if (t.includes('max_5x') || t.includes('max5')) return 'max5';
-	switch (subscriptionType?.toLowerCase()) {
-		case 'pro': return 'pro';
-		case 'team': return t.includes('premium') ? 'team-premium' : 'team';
-		case 'enterprise': return 'custom';
-		default: return null; // `max` without a tier: 5x or 20x cannot be told apart
+export type PlanMapping = {
+	/** The plan id, the login's own string kept verbatim when quota-tui does not know it, or null. */
+	plan: string | null;
+	/** Set when the string is not one quota-tui knows: the plan's value stays unknown (never a guess). */
+	warning: string | null;
+};
+
+/** `rateLimitTier` strings quota-tui knows (provider-formats §2.1; Max 20x is Ultra since 2026-10-30). */
+const CLAUDE_TIERS: Readonly<Record<string, string>> = {
+	default_claude_max_5x: 'max',
+	default_claude_max_20x: 'ultra',
+	default_claude_ultra: 'ultra',
+	claude_pro: 'pro',
+};
+/** Tiers that say nothing about the plan (the subscriptionType decides). */
+const GENERIC_TIERS = new Set(['default_claude_ai', 'default']);
+
+/**
+ * Claude plan from the credentials' `subscriptionType` and `rateLimitTier` (table in the README).
+ * `max` alone cannot tell Max from a pre-rename Max 20x (now Ultra): without a known tier it is
+ * reported as unknown.
+ */
+export function claudePlanMapping(subscriptionType: string | undefined, tier: string | undefined): PlanMapping {
+	const sub = subscriptionType?.trim().toLowerCase() || undefined;
+	const t = tier?.trim().toLowerCase() || undefined;
+	const unknown = (what: string, verbatim: string): PlanMapping => ({plan: verbatim.trim(), warning: `${what}: plan value unknown; set it with --plan (pro, max, ultra, team, team-premium, enterprise) or --value-usd`});
+	if (t && CLAUDE_TIERS[t]) return {plan: CLAUDE_TIERS[t]!, warning: null};
+	switch (sub) {
+		case undefined:
+			return t && !GENERIC_TIERS.has(t) ? unknown(`unknown rateLimitTier "${tier}"`, tier!) : {plan: null, warning: null};
+		case 'pro':
+		case 'ultra':
+		case 'enterprise':
+			return {plan: sub, warning: null};
+		case 'team':
+			return {plan: t?.includes('premium') ? 'team-premium' : 'team', warning: null};
+		case 'max':
+			return t && !GENERIC_TIERS.has(t)
+				? unknown(`subscriptionType "max" with an unknown rateLimitTier "${tier}"`, tier!)
+				: {plan: null, warning: 'subscriptionType "max" without a rateLimitTier: Max ($100) or a former Max 20x (now Ultra, $200) cannot be told apart; set it with --plan max or --plan ultra'};
+		default:
+			return unknown(`unknown subscriptionType "${subscriptionType}"${tier ? ` (rateLimitTier "${tier}")` : ''}`, subscriptionType!);
 	}
 }
 
-/** Quota-tui plan from ChatGPT's `plan_type`. */
+/** Claude plan id (see claudePlanMapping). */
+export function claudePlan(subscriptionType: string | undefined, tier: string | undefined): string | null {
+	return claudePlanMapping(subscriptionType, tier).plan;
+}
+
+/** ChatGPT `plan_type` / app-server `planType` strings quota-tui knows → Codex plan ids. */
+const CHATGPT_PLAN_TYPES: Readonly<Record<string, string>> = {
+	free: 'free',
+	go: 'go',
+	plus: 'plus',
+	pro: 'pro',
+	prolite: 'pro-lite',
+	team: 'business',
+	business: 'business',
+};
+
+/** Codex plan from ChatGPT's `plan_type` (id_token `chatgpt_plan_type`, app-server `planType`). */
+export function codexPlanMapping(planType: string | undefined): PlanMapping {
+	const key = planType?.trim().toLowerCase();
+	if (!key) return {plan: null, warning: null};
+	const plan = CHATGPT_PLAN_TYPES[key];
+	if (plan) return {plan, warning: null};
+	return {plan: planType!.trim(), warning: `unknown ChatGPT plan_type "${planType}": plan value unknown; set it with --plan (free, go, plus, pro-lite, pro, business) or --value-usd`};
+}
+
+/** Codex plan id (see codexPlanMapping). */
 export function codexPlan(planType: string | undefined): string | null {
-	switch (planType?.toLowerCase()) {
-		case undefined: return null;
-		case 'plus': return 'plus';
-		case 'pro': return 'pro-chatgpt';
-		case 'prolite': return 'pro-lite';
-		case 'team':
-		case 'business': return 'business';
-		default: return planType!.toLowerCase();
-	}
+	return codexPlanMapping(planType).plan;
 }
 
 function claudeIdentity(dir: string, homeDir: string): {email: string | null; plan: string | null; planDetail: string | null; notes: string[]} {
@@ -109,7 +158,9 @@ function claudeIdentity(dir: string, homeDir: string): {email: string | null; pl
 		if (isRecord(oauth)) {
 			const subscription = typeof oauth['subscriptionType'] === 'string' ? oauth['subscriptionType'] : undefined;
 			const tier = typeof oauth['rateLimitTier'] === 'string' ? oauth['rateLimitTier'] : undefined;
-			plan = claudePlan(subscription, tier);
+			const mapped = claudePlanMapping(subscription, tier);
+			plan = mapped.plan;
+			if (mapped.warning) notes.push(mapped.warning);
 			planDetail = [subscription, tier].filter(Boolean).join(', ') || null;
 		}
 	} else if (!credentials.missing) {
@@ -127,7 +178,8 @@ function codexIdentity(dir: string): {email: string | null; plan: string | null;
 	const profile = claims && isRecord(claims['https://api.openai.com/profile']) ? claims['https://api.openai.com/profile'] : undefined;
 	const email = typeof claims?.['email'] === 'string' ? claims['email'] : typeof profile?.['email'] === 'string' ? profile['email'] : null;
 	const planType = typeof auth?.['chatgpt_plan_type'] === 'string' ? auth['chatgpt_plan_type'] : undefined;
-	return {email, plan: codexPlan(planType), planDetail: planType ?? null, notes: []};
+	const mapped = codexPlanMapping(planType);
+	return {email, plan: mapped.plan, planDetail: planType ?? null, notes: mapped.warning ? [mapped.warning] : []};
 }
 
 /** A valid account name from free text (`Alice.Smith+x` → `alice.smith-x`), or undefined. */

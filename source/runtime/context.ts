@@ -4,6 +4,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import {withCanonicalPlan} from '../engine/plans.js';
 import {demoAccounts} from '../providers/demo.js';
 import type {Account} from '../engine/types.js';
 import type {Policy} from '../engine/types.js';
@@ -35,9 +36,12 @@ export type ContextOptions = {
 	demo?: boolean | undefined;
 };
 
-/** Accounts as the engine wants them (config entries are a superset of Account). */
+/**
+ * Accounts as the engine wants them (config entries are a superset of Account). Renamed plans read as
+ * their new names (`max20` → `ultra`, `max5` → `max`; on Codex accounts `pro-chatgpt` → `pro`).
+ */
 function toAccounts(config: Config): Account[] {
-	return config.accounts.map(account => ({...account}));
+	return config.accounts.map(account => withCanonicalPlan({...account}));
 }
 
 /**
@@ -65,7 +69,7 @@ export function openContext(options: ContextOptions = {}): Context {
 			return db;
 		},
 		demo,
-		accounts: demo ? demoAccounts() : toAccounts(config),
+		accounts: demo ? demoAccounts().map(account => withCanonicalPlan(account)) : toAccounts(config),
 		clock,
 		env,
 		close() {

@@ -68,3 +68,31 @@ export function runJson<T = any>(args: readonly string[], options: Parameters<ty
 		throw new Error(`not JSON (exit ${result.code}):\n${result.stdout}\n${result.stderr}`);
 	}
 }
+
+export type MainOptions = CliOptions & {
+	/** What stdin holds (written, then ended). */
+	input?: string;
+	/** Make stdin (and stdout) look like a terminal (for y/n questions). */
+	tty?: boolean;
+};
+
+/**
+ * Run the CLI's main() in this process with an injected Io (no child process): the same environment
+ * as runCli (own home, UTC, no colour, frozen clock, PATH without real provider CLIs).
+ */
+export async function runMain(args: readonly string[], options: MainOptions): Promise<CliResult> {
+	const {PassThrough} = await import('node:stream');
+	const {main} = await import('../../source/cli/main.js');
+	const stdout = Object.assign(new PassThrough(), {isTTY: options.tty === true, columns: 100});
+	const stderr = new PassThrough();
+	const stdin = Object.assign(new PassThrough(), {isTTY: options.tty === true});
+	let out = '';
+	let err = '';
+	stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
+	stderr.setEncoding('utf8').on('data', (chunk: string) => (err += chunk));
+	stdin.end(options.input ?? '');
+	const env = cliEnv(options);
+	for (const [key, value] of Object.entries(env)) if (value === undefined) delete env[key];
+	const code = await main(args, {stdout, stderr, stdin, env});
+	return {code, stdout: out, stderr: err};
+}

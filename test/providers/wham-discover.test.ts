@@ -2,7 +2,7 @@ process.env.TZ = 'UTC';
 import fs from 'node:fs';
 import path from 'node:path';
 import {afterEach, describe, expect, it} from 'vitest';
-import {claudePlan, codexPlan, discoverAccounts, nameFrom} from '../../source/providers/discover.js';
+import {claudePlan, claudePlanMapping, codexPlan, codexPlanMapping, discoverAccounts, nameFrom} from '../../source/providers/discover.js';
 import {fetchWhamUsage, whamUrl} from '../../source/providers/wham-usage.js';
 import {claudeDir, codexHome, FAKE_CHATGPT_TOKEN_SECRET, FAKE_TOKEN, fixtureText, startServer, tempDir, type TestServer} from '../helpers/providers.js';
 
@@ -79,7 +79,7 @@ describe('accounts discovery', () => {
 		const found = discoverAccounts({env: {HOME: home}, homeDir: home});
 		expect(found.map(a => [a.name, a.provider, path.basename(a.dir), a.email, a.plan, a.foundBy])).toEqual([
 			['claude-alice.smith', 'claude', '.claude', 'Alice.Smith@example.com', 'pro', '~/.claude'],
-			['claude-alice.smith-corp', 'claude', '.claude-work', 'alice.smith@corp.example', 'max20', '~/.claude-work'],
+			['claude-alice.smith-corp', 'claude', '.claude-work', 'alice.smith@corp.example', 'ultra', '~/.claude-work'],
 			['codex-alice', 'codex', '.codex', 'alice@example.com', 'pro-lite', '~/.codex'],
 		]);
 		const text = JSON.stringify(found);
@@ -100,7 +100,7 @@ describe('accounts discovery', () => {
 		expect(found.map(a => [a.name, a.foundBy, a.configuredAs, a.plan])).toEqual([
 			['claude-team-claude', '$CLAUDE_CONFIG_DIR', null, 'team'],
 			['claude-alice.smith', '~/.claude', null, 'pro'],
-			['work', '~/.claude-link', 'work', 'max20'],
+			['work', '~/.claude-link', 'work', 'ultra'],
 			['codex-ci', '$CODEX_HOME', null, 'business'],
 			['codex-alice', '~/.codex', null, 'pro-lite'],
 		]);
@@ -111,17 +111,42 @@ describe('accounts discovery', () => {
 		const dir = claudeDir(path.join(home, '.claude-x'));
 		fs.writeFileSync(path.join(dir, '.claude.json'), '{oops');
 		const [found] = discoverAccounts({env: {HOME: home}, homeDir: home});
-		expect(found).toMatchObject({name: 'claude-x', email: null, plan: 'max20'});
+		expect(found).toMatchObject({name: 'claude-x', email: null, plan: 'ultra'});
 		expect(found!.notes).toEqual([`${path.join(dir, '.claude.json')} is not valid JSON`]);
 	});
 
-	it('plans and names', () => {
-		expect(claudePlan('max', 'default_claude_max_5x')).toBe('max5');
-		expect(claudePlan('max', undefined)).toBeNull();
-		expect(claudePlan('team', 'default_claude_team_premium')).toBe('team-premium');
-		expect(codexPlan('pro')).toBe('pro-chatgpt');
-		expect(codexPlan('team')).toBe('business');
-		expect(codexPlan('edu_plus')).toBe('edu_plus');
+	it('plans: the mapping table of the README (subscriptionType / rateLimitTier / plan_type → plan id)', () => {
+		const claude: Array<[string | undefined, string | undefined, string | null, boolean]> = [
+			['pro', 'default_claude_ai', 'pro', false],
+			['pro', 'claude_pro', 'pro', false],
+			['max', 'default_claude_max_5x', 'max', false],
+			['max', 'default_claude_max_20x', 'ultra', false],
+			['ultra', undefined, 'ultra', false],
+			['ultra', 'default_claude_ultra', 'ultra', false],
+			['team', 'default_claude_ai', 'team', false],
+			['team', 'default_claude_team_premium', 'team-premium', false],
+			['enterprise', undefined, 'enterprise', false],
+			[undefined, undefined, null, false],
+			// Never a guess: unknown strings are kept verbatim, with a warning.
+			['max', undefined, null, true],
+			['max', 'default_claude_max_50x', 'default_claude_max_50x', true],
+			['galaxy', 'default_claude_ai', 'galaxy', true],
+		];
+		for (const [sub, tier, plan, warns] of claude) {
+			const mapped = claudePlanMapping(sub, tier);
+			expect([sub, tier, mapped.plan, mapped.warning !== null]).toEqual([sub, tier, plan, warns]);
+		}
+		expect(claudePlanMapping('galaxy', undefined).warning).toMatch(/unknown subscriptionType "galaxy": plan value unknown/);
+		expect(claudePlan('max', 'default_claude_max_5x')).toBe('max');
+		const chatgpt: Array<[string, string, boolean]> = [
+			['free', 'free', false], ['go', 'go', false], ['plus', 'plus', false], ['pro', 'pro', false], ['prolite', 'pro-lite', false],
+			['team', 'business', false], ['business', 'business', false], ['edu_plus', 'edu_plus', true], ['promax', 'promax', true],
+		];
+		for (const [planType, plan, warns] of chatgpt) {
+			const mapped = codexPlanMapping(planType);
+			expect([planType, mapped.plan, mapped.warning !== null]).toEqual([planType, plan, warns]);
+		}
+		expect(codexPlan('pro')).toBe('pro');
 		expect(nameFrom('+++')).toBeUndefined();
 		expect(nameFrom('Bob O\'Neil')).toBe('bob-o-neil');
 	});

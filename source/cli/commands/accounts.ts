@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {ACCOUNT_NAME} from '../../engine/types.js';
-import {PLAN_VALUES, planValue} from '../../engine/plans.js';
+import {apiCreditsOf, planIds, planOf, planValue, resolvePlan} from '../../engine/plans.js';
 import {discoverAccounts, type Discovered} from '../../providers/discover.js';
 import {parse, print, printError, printJson, UsageError, numberFlag, type Io} from '../io.js';
 import {open, withContext, type Command, NO_ACCOUNTS} from '../shared.js';
@@ -23,7 +23,10 @@ only: tokens stay in their own files and are never copied.
 
   --config-dir DIR    Claude: the account's CLAUDE_CONFIG_DIR (default ~/.claude)
   --home DIR          Codex: the account's CODEX_HOME (default ~/.codex)
-  --plan P            ${Object.keys(PLAN_VALUES).join(', ')}, custom
+  --plan P            Claude: ${planIds('claude').join(', ')}
+                      Codex:  ${planIds('codex').join(', ')}
+                      (old names read and store as the new ones: max5 → max, max20 → ultra;
+                      on Codex accounts pro-chatgpt → pro. Any other text is kept, value unknown)
   --value-usd N       monthly value in dollars (default from the plan)
   --chain-order N     position in the selection chain (lower first; default: order added)
   --last-resort       use only when no other account is usable (emergency fallback)
@@ -49,7 +52,10 @@ async function list(argv: readonly string[], io: Io): Promise<number> {
 			configDir: a.configDir ?? null,
 			home: a.home ?? null,
 			plan: a.plan ?? null,
+			planLabel: planOf(a)?.info?.label ?? null,
+			planKnown: a.plan ? planOf(a)?.info != null : null,
 			valueUsdPerMonth: planValue(a),
+			apiCredits: apiCreditsOf(a),
 			chainOrder: a.chainOrder ?? index,
 			lastResort: a.lastResort ?? false,
 			disabled: a.disabled ?? false,
@@ -61,9 +67,11 @@ async function list(argv: readonly string[], io: Io): Promise<number> {
 			return 0;
 		}
 		if (ctx.demo) print(io, 'DEMO accounts (built in):');
+		const written = new Map(ctx.demo ? [] : ctx.config.accounts.map(a => [a.name, a.plan]));
 		for (const a of accounts) {
 			const dir = a.configDir ?? a.home ?? '';
-			const flags = [a.lastResort ? 'last resort' : '', a.disabled ? 'disabled' : '', a.usageEndpoint ? 'usage endpoint' : '', a.model ? `model ${a.model}` : ''].filter(Boolean).join(', ');
+			const asWritten = written.get(a.name);
+			const flags = [asWritten && asWritten !== a.plan ? `config.json says plan ${asWritten}, read as ${a.plan}` : '', a.planKnown === false ? 'plan value unknown' : '', a.lastResort ? 'last resort' : '', a.disabled ? 'disabled' : '', a.usageEndpoint ? 'usage endpoint' : '', a.model ? `model ${a.model}` : ''].filter(Boolean).join(', ');
 			print(io, `${String(a.chainOrder).padStart(2)}  ${a.name.padEnd(16)} ${a.provider.padEnd(7)} ${(a.plan ?? '-').padEnd(8)} ${a.valueUsdPerMonth === null ? '' : `$${a.valueUsdPerMonth}/mo`.padEnd(9)} ${dir}${flags ? `  (${flags})` : ''}`);
 		}
 		return 0;
@@ -92,6 +100,8 @@ async function add(argv: readonly string[], io: Io): Promise<number> {
 	}
 	if (values['config-dir'] && provider !== 'claude') throw new UsageError('--config-dir: only for --provider claude (Codex accounts use --home)');
 	if (values.home && provider !== 'codex') throw new UsageError('--home: only for --provider codex (Claude accounts use --config-dir)');
+	const plan = values.plan?.trim() ? resolvePlan(provider, values.plan) : undefined;
+	if (values.plan !== undefined && !values.plan.trim()) throw new UsageError('--plan: expected a plan name');
 	const ctx = open(io, {});
 	try {
 		if (ctx.config.accounts.some(a => a.name === name)) throw new UsageError(`accounts add: an account named "${name}" already exists (remove it first, or pick another name)`);
@@ -100,7 +110,7 @@ async function add(argv: readonly string[], io: Io): Promise<number> {
 			provider,
 			...(provider === 'claude' ? {configDir: expandHome(values['config-dir'] ?? '~/.claude')} : {}),
 			...(provider === 'codex' ? {home: expandHome(values.home ?? '~/.codex')} : {}),
-			...(values.plan ? {plan: values.plan} : {}),
+			...(plan ? {plan: plan.id} : {}),
 			...(values['value-usd'] === undefined ? {} : {valueUsdPerMonth: numberFlag(values['value-usd'], '--value-usd', {min: 0})}),
 			...(values['chain-order'] === undefined ? {} : {chainOrder: numberFlag(values['chain-order'], '--chain-order')}),
 			...(values['last-resort'] ? {lastResort: true} : {}),
@@ -110,6 +120,8 @@ async function add(argv: readonly string[], io: Io): Promise<number> {
 		ctx.configStore.addAccount(account);
 		if (values.json) printJson(io, {added: account});
 		else print(io, `Added ${provider} account ${name}${account.configDir ? ` (${account.configDir})` : account.home ? ` (${account.home})` : ''}.`);
+		if (plan?.renamedFrom) printError(io, `note: plan "${plan.renamedFrom}" is now called "${plan.id}" (${plan.info?.label}${plan.info?.formerly ? `, formerly ${plan.info.formerly}` : ''}); stored as ${plan.id}`);
+		if (plan && !plan.info && values['value-usd'] === undefined) printError(io, `warning: plan "${plan.id}" is not one quota-tui knows (${planIds(provider).join(', ')}): its value is unknown; add --value-usd N to price unused quota`);
 		const dir = account.configDir ?? account.home;
 		if (dir && !fs.existsSync(dir)) {
 			printError(io, `note: ${dir} does not exist yet; log in with ${provider === 'claude' ? `CLAUDE_CONFIG_DIR=${dir} claude` : `CODEX_HOME=${dir} codex login`} to create it`);
