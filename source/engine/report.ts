@@ -3,6 +3,9 @@
  * StatusReport. Field names are a contract (DESIGN §5): camelCase, ISO instants with offset.
  */
 import type {LocalUsageReport} from './local-usage.js';
+import type {ApiCredits} from './plans.js';
+import type {Pool} from './pools.js';
+import type {ResetKind, ResetSource, ResetStatus} from './resets.js';
 import type {AccountStatus, Decision, ExtraUsage, Origin, ProviderId, WindowKind, WindowSource} from './types.js';
 
 export type AutoMode = 'off' | 'suggest' | 'auto';
@@ -59,6 +62,41 @@ export type AccountReport = {
 	extraUsage?: ExtraUsage | null | undefined;
 	/** What the account's local logs show (current window, burn rate, tokens per 1 %), when they are indexed. */
 	localUsage?: LocalUsageReport | undefined;
+	/** Monthly value used to price unused quota (the account's own, else its plan's); null = unknown. */
+	valueUsdPerMonth?: number | null | undefined;
+	/** The plan's monthly API credits: a separate pool, never Claude Code headroom. */
+	apiCredits?: ApiCredits | null | undefined;
+	/** True when the account has weekly windows only (no 5-hour window). */
+	weeklyOnly?: boolean | undefined;
+	/** Why weekly-only (or why a missing 5-hour window counts as 0 %), null when there is nothing to say. */
+	weeklyOnlyReason?: string | null | undefined;
+	/** Banked limit resets: open ones and those closed in the last 7 days. */
+	resets?: ResetCreditReport[] | undefined;
+	/** The shared quota pool the account belongs to, null when none. */
+	pool?: string | null | undefined;
+};
+
+/** One reset credit as status shows it. */
+export type ResetCreditReport = {
+	id: string;
+	kind: ResetKind;
+	model: string | null;
+	count: number;
+	expiresAt: string | null;
+	expiresInMs: number | null;
+	startsAt: string | null;
+	source: ResetSource;
+	status: ResetStatus;
+	usableNow: boolean;
+	lapsed: boolean;
+	/** True when quota-tui can redeem it (`resets use`: Codex credits); Claude resets are redeemed in Claude Code. */
+	redeemable: boolean;
+	title: string | null;
+	note: string | null;
+	/** What it would lose if it lapsed unused (its share of the weekly value at its expiry), null when unknown. */
+	valueIfLapsedUsd: number | null;
+	valueBasis: string;
+	observedAt: string;
 };
 
 export type Alternative = {name: string; reason: string};
@@ -89,4 +127,6 @@ export type StatusReport = {
 	decisions: Decision[];
 	/** Non-fatal problems worth showing (unreadable source, stale data…). */
 	warnings: string[];
+	/** Shared quota pools (configured or detected). */
+	pools?: Pool[] | undefined;
 };

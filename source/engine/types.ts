@@ -27,6 +27,8 @@ export type Account = {
 	disabled?: boolean | undefined;
 	model?: string | undefined;
 	usageEndpoint?: boolean | undefined;
+	/** Shared quota pool override: a pool name, false = never pooled; absent = detected from the history. */
+	pool?: string | false | undefined;
 };
 
 export type FixedWindowKind =
@@ -113,7 +115,7 @@ export type Budget = {
 	checkedAt: string;
 };
 
-export type DecisionKind = 'switch' | 'gate' | 'recommend' | 'dispatch' | 'defer';
+export type DecisionKind = 'switch' | 'gate' | 'recommend' | 'dispatch' | 'defer' | 'reset-credit';
 
 export type Decision = {
 	at: string;
@@ -136,6 +138,8 @@ export type Policy = {
 	reservedBudgetUsd: number | null;
 	imminentMinutes: number;
 	unknownPolicy: 'defer-auto' | 'block' | 'allow';
+	/** Reset credits: never redeem them, ask first (default), or redeem a Codex credit automatically (phase B). */
+	resetCredits: 'never' | 'ask' | 'auto';
 };
 
 export const DEFAULT_POLICY: Policy = {
@@ -147,6 +151,7 @@ export const DEFAULT_POLICY: Policy = {
 	reservedBudgetUsd: null,
 	imminentMinutes: 30,
 	unknownPolicy: 'defer-auto',
+	resetCredits: 'ask',
 };
 
 /** Burn rate and projection of one window (engine/forecast). */
@@ -179,4 +184,6 @@ export type AccountState = {
 	/** Set when a real job failure (401/403/policy refusal) marked the account unusable. */
 	unusableReason?: string | undefined;
 	message?: string | undefined;
+	/** Weekly-only verdict (engine/weekly-only), once derived from the history. */
+	weeklyOnly?: import('./weekly-only.js').WeeklyOnly | undefined;
 };

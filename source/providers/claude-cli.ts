@@ -90,5 +90,5 @@ export function answer(line: string, requestId: string, now: number): Outcome | 
 	const observedAt = isoUtc(now);
 	const parsed = parseClaudeUsage(body['rate_limits'], 'claude-cli', observedAt);
 	if (parsed.windows.length === 0 && !parsed.extraUsage) return failure('claude answered get_usage without rate limits');
-	return {ok: true, origin: 'claude-cli', observedAt, windows: parsed.windows, extraUsage: parsed.extraUsage, partial: false, plan, requested: true};
+	return {ok: true, origin: 'claude-cli', observedAt, windows: parsed.windows, extraUsage: parsed.extraUsage, partial: false, plan, requested: true, resetCredits: parsed.resetCredits};
 }

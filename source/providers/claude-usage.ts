@@ -14,8 +14,10 @@
  */
 import type {ExtraUsage, Origin, QuotaWindow, WindowKind} from '../engine/types.js';
 import {detectedWindow, durationForKind, finite, isRecord, normaliseInstant, percentToFraction, slug} from './util.js';
+import type {ProviderCredits} from '../engine/resets.js';
+import {parseClaudeResetGrants} from './reset-credit-parse.js';
 
-type Parsed = {windows: QuotaWindow[]; extraUsage?: ExtraUsage | undefined};
+type Parsed = {windows: QuotaWindow[]; extraUsage?: ExtraUsage | undefined; resetCredits?: ProviderCredits | undefined};
 
 function flatBucket(payload: Record<string, unknown>, key: string): {utilization: number; resetsAt: string | null} | undefined {
 	const bucket = payload[key];
@@ -94,5 +96,5 @@ export function parseClaudeUsage(payload: unknown, origin: Origin, observedAt: s
 		const utilization = reported ?? (extraUsage.limitUsd && extraUsage.usedUsd !== null ? extraUsage.usedUsd / extraUsage.limitUsd : null);
 		windows.push(detectedWindow('extra_usage', utilization, null, null, origin, observedAt));
 	}
-	return {windows, extraUsage};
+	return {windows, extraUsage, resetCredits: parseClaudeResetGrants(payload, observedAt)};
 }

@@ -10,6 +10,7 @@
  */
 import {appServerFamily, codexWindows, isMainFamily, type CodexFamily} from './codex-limits.js';
 import {exchangeJsonLines} from './json-lines.js';
+import {parseAppServerResetCredits} from './reset-credit-parse.js';
 import type {Failure, Outcome} from './types.js';
 import {isoUtc, isRecord} from './util.js';
 
@@ -79,7 +80,7 @@ export function fetchViaAppServer(options: AppServerOptions): Promise<Outcome> {
 				}
 				const parsed = parseRateLimitsResult(message['result'], options.now);
 				if (!parsed || parsed.windows.length === 0) return session.finish(failure('codex app-server answered without rate limits'));
-				session.finish({ok: true, origin: 'codex-app-server', observedAt: isoUtc(options.now), windows: parsed.windows, partial: false, plan: parsed.plan, requested: true});
+				session.finish({ok: true, origin: 'codex-app-server', observedAt: isoUtc(options.now), windows: parsed.windows, partial: false, plan: parsed.plan, requested: true, resetCredits: parseAppServerResetCredits(message['result'], isoUtc(options.now))});
 			}
 		},
 		onTimeout: () => failure(`codex app-server did not answer account/rateLimits/read within ${Math.round(timeoutMs / 1000)} s`, {status: 'unreachable'}),

@@ -2,6 +2,7 @@
  * What a provider read returns. Errors are data: a failing source says what failed (naming the file,
  * account or HTTP status) and whether it spent a request, and never throws.
  */
+import type {ProviderCredits} from '../engine/resets.js';
 import type {AccountStatus, ExtraUsage, Origin, QuotaWindow} from '../engine/types.js';
 
 export type Fresh = {
@@ -18,6 +19,8 @@ export type Fresh = {
 	partial: boolean;
 	/** A plan the source revealed (`max`, `plus`, …), for display. */
 	plan?: string | undefined;
+	/** Reset credits the answer carried (Codex app-server, Claude `cedar_ember` grants), when it said anything about them. */
+	resetCredits?: ProviderCredits | undefined;
 	/** True when a request was spent on the provider (counts against the endpoint budget). */
 	requested: boolean;
 };

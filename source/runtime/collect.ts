@@ -12,6 +12,7 @@ import {policyOf, type Context} from './context.js';
 import {unusableAccounts} from './unusable.js';
 import {historyFromDb} from './history.js';
 import {localUsageOf, withLocalUsage} from './local-usage.js';
+import {annotateReport, currencyHistories, poolsOf, withWeeklyOnly} from './currencies.js';
 
 export type Collected = {
 	states: AccountState[];
@@ -41,7 +42,7 @@ export function collect(ctx: Context, now: number, options: CollectOptions = {})
 	const unusable = unusableAccounts(ctx.db, snapshots, now);
 	// What the local logs add (estimated windows, burn rates, usage-limit markers): stored summaries only.
 	const locals = ctx.demo ? new Map() : localUsageOf(ctx, ctx.accounts, now, localOffsetMinutes(now));
-	const states = withLocalUsage(ctx.accounts.map(account => {
+	const assembled = withLocalUsage(ctx.accounts.map(account => {
 		const overrides = budgets.filter(b => b.window && b.scope === `account:${account.name}`);
 		const demo = account.provider === 'demo';
 		return accountState({
@@ -53,6 +54,9 @@ export function collect(ctx: Context, now: number, options: CollectOptions = {})
 			history: demo ? demoHistory(account.name, now) : historyFromDb(ctx, account.name, now, new Set(overrides.map(b => b.window!))),
 		}, policy, now);
 	}), locals, policy.warnThreshold, now, localOffsetMinutes(now));
+	// Weekly-only accounts show no 5-hour window; an idle Claude account's absent one counts as 0 %.
+	const histories = currencyHistories(ctx, now);
+	const states = withWeeklyOnly(assembled, histories, policy.warnThreshold, now);
 	const activeRow = getActive(ctx.db, options.provider);
 	const active = activeRow && ctx.accounts.some(a => a.name === activeRow.name) ? activeRow.name : null;
 	const recommendation: Recommendation = selectAccount({accounts: states, active, policy, provider: options.provider, now});
@@ -75,5 +79,6 @@ export function collect(ctx: Context, now: number, options: CollectOptions = {})
 		const local = locals.get(account.name);
 		if (local) account.localUsage = local.report;
 	}
+	annotateReport(ctx, report, states, poolsOf(states, histories), now);
 	return {states, budgets, active, recommendation, report};
 }

@@ -30,6 +30,7 @@ import {claimSlot, getPollState, recordPoll} from '../store/poll-state.js';
 import {latestSnapshot} from '../store/repositories.js';
 import type {Context} from './context.js';
 import {recordFailure, recordFresh} from './record.js';
+import {recordResetCredits, refreshEndpointCredits} from './reset-credits.js';
 
 /** Back-off after a 429 without (or with a zero) Retry-After. */
 export const RATE_LIMIT_BACKOFF_MS = 5 * 60_000;
@@ -152,7 +153,11 @@ export function refreshAccount(ctx: Context, account: Account, options: RefreshO
 	if (!running) inFlight.set(ctx, (running = new Map()));
 	const existing = running.get(account.name);
 	if (existing) return existing;
-	const promise = doRefresh(ctx, account, options).catch((error: unknown): RefreshResult => ({
+	const promise = doRefresh(ctx, account, options).then(async result => {
+		// Reset credits from the opt-in ChatGPT endpoint, when codex app-server did not report them.
+		const credits = await refreshEndpointCredits(ctx, account, options.now ?? ctx.clock.now(), options.signal);
+		return credits.requests > 0 ? {...result, requests: result.requests + credits.requests} : result;
+	}).catch((error: unknown): RefreshResult => ({
 		account: account.name,
 		action: 'failed',
 		message: `refresh of ${account.name} failed: ${(error as Error).message}`,
@@ -215,6 +220,7 @@ async function doRefresh(ctx: Context, account: Account, options: RefreshOptions
 		}
 		if (outcome.ok) {
 			const recorded = recordFresh(db, account, outcome, now, warn);
+			recordResetCredits(db, name, outcome.resetCredits, now);
 			if (recorded.recorded) recordedOrigin = outcome.origin;
 			// Fresh enough now (a rollout line may be hours old: then ask an endpoint too).
 			if (isFresh(latestSnapshot(db, name), now)) return result('refreshed', {origin: outcome.origin, requests});

@@ -39,6 +39,8 @@ export const AccountSchema = z.object({
 	disabled: z.boolean().optional(),
 	model: z.string().min(1).optional(),
 	usageEndpoint: z.boolean().default(false),
+	/** Shared quota pool: a pool name (`accounts pool set`), false = never pooled (`accounts pool clear`), absent = detected. */
+	pool: z.union([z.string().regex(/^[a-z0-9][a-z0-9._:-]*$/, {message: 'expected a pool name (lower-case letters, digits, ".", "_", ":", "-")'}), z.literal(false)]).optional(),
 });
 
 const accounts = z
@@ -71,6 +73,8 @@ export const PolicySchema = z.object({
 	reservedBudgetUsd: nonNegative().nullable().default(null),
 	imminentMinutes: nonNegative().default(30),
 	unknownPolicy: z.enum(['defer-auto', 'block', 'allow']).default('defer-auto'),
+	/** Reset credits: never redeem, ask (dashboard key, `resets use` y/n), or auto (Codex only, when exhausted with work queued). */
+	resetCredits: z.enum(['never', 'ask', 'auto']).default('ask'),
 });
 
 const AutoUtilizationSchema = z.object({
@@ -85,6 +89,12 @@ const AutoUtilizationSchema = z.object({
 	manualQuietMinutes: nonNegative().default(15),
 	sources: z.array(z.string().min(1)).default(() => ['fleet', 'backlog']),
 	notify: z.enum(['desktop', 'terminal', 'none']).default('desktop'),
+	/** Waste warning: at least this share of a weekly window left… */
+	wasteWarnPct: fraction().default(0.4),
+	/** …within this many hours of its reset. */
+	wasteWarnHours: positive().default(6),
+	/** Notify this many hours before a reset credit lapses unused. */
+	resetCreditWarnHours: positive().default(24),
 });
 
 const usdPerMTok = () => nonNegative();

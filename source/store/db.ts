@@ -303,6 +303,36 @@ export const MIGRATIONS: readonly string[] = [
 		ON CONFLICT (kind, ref) DO UPDATE SET version = version + 1;
 	END;
 	`,
+	// 6: reset credits (banked limit resets, issue 11): one row per credit, from a provider (Codex
+	// app-server, the ChatGPT reset-credit endpoint, Claude usage grants) or entered by hand; kept after
+	// it is redeemed, lapses or disappears (the waste ledger counts lapsed ones).
+	`
+	CREATE TABLE reset_credits (
+		id TEXT PRIMARY KEY,
+		account TEXT NOT NULL,
+		source TEXT NOT NULL,
+		provider_id TEXT,
+		kind TEXT NOT NULL,
+		model TEXT,
+		count INTEGER NOT NULL,
+		status TEXT NOT NULL,
+		provider_usable INTEGER,
+		expires_at TEXT,
+		expires_at_ms INTEGER,
+		starts_at TEXT,
+		granted_at TEXT,
+		title TEXT,
+		note TEXT,
+		first_seen_ms INTEGER NOT NULL,
+		observed_at TEXT NOT NULL,
+		observed_at_ms INTEGER NOT NULL,
+		closed_at TEXT,
+		closed_at_ms INTEGER,
+		redeem_key TEXT
+	);
+	CREATE INDEX reset_credits_account ON reset_credits (account, status);
+	CREATE INDEX reset_credits_expiry ON reset_credits (expires_at_ms);
+	`,
 ];
 
 export type OpenOptions = {

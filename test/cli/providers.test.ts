@@ -285,7 +285,7 @@ describe('accounts discover', {timeout: 60_000}, () => {
 		const dry = runCli(['accounts', 'discover'], {home, env});
 		expect(dry.code).toBe(0);
 		expect(dry.stdout).toContain('claude-dev');
-		expect(dry.stdout).toContain('dev@corp.example, max5');
+		expect(dry.stdout).toContain('dev@corp.example, max');
 		expect(dry.stdout).toContain('accounts discover --yes');
 		expect(fs.existsSync(path.join(home, 'config.json'))).toBe(false);
 
@@ -294,7 +294,7 @@ describe('accounts discover', {timeout: 60_000}, () => {
 		expect(JSON.parse(yes.stdout).added).toEqual(['claude-dev', 'codex-dev']);
 		const config = JSON.parse(fs.readFileSync(path.join(home, 'config.json'), 'utf8'));
 		expect(config.accounts).toEqual([
-			{name: 'claude-dev', provider: 'claude', configDir: path.join(user, '.claude-work'), plan: 'max5'},
+			{name: 'claude-dev', provider: 'claude', configDir: path.join(user, '.claude-work'), plan: 'max'},
 			{name: 'codex-dev', provider: 'codex', home: path.join(user, '.codex'), plan: 'plus'},
 		]);
 		const again = runCli(['accounts', 'discover', '--yes'], {home, env});

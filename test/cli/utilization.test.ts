@@ -49,7 +49,7 @@ describe('utilization', () => {
 			'Auto-spend this week: 0 jobs ($0.00)',
 			'Pending follow-ups: 0 (est. $0.00)',
 		]);
-		expect(text.stdout).toContain('max  manual max20 · $46.15/week');
+		expect(text.stdout).toContain('max  manual ultra · $46.15/week');
 		expect(text.stdout).toMatch(/week ending Mon 16 Nov 09:00 +40% used +~\$27\.69 unused/);
 		expect(text.stdout).toMatch(/week ending Mon 23 Nov 09:00 +70% used +~\$13\.85 unused/);
 		expect(text.stdout).toContain('waste      ~$20.77/week (mean of 2 closed weeks)');

@@ -42,6 +42,7 @@ const EXPECTED_DEFAULTS: Config = {
 		reservedBudgetUsd: null,
 		imminentMinutes: 30,
 		unknownPolicy: 'defer-auto',
+		resetCredits: 'ask',
 	},
 	autoUtilization: {
 		mode: 'suggest',
@@ -53,6 +54,9 @@ const EXPECTED_DEFAULTS: Config = {
 		manualQuietMinutes: 15,
 		sources: ['fleet', 'backlog'],
 		notify: 'desktop',
+		wasteWarnPct: 0.4,
+		wasteWarnHours: 6,
+		resetCreditWarnHours: 24,
 	},
 	sources: {fleet: {roots: []}},
 	runners: {

@@ -118,9 +118,9 @@ async function add(argv: readonly string[], io: Io): Promise<number> {
 			...(values.model ? {model: values.model} : {}),
 		};
 		ctx.configStore.addAccount(account);
-		if (values.json) printJson(io, {added: account});
+		if (values.json) printJson(io, {added: account, ...(plan?.renamedFrom ? {planRenamedFrom: plan.renamedFrom} : {})});
 		else print(io, `Added ${provider} account ${name}${account.configDir ? ` (${account.configDir})` : account.home ? ` (${account.home})` : ''}.`);
-		if (plan?.renamedFrom) printError(io, `note: plan "${plan.renamedFrom}" is now called "${plan.id}" (${plan.info?.label}${plan.info?.formerly ? `, formerly ${plan.info.formerly}` : ''}); stored as ${plan.id}`);
+		if (plan?.renamedFrom && !values.json) print(io, `Plan "${plan.renamedFrom}" is now called "${plan.id}" (${plan.info?.label}${plan.info?.formerly ? `, formerly ${plan.info.formerly}` : ''}): stored as ${plan.id}.`);
 		if (plan && !plan.info && values['value-usd'] === undefined) printError(io, `warning: plan "${plan.id}" is not one quota-tui knows (${planIds(provider).join(', ')}): its value is unknown; add --value-usd N to price unused quota`);
 		const dir = account.configDir ?? account.home;
 		if (dir && !fs.existsSync(dir)) {
