@@ -7,6 +7,8 @@
  * - Utilization is a fraction (0.23 = 23 %) and may exceed 1.
  */
 
+import type {WeeklyOnly} from './weekly-only.js';
+
 export const PROVIDERS = ['claude', 'codex', 'manual', 'demo'] as const;
 export type ProviderId = (typeof PROVIDERS)[number];
 
@@ -185,5 +187,5 @@ export type AccountState = {
 	unusableReason?: string | undefined;
 	message?: string | undefined;
 	/** Weekly-only verdict (engine/weekly-only), once derived from the history. */
-	weeklyOnly?: import('./weekly-only.js').WeeklyOnly | undefined;
+	weeklyOnly?: WeeklyOnly | undefined;
 };

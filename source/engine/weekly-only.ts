@@ -91,7 +91,7 @@ export function deriveWeeklyOnly(input: WeeklyOnlyInput): WeeklyOnly {
 		const start = Math.max(lastFive ?? Number.NEGATIVE_INFINITY, Math.min(...weekly.map(o => o.firstSeenMs)));
 		const end = Math.min(now, Math.max(...weekly.map(o => o.lastSeenMs)));
 		if (end - start >= WEEKLY_ONLY_AFTER_MS) {
-			const since = lastFive === undefined ? `since ${isoAt(start)} (as far as the history goes)` : `since ${fiveHourLastSeenAt}`;
+			const since = lastFive === undefined ? `in ${hours(end - start)} of history` : `since ${fiveHourLastSeenAt} (${hours(end - lastFive)})`;
 			const groups = new Map<string, number[]>();
 			for (const o of weekly) {
 				const key = `${o.kind}|${o.resetsAtMs ?? ''}`;
@@ -104,7 +104,7 @@ export function deriveWeeklyOnly(input: WeeklyOnlyInput): WeeklyOnly {
 			}
 			const planNote = plan?.info && !plan.info.weeklyOnly ? ` (plan ${plan.id} says it has one: is the plan right?)` : '';
 			return {weeklyOnly: true, basis: 'observed', fiveHourLastSeenAt, fiveHourIdle: false,
-				reason: `no 5-hour window reported for ${hours(end - start)} ${since} while weekly windows kept arriving${rose ? ' and weekly usage rose' : ''}${planNote}`};
+				reason: `no 5-hour window reported ${since} while weekly windows kept arriving${rose ? ' and weekly usage rose' : ''}${planNote}`};
 		}
 	}
 	return {weeklyOnly: false, basis: null, fiveHourLastSeenAt, fiveHourIdle: idleClaude,

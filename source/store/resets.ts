@@ -3,7 +3,7 @@
  * transaction; rows are kept after a credit is redeemed, lapses or disappears (history for the waste
  * ledger), and a provider read never touches hand-entered rows.
  */
-import type {ProviderCredit, ProviderCredits, ResetCredit, ResetKind, ResetSource, ResetStatus} from '../engine/resets.js';
+import type {ProviderCredits, ResetCredit, ResetKind, ResetSource, ResetStatus} from '../engine/resets.js';
 import type {Db} from './db.js';
 
 type Row = {

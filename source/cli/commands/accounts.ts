@@ -7,6 +7,7 @@ import path from 'node:path';
 import {ACCOUNT_NAME} from '../../engine/types.js';
 import {apiCreditsOf, planIds, planOf, planValue, resolvePlan} from '../../engine/plans.js';
 import {discoverAccounts, type Discovered} from '../../providers/discover.js';
+import {collect} from '../../runtime/collect.js';
 import {parse, print, printError, printJson, UsageError, numberFlag, type Io} from '../io.js';
 import {open, withContext, type Command, NO_ACCOUNTS} from '../shared.js';
 
@@ -17,6 +18,10 @@ const HELP = `Usage:
                          [--usage-endpoint] [--model M]
   quota-tui accounts remove NAME
   quota-tui accounts discover [--yes] [--json]
+  quota-tui accounts pool list [--json]
+  quota-tui accounts pool set NAME… --pool P
+  quota-tui accounts pool clear NAME…
+  quota-tui accounts pool auto NAME…
 
 Accounts live in config.json (see "quota-tui config path"). quota-tui stores directories and plan
 only: tokens stay in their own files and are never copied.
@@ -37,7 +42,12 @@ discover looks for Claude config dirs (~/.claude, ~/.claude-*, $CLAUDE_CONFIG_DI
 (~/.codex, $CODEX_HOME), names each account from the identity it holds (the email of .claude.json
 oauthAccount or of the Codex id_token) and reads its plan (subscriptionType / rateLimitTier,
 chatgpt_plan_type). It prints what it found; --yes adds the new ones to config.json (directories and
-plan only, never a token). Directories already configured are shown, not added again.`;
+plan only, never a token). Directories already configured are shown, not added again.
+
+pool: accounts that draw on one shared quota (several logins of one organization or billing method)
+report the same utilization and reset instants; quota-tui detects them from the history and shows
+them as one pool (status --json "pool", "pools"). "pool set" puts accounts in pool P by hand, "pool
+clear" keeps them out of every pool (detection off), "pool auto" returns them to detection.`;
 
 function expandHome(dir: string): string {
 	return dir === '~' ? os.homedir() : dir.startsWith('~/') ? path.join(os.homedir(), dir.slice(2)) : path.resolve(dir);
@@ -61,6 +71,7 @@ async function list(argv: readonly string[], io: Io): Promise<number> {
 			disabled: a.disabled ?? false,
 			model: a.model ?? null,
 			usageEndpoint: a.usageEndpoint ?? false,
+			pool: a.pool ?? null,
 		}));
 		if (values.json) {
 			printJson(io, {demo: ctx.demo, accounts});
@@ -201,6 +212,41 @@ async function discover(argv: readonly string[], io: Io): Promise<number> {
 	}
 }
 
+async function pool(argv: readonly string[], io: Io): Promise<number> {
+	const [sub, ...rest] = argv;
+	if (sub === 'list') {
+		const {values} = parse(rest, {json: {type: 'boolean'}}, 'accounts pool list');
+		return withContext(io, {demo: values.demo, requireAccounts: true}, ctx => {
+			const {report} = collect(ctx, ctx.clock.now());
+			const pools = report.pools ?? [];
+			if (values.json) {
+				printJson(io, {pools, accounts: report.accounts.map(a => ({name: a.name, pool: a.pool ?? null}))});
+				return 0;
+			}
+			if (pools.length === 0) print(io, 'No shared pools (none set, none detected).');
+			for (const p of pools) print(io, `${p.id} (${p.basis}): ${p.members.join(', ')}\n  ${p.reason}`);
+			return 0;
+		});
+	}
+	if (sub !== 'set' && sub !== 'clear' && sub !== 'auto') throw new UsageError(`accounts pool: expected list, set, clear or auto${sub ? `, got "${sub}"` : ''}`);
+	const {values, positionals} = parse(rest, sub === 'set' ? {pool: {type: 'string'}} : {}, `accounts pool ${sub}`);
+	if (positionals.length === 0) throw new UsageError(`accounts pool ${sub}: expected one or more account names`);
+	const name = (values as {pool?: string}).pool?.trim().toLowerCase();
+	if (sub === 'set' && !name) throw new UsageError('--pool: required (the pool name, e.g. --pool team-a)');
+	if (sub === 'set' && !/^[a-z0-9][a-z0-9._:-]*$/.test(name!)) throw new UsageError(`--pool: expected lower-case letters, digits, ".", "_", ":" or "-", got "${name}"`);
+	const ctx = open(io, {});
+	try {
+		for (const account of positionals) {
+			if (!ctx.config.accounts.some(a => a.name === account)) throw new UsageError(`accounts pool ${sub}: no account named "${account}" (accounts: ${ctx.config.accounts.map(a => a.name).join(', ') || 'none'})`);
+		}
+		for (const account of positionals) ctx.configStore.updateAccount(account, {pool: sub === 'set' ? name : sub === 'clear' ? false : undefined});
+		print(io, sub === 'set' ? `${positionals.join(', ')}: pool ${name} (set by hand; detection no longer decides).` : sub === 'clear' ? `${positionals.join(', ')}: in no pool (detection off).` : `${positionals.join(', ')}: pool detected from the history again.`);
+		return 0;
+	} finally {
+		ctx.close();
+	}
+}
+
 export const accountsCommand: Command = {
 	name: 'accounts',
 	help: HELP,
@@ -210,10 +256,11 @@ export const accountsCommand: Command = {
 		if (sub === 'add') return add(rest, io);
 		if (sub === 'remove' || sub === 'rm') return remove(rest, io);
 		if (sub === 'discover') return discover(rest, io);
+		if (sub === 'pool') return pool(rest, io);
 		if (sub === undefined || sub === '--help' || sub === '-h' || sub === 'help') {
 			print(io, HELP);
 			return sub === undefined ? 2 : 0;
 		}
-		throw new UsageError(`accounts: unknown subcommand "${sub}" (expected list, add, remove or discover)`);
+		throw new UsageError(`accounts: unknown subcommand "${sub}" (expected list, add, remove, discover or pool)`);
 	},
 };

@@ -11,6 +11,7 @@ import {formatAgeShort, formatCountdown, formatPercent} from '../../ui/format.js
 import {statusBadge} from '../../ui/view-model.js';
 import {parse, print, printError, printJson, UsageError} from '../io.js';
 import {findAccount, withContext, type Command} from '../shared.js';
+import {currencyLines} from '../currency-text.js';
 
 function windowText(w: WindowReport, now: number): string {
 	const reset = w.resetsAt ? `↺${formatCountdown(instantMs(w.resetsAt) ?? null, now)}` : '↺?';
@@ -47,6 +48,7 @@ export function formatStatus(report: StatusReport, now: number): string {
 		const cells = windows.length > 0 ? windows.map((text, i) => text.padEnd(windowWidths[i] ?? 0)).join('  ').trimEnd() : 'no usage data yet';
 		lines.push(`${marker} ${account.name.padEnd(width)}  ${account.provider.padEnd(6)} ${status.padEnd(statusWidth)}  ${cells}`);
 		if (account.message) lines.push(`  ${' '.repeat(width)}  ${account.message}`);
+		for (const line of currencyLines(account, now, report.pools)) lines.push(`  ${' '.repeat(width)}  ${line}`);
 	}
 	lines.push('');
 	const rec = report.recommendation;
