@@ -96,7 +96,7 @@ const idFor = (source: string, providerId: string) => `${source === 'claude-usag
 /**
  * Store what a provider read said (the source's rows of that account are replaced by it): credits it
  * lists are inserted or updated; its open rows it no longer lists become `expired` when their expiry
- * passed, else `gone` (redeemed elsewhere or withdrawn). A count without rows (`availableCount` beyond
+ * passed, else `gone` (redeemed elsewhere or withdrawn); quota-tui's own unconfirmed redemption stays. A count without rows (`availableCount` beyond
  * the rows) is kept as one row of that count. A read older than the stored one changes nothing.
  */
 export function syncResetCredits(db: Db, account: string, read: ProviderCredits, nowMs: number): void {
@@ -129,7 +129,8 @@ export function syncResetCredits(db: Db, account: string, read: ProviderCredits,
 					credit.expiresAt, msOf(credit.expiresAt), credit.startsAt ?? null, credit.grantedAt ?? null, credit.title ?? null, credit.note ?? null,
 					observedMs, read.observedAt, observedMs, status);
 		}
-		const open = db.prepare(`SELECT id, expires_at_ms FROM reset_credits WHERE account = ? AND source = ? AND status IN ('available', 'unknown', 'redeeming')`)
+		// quota-tui's own unconfirmed redemption stays "redeeming" (its retry with the same key confirms it).
+		const open = db.prepare(`SELECT id, expires_at_ms FROM reset_credits WHERE account = ? AND source = ? AND (status IN ('available', 'unknown') OR (status = 'redeeming' AND redeem_key IS NULL))`)
 			.all(account, read.source) as Array<{id: string; expires_at_ms: number | null}>;
 		for (const row of open) {
 			if (seen.has(row.id)) continue;
