@@ -53,6 +53,13 @@ function WindowCells({window, row, projection}: WindowCellsProps): ReactNode {
 	);
 }
 
+/** In place of the 5-hour cells of a weekly-only account: "weekly only", as wide as the cells. */
+function WeeklyOnlyCells({row, projection}: {readonly row: RowColumns; readonly projection: number}): ReactNode {
+	const theme = useTheme();
+	const width = (row.bar > 0 ? row.bar + 1 : 0) + row.percent + 1 + row.countdown + (projection > 0 ? projection + 1 : 0) + (row.resetTime > 0 ? row.resetTime + 1 : 0);
+	return <Text {...theme.tone('muted')}>{cell('weekly only', width)}</Text>;
+}
+
 export const AccountRow = memo(function AccountRow({account, row, generatedAt, isSelected, showSelection = true}: AccountRowProps) {
 	const theme = useTheme();
 	const badge = rowBadge(account);
@@ -80,7 +87,7 @@ export const AccountRow = memo(function AccountRow({account, row, generatedAt, i
 				</Text>
 				<Text wrap="truncate" {...rowStyle}>
 					<Text {...theme.tone('muted')}>{'   '}5h </Text>
-					<WindowCells window={fiveHour} row={row} projection={0}/>
+					{account.weeklyOnly && fiveHour === null ? <WeeklyOnlyCells row={row} projection={0}/> : <WindowCells window={fiveHour} row={row} projection={0}/>}
 					<Text {...theme.tone('muted')}> 7d </Text>
 					<WindowCells window={sevenDay} row={row} projection={0}/>
 				</Text>
@@ -91,7 +98,7 @@ export const AccountRow = memo(function AccountRow({account, row, generatedAt, i
 	return (
 		<Text wrap="truncate" {...rowStyle}>
 			{head}
-			<WindowCells window={fiveHour} row={row} projection={row.projection5h}/>
+			{account.weeklyOnly && fiveHour === null ? <WeeklyOnlyCells row={row} projection={row.projection5h}/> : <WindowCells window={fiveHour} row={row} projection={row.projection5h}/>}
 			<Text> </Text>
 			<WindowCells window={sevenDay} row={row} projection={row.projection7d}/>
 			{row.note > 0 ? <><Text> </Text><NoteText account={account} generatedAt={generatedAt} width={row.note}/></> : null}

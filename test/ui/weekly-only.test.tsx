@@ -1,0 +1,31 @@
+process.env.TZ = 'UTC';
+import {stripVTControlCharacters} from 'node:util';
+import {afterEach, describe, expect, test} from 'vitest';
+import {Dashboard} from '../../source/ui/app.js';
+import {createTheme} from '../../source/ui/theme.js';
+import {frameWidth, renderInTerminal, type RenderResult} from '../helpers/render.js';
+import {DAY, createTestRuntime, demoReport, makeAccount, makeWindow} from './fixtures.js';
+
+const mounted: RenderResult[] = [];
+afterEach(() => {
+	for (const result of mounted.splice(0)) result.unmount();
+});
+
+describe('a weekly-only account on the dashboard', () => {
+	test.each([[80, 24], [120, 40], [60, 20]])('%d×%d: "weekly only" instead of a 5-hour bar, the weekly bar kept, inside the terminal', async (columns, rows) => {
+		const report = demoReport({accounts: [
+			makeAccount('ultra', {plan: 'ultra', weeklyOnly: true, windows: [makeWindow('seven_day', 0.3, 3 * DAY)]}),
+			makeAccount('pro', {windows: [makeWindow('five_hour', 0.2, 2 * 3_600_000), makeWindow('seven_day', 0.4, 3 * DAY)]}),
+		]});
+		const result = await renderInTerminal(<Dashboard runtime={createTestRuntime(report)} theme={createTheme({isColor: false})}/>, {columns, rows});
+		mounted.push(result);
+		const frame = stripVTControlCharacters(result.lastFrame());
+		const lines = frame.split('\n');
+		const index = lines.findIndex(line => line.slice(3).startsWith('ultra '));
+		const rowText = lines.slice(index, index + 2).join('\n');
+		expect(rowText).toContain('weekly only');
+		expect(rowText).toContain('30%');
+		expect(frame.split('\n').find(line => line.slice(3).startsWith('pro '))).not.toContain('weekly only');
+		expect(frameWidth(frame)).toBeLessThanOrEqual(columns);
+	});
+});
