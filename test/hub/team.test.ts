@@ -171,7 +171,7 @@ describeHub('team init, join, status, leave', {timeout: 120_000}, () => {
 		expect((await ok(alpha, ['team', 'init'])).stdout).toContain('already at version 1, nothing to do');
 
 		const first = json(await ok(alpha, ['team', 'join', '--json']));
-		expect(first).toMatchObject({machine: 'alpha', registered: true, accounts: [{account: 'max', provider: 'claude', plan: 'max20', login: true}]});
+		expect(first).toMatchObject({machine: 'alpha', registered: true, accounts: [{account: 'max', provider: 'claude', plan: 'ultra', login: true}]});
 		expect(first.history.observation.rows).toBeGreaterThan(0);
 		expect(first.history.history.rows).toBeGreaterThan(0);
 		expect(first.history.decision.rows).toBe(1);
@@ -190,7 +190,7 @@ describeHub('team init, join, status, leave', {timeout: 120_000}, () => {
 		const status = await ok(beta, ['team', 'status']);
 		expect(status.stdout).toMatch(/alpha\s+last seen/);
 		expect(status.stdout).toMatch(/beta \*\s+last seen/);
-		expect(status.stdout).toContain('max  claude max20 · held by alpha, beta · newest observation');
+		expect(status.stdout).toContain('max  claude ultra · held by alpha, beta · newest observation');
 		const statusJson = json(await ok(beta, ['team', 'status', '--json']));
 		expect(statusJson.team.machines.map((m: {name: string; accounts: string[]}) => [m.name, m.accounts])).toEqual([['alpha', ['max']], ['beta', ['max']]]);
 		expect(statusJson.local).toMatchObject({member: {machine: 'beta'}, outbox: {pending: 0}, down: null});
