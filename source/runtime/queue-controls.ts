@@ -5,6 +5,7 @@
  */
 import type {AutoPlan} from '../engine/idle.js';
 import type {AutoMode} from '../engine/report.js';
+import {deliveryProblems, eventsTick} from './events.js';
 import {autoTick, buildAutoPlan, reloadConfig, suggestionText} from './auto.js';
 import type {Context} from './context.js';
 import {dispatchJob} from './dispatch.js';
@@ -142,7 +143,11 @@ export function createQueueControls(ctx: Context, hooks: QueueControlsHooks): Qu
 			if (ticking || hooks.isDisposed()) return;
 			ticking = true;
 			const at = now();
-			autoTick(ctx, at).then(
+			// Events first (what changed since the last look), then the auto-utilization step.
+			eventsTick(ctx, at).then(deliveries => {
+				const problems = deliveryProblems(deliveries);
+				if (problems.length > 0 && !hooks.isDisposed()) hooks.notice({text: problems.join(' · '), tone: 'error', at});
+			}, () => undefined).then(() => autoTick(ctx, at)).then(
 				result => {
 					ticking = false;
 					plan = result.plan;

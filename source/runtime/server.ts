@@ -14,6 +14,7 @@ import http from 'node:http';
 import path from 'node:path';
 import type {Context} from './context.js';
 import {autoTick, buildAutoPlan} from './auto.js';
+import {deliveryProblems, eventsTick} from './events.js';
 import {dispatchJob, type DispatchOutcome} from './dispatch.js';
 import {localIso, type JobView} from './queue.js';
 
@@ -283,6 +284,7 @@ export function startAutoLoop(ctx: Context, onTick?: (summary: string) => void):
 		if (running || stopped) return;
 		running = true;
 		try {
+			for (const problem of deliveryProblems(await eventsTick(ctx, ctx.clock.now()))) onTick?.(problem);
 			const result = await autoTick(ctx, ctx.clock.now());
 			const dispatched = result.dispatched.filter(outcome => outcome.status === 'dispatched');
 			if (onTick && (dispatched.length > 0 || result.notified.some(n => n.result.sent))) {

@@ -1,8 +1,9 @@
 /**
  * Switching the active account (DESIGN §6): one transaction that writes the active account and the
- * decision, then the optional integrations (the `active/<provider>` symlink, the `onSwitch` command).
+ * decision, then the optional integrations (the `active/<provider>` symlink, then the `switch` event:
+ * its hooks, including the old `switch.onSwitch`).
  */
-import {spawn} from 'node:child_process';
+import {randomUUID} from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import {bindingUtilization, isUsableStatus, pct, statusSentence} from '../engine/status.js';
@@ -11,6 +12,7 @@ import type {Account, Decision} from '../engine/types.js';
 import {setActive} from '../store/repositories.js';
 import {collect, localOffsetMinutes} from './collect.js';
 import type {Context} from './context.js';
+import {deliveryProblems, emitEvent} from './events.js';
 
 export class SwitchError extends Error {}
 
@@ -46,32 +48,6 @@ export function swapSymlink(activeDir: string, provider: string, target: string)
 	fs.symlinkSync(target, temporary);
 	fs.renameSync(temporary, link);
 	return link;
-}
-
-/** Run the `onSwitch` argv template (no shell) with the account in its environment. */
-function runOnSwitch(argv: readonly string[], account: Account, env: NodeJS.ProcessEnv): Promise<string | undefined> {
-	const dir = accountDir(account) ?? '';
-	const fill = (arg: string) => arg.replaceAll('{account}', account.name).replaceAll('{provider}', account.provider).replaceAll('{dir}', dir);
-	const [command, ...args] = argv.map(fill);
-	if (!command) return Promise.resolve('switch.onSwitch is empty');
-	return new Promise(resolve => {
-		const child = spawn(command, args, {
-			stdio: 'ignore',
-			env: {...env, QUOTA_TUI_ACCOUNT: account.name, QUOTA_TUI_PROVIDER: account.provider, QUOTA_TUI_ACCOUNT_DIR: dir},
-		});
-		const timer = setTimeout(() => {
-			child.kill('SIGTERM');
-			resolve(`switch.onSwitch (${command}) did not finish within 10 s and was stopped`);
-		}, 10_000);
-		child.on('error', error => {
-			clearTimeout(timer);
-			resolve(`switch.onSwitch (${command}) could not start: ${error.message}`);
-		});
-		child.on('exit', code => {
-			clearTimeout(timer);
-			resolve(code === 0 ? undefined : `switch.onSwitch (${command}) exited with ${code}`);
-		});
-	});
 }
 
 /**
@@ -115,9 +91,13 @@ export async function switchAccount(ctx: Context, name: string, now: number): Pr
 			warnings.push(`could not update the active/${account.provider} symlink: ${(error as Error).message}`);
 		}
 	}
-	if (ctx.config.switch.onSwitch) {
-		const problem = await runOnSwitch(ctx.config.switch.onSwitch, account, ctx.env);
-		if (problem) warnings.push(problem);
-	}
+	// The switch is published (above); hooks and the old switch.onSwitch run after it, as `switch` hooks.
+	const deliveries = await emitEvent(ctx, 'switch', {
+		key: `${active ?? 'none'}->${name}:${decision.at}:${randomUUID()}`,
+		account: name,
+		message: `Switched from ${active ?? 'no active account'} to ${name}`,
+		data: {from: active, to: name, provider: account.provider, dir: dir ?? null, reasons},
+	}, now);
+	warnings.push(...deliveryProblems(deliveries));
 	return {account, decision, warnings, symlink};
 }

@@ -13,6 +13,7 @@ import path from 'node:path';
 import {createRequire} from 'node:module';
 import type ConfType from 'conf';
 import {z} from 'zod';
+import {DEFAULT_NOTIFY_EVENTS, EVENT_NAMES} from '../engine/event-names.js';
 import {ACCOUNT_NAME, PROVIDERS} from '../engine/types.js';
 import {HUB_SCHEMA, HUB_URL, MACHINE_NAME} from './hub/settings.js';
 
@@ -146,7 +147,7 @@ export const ConfigSchema = z.object({
 	switch: z
 		.object({
 			symlink: z.boolean().default(() => process.platform === 'linux'),
-			/** Argv template run after a switch (no shell). */
+			/** Argv template run after a switch (no shell). Kept for old configs: it runs as a `switch` hook. */
 			onSwitch: argv().nullable().default(null),
 		})
 		.prefault({}),
@@ -176,6 +177,23 @@ export const ConfigSchema = z.object({
 			 * and 0.1× (read) of `input`.
 			 */
 			models: z.record(z.string().min(1), PriceOverrideSchema).default(() => ({})),
+		})
+		.prefault({}),
+	/**
+	 * Event hooks (DESIGN §13): commands run without a shell when an event happens, the event as JSON on
+	 * stdin. Placeholders in `command`: {event} {key} {account} {provider} {dir}.
+	 */
+	hooks: z
+		.array(z.object({
+			on: z.array(z.union([z.enum(EVENT_NAMES), z.literal('*')])).min(1, {message: `expected a non-empty list of events (${EVENT_NAMES.join(', ')}, or "*")`}),
+			command: argv(),
+			timeoutSeconds: positive().max(300).default(30),
+		}))
+		.default(() => []),
+	events: z
+		.object({
+			/** The events the built-in notifier (desktop, tmux, bell: autoUtilization.notify) shows. */
+			notify: z.array(z.enum(EVENT_NAMES)).default(() => [...DEFAULT_NOTIFY_EVENTS]),
 		})
 		.prefault({}),
 	/** Team mode (DESIGN §12): the optional PostgreSQL hub. QUOTA_TUI_DATABASE_URL / QUOTA_TUI_MACHINE win. */

@@ -49,3 +49,18 @@ export function sentNotification(db: Db, key: string): SentNotification | null {
 export function pruneNotifications(db: Db, olderThanMs: number): number {
 	return db.transaction(() => Number(db.prepare('DELETE FROM notifications WHERE sent_at_ms < ?').run(olderThanMs).changes));
 }
+
+/**
+ * Claim `key` unless it was claimed within the last `periodMs` (one transaction): at most once per key
+ * per period across every process. Returns null when this call claimed it, else the earlier claim.
+ */
+export function claimNotificationEvery(db: Db, key: string, title: string, nowMs: number, periodMs: number): SentNotification | null {
+	return db.transaction(() => {
+		const existing = db.prepare('SELECT * FROM notifications WHERE key = ?').get(key) as Row | undefined;
+		if (existing && nowMs - existing.sent_at_ms < periodMs && existing.sent_at_ms <= nowMs) return fromRow(existing);
+		db.prepare(`INSERT INTO notifications (key, sent_at_ms, sent_at, via, title) VALUES (?, ?, ?, ?, ?)
+			ON CONFLICT (key) DO UPDATE SET sent_at_ms = excluded.sent_at_ms, sent_at = excluded.sent_at, via = excluded.via, title = excluded.title`)
+			.run(key, nowMs, new Date(nowMs).toISOString(), 'pending', title);
+		return null;
+	});
+}

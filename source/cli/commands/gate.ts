@@ -7,6 +7,7 @@ import {instantMs, isoAt} from '../../engine/time.js';
 import type {Decision} from '../../engine/types.js';
 import {collect, localOffsetMinutes} from '../../runtime/collect.js';
 import {policyOf} from '../../runtime/context.js';
+import {deliveryProblems, emitEvent} from '../../runtime/events.js';
 import {liveBudgets} from '../../runtime/local-usage.js';
 import {recordDecision} from '../../store/repositories.js';
 import {formatCountdown} from '../../ui/format.js';
@@ -97,6 +98,15 @@ Example stop message: "Stopping: weekly quota usage at 91% (configured max: 90%)
 				recordDecision(ctx.db, decision);
 			} catch (error) {
 				printError(io, `warning: could not record the decision: ${(error as Error).message}`);
+			}
+			if (result.verdict === 'pause') {
+				const deliveries = await emitEvent(ctx, 'gate-paused', {
+					key: `${result.account || 'none'}:${result.retryAt ?? 'unknown'}:${result.reasons[0] ?? ''}`,
+					account: result.account || null,
+					message: result.reasons[0] ?? 'paused',
+					data: {verdict: result.verdict, reasons: result.reasons, retryAt: result.retryAt, automatic: values.auto ?? false},
+				}, now);
+				for (const problem of deliveryProblems(deliveries)) printError(io, `warning: ${problem}`);
 			}
 			if (values.json) {
 				printJson(io, {...result, at: decision.at});

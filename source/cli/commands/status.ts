@@ -5,6 +5,7 @@ import type {AccountReport, StatusReport, WindowReport} from '../../engine/repor
 import {windowShortLabel} from '../../engine/status.js';
 import {instantMs} from '../../engine/time.js';
 import {collect} from '../../runtime/collect.js';
+import {deliveryProblems, watchEvents} from '../../runtime/events.js';
 import {accountDir, accountEnvVar, SwitchError, switchAccount} from '../../runtime/switch.js';
 import {getActive} from '../../store/repositories.js';
 import {formatAgeShort, formatCountdown, formatPercent} from '../../ui/format.js';
@@ -98,9 +99,12 @@ Options:
   --provider P      only consider accounts of provider P`,
 	async run(argv, io) {
 		const {values} = parse(argv, {json: {type: 'boolean'}, provider: {type: 'string'}}, 'recommend');
-		return withContext(io, {demo: values.demo, requireAccounts: true, refresh: true}, ctx => {
+		return withContext(io, {demo: values.demo, requireAccounts: true, refresh: true}, async ctx => {
 			const now = ctx.clock.now();
-			const {recommendation} = collect(ctx, now, {provider: values.provider});
+			const collected = collect(ctx, now, {provider: values.provider});
+			const {recommendation} = collected;
+			// all-exhausted, emergency, recommendation-changed (and whatever else changed) reach the hooks.
+			if (!values.provider) for (const problem of deliveryProblems(await watchEvents(ctx, collected, now))) printError(io, `warning: ${problem}`);
 			if (values.json) {
 				printJson(io, recommendation);
 			} else if (recommendation.account) {
