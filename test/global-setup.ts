@@ -1,6 +1,6 @@
 /**
  * One temp folder for the whole run: every test's QUOTA_TUI_HOME lives under it, and it is removed when
- * the run ends (workers inherit the variable).
+ * the run ends (workers inherit the variable). TZ is UTC for every worker.
  *
  * Team mode: the tests never see a developer's own hub (QUOTA_TUI_DATABASE_URL and friends are
  * cleared), and the PostgreSQL server of the hub tests (QUOTA_TUI_TEST_PG_URL, default
@@ -30,6 +30,9 @@ async function checkPostgres(url: string): Promise<string | null> {
 export default async function setup(): Promise<() => void> {
 	const root = fs.mkdtempSync(path.join(os.tmpdir(), 'qt-test-'));
 	process.env['QUOTA_TUI_TEST_ROOT'] = root;
+	// Every test runs in UTC (the CLI helpers pin it): set before the workers start so their own clock
+	// and the in-process CLI runs of test/helpers/cli.ts share it (a thread cannot have its own TZ).
+	process.env['TZ'] = 'UTC';
 	for (const name of ['QUOTA_TUI_DATABASE_URL', 'QUOTA_TUI_MACHINE', 'QUOTA_TUI_HUB_SCHEMA']) delete process.env[name];
 
 	const url = process.env['QUOTA_TUI_TEST_PG_URL']?.trim() || DEFAULT_TEST_PG_URL;

@@ -2,6 +2,7 @@
  * What a command needs from the process, passed in so commands can be run in-process by tests and
  * benchmarks, and the one place that prints.
  */
+import os from 'node:os';
 import {parseArgs, type ParseArgsConfig} from 'node:util';
 
 export type Io = {
@@ -9,7 +10,19 @@ export type Io = {
 	stderr: NodeJS.WritableStream;
 	stdin: NodeJS.ReadableStream & {isTTY?: boolean};
 	env: NodeJS.ProcessEnv;
+	/** The working directory relative paths are read against (default: the process's). */
+	cwd?: string | undefined;
 };
+
+/** The run's working directory: the injected one, else the process's. */
+export function cwdOf(io: Io): string {
+	return io.cwd ?? process.cwd();
+}
+
+/** The user's home for `~` in paths: HOME of the run's environment, else the OS's idea of it. */
+export function homeOf(io: Io): string {
+	return io.env['HOME'] || os.homedir();
+}
 
 /** Bad usage or bad input: exit 2, the message names the flag, file or field. */
 export class UsageError extends Error {

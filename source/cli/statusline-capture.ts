@@ -75,18 +75,18 @@ export function where(env: NodeJS.ProcessEnv): Where {
 		return {configFile: path.join(dir, 'config.json'), dbFile: path.join(dir, 'quota.db'), logsDir: path.join(dir, 'logs')};
 	}
 	const name = 'quota-tui';
-	const user = os.homedir();
+	const user = env['HOME'] || os.homedir();
 	let config: string;
 	let data: string;
 	if (process.platform === 'darwin') {
 		config = path.join(user, 'Library', 'Preferences', name);
 		data = path.join(user, 'Library', 'Application Support', name);
 	} else if (process.platform === 'win32') {
-		config = path.join(process.env['APPDATA'] || path.join(user, 'AppData', 'Roaming'), name, 'Config');
-		data = path.join(process.env['LOCALAPPDATA'] || path.join(user, 'AppData', 'Local'), name, 'Data');
+		config = path.join(env['APPDATA'] || path.join(user, 'AppData', 'Roaming'), name, 'Config');
+		data = path.join(env['LOCALAPPDATA'] || path.join(user, 'AppData', 'Local'), name, 'Data');
 	} else {
-		config = path.join(process.env['XDG_CONFIG_HOME'] || path.join(user, '.config'), name);
-		data = path.join(process.env['XDG_DATA_HOME'] || path.join(user, '.local', 'share'), name);
+		config = path.join(env['XDG_CONFIG_HOME'] || path.join(user, '.config'), name);
+		data = path.join(env['XDG_DATA_HOME'] || path.join(user, '.local', 'share'), name);
 	}
 	return {configFile: path.join(config, 'config.json'), dbFile: path.join(data, 'quota.db'), logsDir: path.join(data, 'logs')};
 }

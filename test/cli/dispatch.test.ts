@@ -100,6 +100,8 @@ describe('dispatch', () => {
 		const id = addJob(s, 'Long job', 'sleep=30 long');
 		expect(runCli(['dispatch', id], {home: s.home, now: NOW, env: s.env}).code).toBe(0);
 		const pid = jobOf(s, id).pid as number;
+		// Killed once it runs (it records itself when it starts).
+		await waitFor(() => (s.runner.runs().length === 1 ? true : undefined), 10_000, 'the runner to start');
 		process.kill(pid, 'SIGKILL');
 		const job = await finished(s, id);
 		expect(job).toMatchObject({state: 'interrupted', signal: 'SIGKILL'});
@@ -120,6 +122,7 @@ describe('dispatch', () => {
 		const id = addJob(s, 'Orphan', 'sleep=30 orphan');
 		expect(runCli(['dispatch', id], {home: s.home, now: NOW, env: s.env}).code).toBe(0);
 		const running = jobOf(s, id);
+		await waitFor(() => (s.runner.runs().length === 1 ? true : undefined), 10_000, 'the runner to start');
 		process.kill(running.supervisorPid, 'SIGKILL');
 		await new Promise(resolve => setTimeout(resolve, 300));
 		// The runner outlives its supervisor: still running.

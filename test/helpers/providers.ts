@@ -1,15 +1,14 @@
 /**
  * Real parts for provider tests: HTTP servers on 127.0.0.1, Claude config dirs and Codex homes in the
  * temp dir, the fake `claude` / `codex` executables of test/fixtures/bin on PATH, and an async runner for
- * the built CLI (the in-process server must keep answering while the child runs).
+ * the CLI (the in-process server must keep answering while the command runs).
  */
-import {spawn} from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import type {AddressInfo} from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import {CLI, ROOT, type CliResult} from './cli.js';
+import {ROOT, runCliAsync as runCliInWorker, type CliResult} from './cli.js';
 
 export const FIXTURES = path.join(ROOT, 'test', 'fixtures', 'providers');
 export const FAKE_BIN = path.join(ROOT, 'test', 'fixtures', 'bin');
@@ -128,33 +127,12 @@ export const fakeEnv = (extra: Record<string, string> = {}) => ({FAKE_NODE: proc
 
 export type AsyncRun = {home: string; now?: string; env?: Record<string, string | undefined>; input?: string};
 
-/** Run the built CLI asynchronously (spawnSync would block the in-process test server). */
+/**
+ * Run the CLI without blocking this thread (an in-process test server keeps answering): in-process
+ * (test/helpers/cli.ts), with the fake-free PATH of provider tests unless `env` says otherwise.
+ */
 export function runCliAsync(args: readonly string[], options: AsyncRun): Promise<CliResult> {
-	const env: NodeJS.ProcessEnv = {
-		...process.env,
-		QUOTA_TUI_HOME: options.home,
-		TZ: 'UTC',
-		NO_COLOR: '1',
-		PATH: childPath(false),
-		...(options.now ? {QUOTA_TUI_NOW: options.now} : {}),
-		...options.env,
-	};
-	delete env['FORCE_COLOR'];
-	for (const [key, value] of Object.entries(env)) if (value === undefined) delete env[key];
-	return new Promise((resolve, reject) => {
-		const child = spawn(process.execPath, [CLI, ...args], {env, stdio: ['pipe', 'pipe', 'pipe']});
-		let stdout = '';
-		let stderr = '';
-		child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
-		child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
-		const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-		child.on('error', reject);
-		child.on('close', code => {
-			clearTimeout(timer);
-			resolve({code: code ?? -1, stdout, stderr});
-		});
-		child.stdin.end(options.input ?? '');
-	});
+	return runCliInWorker(args, {...options, env: {PATH: childPath(false), ...options.env}});
 }
 
 /** Parse stdout as JSON or fail with the output. */

@@ -108,12 +108,15 @@ describe('autoTick', {timeout: 60_000}, () => {
 			const busy = await autoTick(ctx, T0);
 			expect(busy.dispatched).toEqual([]);
 			expect(busy.plan!.accounts[0]!.reasons).toEqual([`auto job ${first} is running (one automatic job at a time per account)`]);
+			// The runner has started (and recorded itself) before it is cancelled.
+			await waitFor(() => (runner.runs().length === 1 ? true : undefined));
 			expect(runCli(['queue', 'cancel', first, '--grace', '1'], {home, now: iso(T0)}).code).toBe(0);
 			await waitFor(() => (getJob(ctx.db, first)?.state === 'cancelled' ? true : undefined));
 			const next = await autoTick(ctx, T0);
 			expect(next.dispatched.map(outcome => outcome.job?.id)).toEqual([second]);
-			expect(runCli(['queue', 'cancel', second, '--grace', '1'], {home, now: iso(T0)}).code).toBe(0);
 			await waitFor(() => (runner.runs().length === 2 ? true : undefined));
+			expect(runCli(['queue', 'cancel', second, '--grace', '1'], {home, now: iso(T0)}).code).toBe(0);
+			await waitFor(() => (getJob(ctx.db, second)?.state === 'cancelled' ? true : undefined));
 		} finally {
 			ctx.close();
 		}

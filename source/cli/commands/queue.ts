@@ -2,14 +2,13 @@
  * `queue list|add|cancel|remove|requeue`: the follow-up queue (DESIGN §7.4).
  */
 import {randomBytes} from 'node:crypto';
-import fs from 'node:fs';
 import path from 'node:path';
 import {parseSeverity, SEVERITIES, type Learned} from '../../engine/jobs.js';
 import {addJob, getJob, removeJob, requeueJob} from '../../store/jobs.js';
 import {cancelJob, isDirectory, jobView, estimateDefaults, learned, localIso, readQueue, resolveJobId, type JobView} from '../../runtime/queue.js';
 import {jobJson} from '../../runtime/server.js';
 import {formatAgeShort, formatDuration, truncate} from '../../ui/format.js';
-import {fractionFlag, numberFlag, parse, print, printError, printJson, UsageError, type Io} from '../io.js';
+import {cwdOf, fractionFlag, numberFlag, parse, print, printError, printJson, UsageError, type Io} from '../io.js';
 import {withContext, type Command} from '../shared.js';
 
 const HELP = `Usage:
@@ -102,11 +101,13 @@ async function list(argv: readonly string[], io: Io): Promise<number> {
 	});
 }
 
-function readPrompt(value: string | undefined, io: Io): string | undefined {
+/** The prompt: the flag's text, or all of the run's stdin for `--prompt -`. */
+async function readPrompt(value: string | undefined, io: Io): Promise<string | undefined> {
 	if (value !== '-') return value;
-	const fd = (io.stdin as {fd?: number}).fd ?? 0;
 	try {
-		return fs.readFileSync(fd, 'utf8');
+		const chunks: Buffer[] = [];
+		for await (const chunk of io.stdin) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer));
+		return Buffer.concat(chunks).toString('utf8');
 	} catch (error) {
 		throw new UsageError(`--prompt -: cannot read the prompt from stdin: ${(error as Error).message}`);
 	}
@@ -119,7 +120,7 @@ async function add(argv: readonly string[], io: Io): Promise<number> {
 	}, 'queue add');
 	const title = values.title?.trim();
 	if (!title) throw new UsageError('--title: required (a short line saying what the job does)');
-	const prompt = readPrompt(values.prompt, io)?.trim();
+	const prompt = (await readPrompt(values.prompt, io))?.trim();
 	if (!prompt) throw new UsageError('--prompt: required (what the agent is asked to do; --prompt - reads it from stdin)');
 	const severity = values.severity === undefined ? 'warning' : parseSeverity(values.severity);
 	if (!severity) throw new UsageError(`--severity: expected ${SEVERITIES.join(', ')}, got "${values.severity}"`);
@@ -129,7 +130,7 @@ async function add(argv: readonly string[], io: Io): Promise<number> {
 	if (!/^[a-z0-9][a-z0-9._-]*$/.test(kind)) throw new UsageError(`--kind: expected a word such as task, finding, long_tail, got "${values.kind}"`);
 	const estimateUsd = numberFlag(values['estimate-usd'], '--estimate-usd', {min: 0}) ?? null;
 	const estimatePct = fractionFlag(values['estimate-pct'], '--estimate-pct') ?? null;
-	const cwd = path.resolve(values.cwd ?? process.cwd());
+	const cwd = path.resolve(cwdOf(io), values.cwd ?? '.');
 	if (!isDirectory(cwd)) throw new UsageError(`--cwd: ${cwd} is not a directory`);
 	return withContext(io, {demo: values.demo}, ctx => {
 		const now = ctx.clock.now();
