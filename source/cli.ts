@@ -18,7 +18,13 @@ for (const stream of [process.stdout, process.stderr]) {
  */
 const isCapture = argv[0] === 'statusline' && argv[1] !== 'install' && argv[1] !== 'uninstall' && !argv.includes('--help') && !argv.includes('-h');
 
-if (isCapture) {
+/** `quota-tui hook claude` runs before every prompt or tool call of Claude Code: light as well. */
+const isClaudeHook = argv[0] === 'hook' && argv[1] === 'claude' && !argv.includes('--help') && !argv.includes('-h');
+
+if (isClaudeHook) {
+	const {runClaudeHook} = await import('./cli/hook-claude.js');
+	process.exitCode = await runClaudeHook({stdin: process.stdin, stdout: process.stdout, env: process.env});
+} else if (isCapture) {
 	const {runStatuslineCapture} = await import('./cli/statusline-capture.js');
 	process.exitCode = await runStatuslineCapture(argv.slice(1), {stdin: process.stdin, stdout: process.stdout, env: process.env});
 } else {

@@ -29,7 +29,7 @@ const STDIN_TIMEOUT_MS = 3000;
 const PASSTHROUGH_TIMEOUT_MS = 10_000;
 const LOG_MAX_BYTES = 64 * 1024;
 
-function readStdin(stdin: CaptureIo['stdin']): Promise<string> {
+export function readStdin(stdin: CaptureIo['stdin']): Promise<string> {
 	if (stdin.isTTY) return Promise.resolve('');
 	return new Promise(resolve => {
 		const chunks: Buffer[] = [];
@@ -53,7 +53,7 @@ function readStdin(stdin: CaptureIo['stdin']): Promise<string> {
 }
 
 /** QUOTA_TUI_NOW (an ISO instant with offset) or the wall clock. */
-function clockNow(env: NodeJS.ProcessEnv): number {
+export function clockNow(env: NodeJS.ProcessEnv): number {
 	const value = env['QUOTA_TUI_NOW']?.trim();
 	if (value && /(?:Z|[+-]\d\d:?\d\d)$/i.test(value)) {
 		const ms = Date.parse(value.replace(/(\.\d{3})\d+/, '$1'));

@@ -71,6 +71,8 @@ export const PolicySchema = z.object({
 	extraUsage: z.enum(['last', 'normal']).default('last'),
 	/** Percent; may exceed 100 (extra usage). */
 	maxQuotaPercent: nonNegative().default(90),
+	/** `quota-tui hook claude` stops the agent above this weekly usage (null: maxQuotaPercent). */
+	hookStopPercent: z.number().min(0).max(100).nullable().default(null),
 	reservedBudgetUsd: nonNegative().nullable().default(null),
 	imminentMinutes: nonNegative().default(30),
 	unknownPolicy: z.enum(['defer-auto', 'block', 'allow']).default('defer-auto'),
