@@ -137,6 +137,8 @@ export type Policy = {
 	strategy: Strategy;
 	extraUsage: 'last' | 'normal';
 	maxQuotaPercent: number;
+	/** `quota-tui hook claude` stops the agent above this weekly usage (null: maxQuotaPercent). */
+	hookStopPercent: number | null;
 	reservedBudgetUsd: number | null;
 	imminentMinutes: number;
 	unknownPolicy: 'defer-auto' | 'block' | 'allow';
@@ -150,6 +152,7 @@ export const DEFAULT_POLICY: Policy = {
 	strategy: 'chain',
 	extraUsage: 'last',
 	maxQuotaPercent: 90,
+	hookStopPercent: null,
 	reservedBudgetUsd: null,
 	imminentMinutes: 30,
 	unknownPolicy: 'defer-auto',

@@ -39,6 +39,7 @@ const EXPECTED_DEFAULTS: Config = {
 		strategy: 'chain',
 		extraUsage: 'last',
 		maxQuotaPercent: 90,
+		hookStopPercent: null,
 		reservedBudgetUsd: null,
 		imminentMinutes: 30,
 		unknownPolicy: 'defer-auto',
@@ -69,6 +70,8 @@ const EXPECTED_DEFAULTS: Config = {
 	history: {retentionDays: 90},
 	ui: {maxFps: 15, noticeSeconds: 8},
 	pricing: {models: {}},
+	hooks: [],
+	events: {notify: ['all-exhausted', 'emergency', 'account-unusable', 'job-failed']},
 	store: {hub: null, hubSchema: 'quota_tui', machine: null, syncIntervalSeconds: 30, hubTimeoutSeconds: 3},
 };
 
