@@ -122,8 +122,12 @@ export type IdleAccount = {
 	account: string;
 	provider: string;
 	idle: boolean;
-	/** 1 − utilization of the 5-hour window; null when unknown. */
+	/** 1 − utilization of the 5-hour window; null when unknown or when the account has none (weekly-only). */
 	headroom5h: number | null;
+	/** The account has no 5-hour window (engine/weekly-only): the weekly windows alone decide. */
+	weeklyOnly: boolean;
+	/** The shared quota pool the account draws on (engine/pools), null when none: its headroom counts once. */
+	pool: string | null;
 	/** 1 − the highest utilization of the weekly windows that gate the account; null when unknown. */
 	headroom7d: number | null;
 	/** What automatic work may spend: half of the smaller headroom (0 when not idle). */
@@ -157,10 +161,13 @@ export function idleCapacity(input: IdleInput): IdleAccount {
 	const weeklyKnown = weeklies.filter(w => w.utilization !== null && Number.isFinite(w.utilization));
 	const headroom5h = five && five.utilization !== null && Number.isFinite(five.utilization) ? 1 - five.utilization : null;
 	const headroom7d = weeklyKnown.length > 0 ? 1 - Math.max(...weeklyKnown.map(w => w.utilization!)) : null;
+	const weeklyOnly = state.weeklyOnly?.weeklyOnly === true;
 	const base = {
 		account: name,
 		provider: state.account.provider,
 		headroom5h,
+		weeklyOnly,
+		pool: state.pool ?? null,
 		headroom7d,
 		fiveHourResetsAt: five?.resetsAt ?? null,
 		sevenDayResetsAt: state.windows.find(w => w.kind === 'seven_day')?.resetsAt ?? weeklies[0]?.resetsAt ?? null,
@@ -174,10 +181,11 @@ export function idleCapacity(input: IdleInput): IdleAccount {
 	if (state.unusableReason) return notIdle(`marked unusable: ${state.unusableReason}`);
 	if (!isUsableStatus(state.status)) return notIdle(statusSentence(state.status));
 	if (state.stale) return notIdle(`its data is stale (${Math.round((state.ageMs ?? 0) / MINUTE)} min old): unknown usage never counts as idle`);
-	if (headroom5h === null) return notIdle('5-hour usage unknown: unknown usage never counts as idle');
+	// A weekly-only account has no 5-hour window to wait for: its weekly windows alone decide.
+	if (headroom5h === null && !weeklyOnly) return notIdle('5-hour usage unknown: unknown usage never counts as idle');
 	if (headroom7d === null) return notIdle('weekly usage unknown: unknown usage never counts as idle');
 	const problems: string[] = [];
-	if (!above(headroom5h, policy.minHeadroom5h)) problems.push(`5-hour headroom ${pct(headroom5h)} is not above ${pct(policy.minHeadroom5h)} (minHeadroom5h)`);
+	if (headroom5h !== null && !above(headroom5h, policy.minHeadroom5h)) problems.push(`5-hour headroom ${pct(headroom5h)} is not above ${pct(policy.minHeadroom5h)} (minHeadroom5h)`);
 	if (!above(headroom7d, policy.minHeadroom7d)) problems.push(`weekly headroom ${pct(headroom7d)} is not above ${pct(policy.minHeadroom7d)} (minHeadroom7d)`);
 	if (input.manualActivity) {
 		const a = input.manualActivity;
@@ -185,12 +193,15 @@ export function idleCapacity(input: IdleInput): IdleAccount {
 	}
 	if (input.runningAutoJob) problems.push(`auto job ${input.runningAutoJob} is running (one automatic job at a time per account)`);
 	if (problems.length > 0) return notIdle(...problems);
-	const spendable = Math.min(headroom5h, headroom7d) / 2;
+	const spendable = Math.min(headroom5h ?? headroom7d, headroom7d) / 2;
+	const estimated = five?.source === 'estimated' && five.utilization === 0 ? ' (no 5-hour window open: 0 % used, estimated)' : '';
 	return {
 		...base,
 		idle: true,
 		spendable,
-		reasons: [`idle: 5-hour headroom ${pct(headroom5h)}, weekly headroom ${pct(headroom7d)}; automatic work may spend ${pct(spendable)} (half the smaller headroom)`],
+		reasons: [headroom5h === null
+			? `idle: weekly only (no 5-hour window), weekly headroom ${pct(headroom7d)}; automatic work may spend ${pct(spendable)} (half the weekly headroom)`
+			: `idle: 5-hour headroom ${pct(headroom5h)}${estimated}, weekly headroom ${pct(headroom7d)}; automatic work may spend ${pct(spendable)} (half the smaller headroom)`],
 	};
 }
 
@@ -292,9 +303,16 @@ export function planAutoSpend(input: PlanInput): AutoPlan {
 	}
 	if (input.jobs.length === 0) reasons.push('no queued jobs');
 
-	const left = new Map(idle.map(a => [a.account, a.spendable]));
-	const used = new Map(idle.map(a => [a.account, 0]));
-	const positions = new Map(idle.map(a => [a.account, 0]));
+	// A shared pool's headroom counts once: its idle members draw on one spendable share (the smallest any
+	// of them reports), and its jobs run one after another as on one account.
+	const keyOf = (a: Pick<IdleAccount, 'account' | 'pool'>) => a.pool ?? a.account;
+	const poolOfAccount = new Map(input.idle.map(a => [a.account, keyOf(a)]));
+	const left = new Map<string, number>();
+	for (const a of idle) left.set(keyOf(a), Math.min(left.get(keyOf(a)) ?? Number.POSITIVE_INFINITY, a.spendable));
+	const spendableOf = new Map(left);
+	const used = new Map(idle.map(a => [keyOf(a), 0]));
+	const positions = new Map(idle.map(a => [keyOf(a), 0]));
+	const poolText = (a: IdleAccount) => (a.pool ? ` (shared pool ${a.pool}: counted once for all its members)` : '');
 	let capLeft = policy.weeklyAutoCapUsd === null ? Number.POSITIVE_INFINITY : policy.weeklyAutoCapUsd - input.spentThisWeekUsd;
 
 	for (const job of input.jobs) {
@@ -312,22 +330,23 @@ export function planAutoSpend(input: PlanInput): AutoPlan {
 		let placed = false;
 		for (const account of idle) {
 			const name = account.account;
+			const key = keyOf(account);
 			if (!providerFits(job.provider, account.provider)) {
 				why.push(`${name} is a ${account.provider} account, the job needs ${job.provider}`);
 				continue;
 			}
-			const spendable = left.get(name)!;
+			const spendable = left.get(key)!;
 			if (above(estimate.pct, spendable)) {
-				const already = used.get(name)!;
+				const already = used.get(key)!;
 				why.push(already > 0
-					? `estimate ${pct(estimate.pct)} does not fit the ${pct(spendable)} still spendable on ${name} (${pct(account.spendable)} spendable, ${pct(already)} planned)`
-					: `estimate ${pct(estimate.pct)} does not fit the ${pct(spendable)} spendable on ${name} (half the smaller headroom: 5-hour ${pct(account.headroom5h ?? 0)}, weekly ${pct(account.headroom7d ?? 0)})`);
+					? `estimate ${pct(estimate.pct)} does not fit the ${pct(spendable)} still spendable on ${name} (${pct(spendableOf.get(key)!)} spendable, ${pct(already)} planned)${poolText(account)}`
+					: `estimate ${pct(estimate.pct)} does not fit the ${pct(spendable)} spendable on ${name} (${account.headroom5h === null ? `half the weekly headroom ${pct(account.headroom7d ?? 0)}: weekly only` : `half the smaller headroom: 5-hour ${pct(account.headroom5h)}, weekly ${pct(account.headroom7d ?? 0)}`})${poolText(account)}`);
 				continue;
 			}
 			const resetMs = instantMs(account.fiveHourResetsAt);
-			const position = positions.get(name)!;
+			const position = positions.get(key)!;
 			// Jobs on one account run one after another: this one starts after those planned before it.
-			const startMs = now + planned.filter(p => p.account === name).reduce((sum, p) => sum + (input.jobs.find(j => j.id === p.jobId)?.estimate.durationMs ?? 0), 0);
+			const startMs = now + planned.filter(p => poolOfAccount.get(p.account) === key).reduce((sum, p) => sum + (input.jobs.find(j => j.id === p.jobId)?.estimate.durationMs ?? 0), 0);
 			if (resetMs !== undefined && startMs + estimate.durationMs > resetMs) {
 				why.push(`would not finish on ${name} before its 5-hour reset at ${account.fiveHourResetsAt} (expected ${fmtDuration(estimate.durationMs)}${position > 0 ? ` after ${position} planned job${position === 1 ? '' : 's'}` : ''})`);
 				continue;
@@ -336,7 +355,7 @@ export function planAutoSpend(input: PlanInput): AutoPlan {
 			const verdict = gate({
 				state,
 				budgets: input.budgets,
-				request: {estimateUsd: estimate.usd, estimatePct: used.get(name)! + estimate.pct, priority: job.severity === 'critical' ? 'critical' : 'low', automatic: true},
+				request: {estimateUsd: estimate.usd, estimatePct: used.get(key)! + estimate.pct, priority: job.severity === 'critical' ? 'critical' : 'low', automatic: true},
 				policy: input.gatePolicy,
 				valueUsdPerMonth: planValue(state.account) ?? undefined,
 				now,
@@ -345,9 +364,9 @@ export function planAutoSpend(input: PlanInput): AutoPlan {
 				why.push(`gate on ${name}: ${verdict.reasons[0] ?? verdict.verdict}`);
 				continue;
 			}
-			left.set(name, spendable - estimate.pct);
-			used.set(name, used.get(name)! + estimate.pct);
-			positions.set(name, position + 1);
+			left.set(key, spendable - estimate.pct);
+			used.set(key, used.get(key)! + estimate.pct);
+			positions.set(key, position + 1);
 			capLeft -= estimate.usd;
 			planned.push({
 				jobId: job.id,
@@ -359,9 +378,9 @@ export function planAutoSpend(input: PlanInput): AutoPlan {
 				position,
 				startsNow: position === 0,
 				reasons: [
-					`${pct(estimate.pct)} (~${money(estimate.usd)}) fits the ${pct(spendable)} spendable on ${name}`,
+					`${pct(estimate.pct)} (~${money(estimate.usd)}) fits the ${pct(spendable)} spendable on ${name}${poolText(account)}`,
 					...(idle.length > 1 && idle[0]!.account === name ? [`${name}'s weekly window resets soonest (${account.sevenDayResetsAt ?? 'unknown'})`] : []),
-					...(position > 0 ? [`starts after ${position} earlier job${position === 1 ? '' : 's'} on ${name} (one automatic job at a time per account)`] : []),
+					...(position > 0 ? [`starts after ${position} earlier job${position === 1 ? '' : 's'} on ${account.pool ? `pool ${account.pool}` : name} (one automatic job at a time per account${account.pool ? ' and per shared pool' : ''})`] : []),
 				],
 				gate: verdict,
 			});

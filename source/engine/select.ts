@@ -148,6 +148,18 @@ export function selectAccount(input: SelectionInput): Recommendation {
 		for (const c of eligible) if (c !== active) why.set(c.state.account.name, `${input.active} is active and healthy (sticky)`);
 		return finish(active.state, `${input.active} is active and healthy: ${bindingText(active.state)}, under the ${pct(threshold)} switch threshold`);
 	}
+	// Shared pools: when the active account is left for its quota (over the threshold, about to hit the
+	// wall, exhausted), the other members of its pool have the same quota: not fresh headroom.
+	const activeState = pool.find(s => s.account.name === input.active);
+	const activePool = activeState?.pool ?? null;
+	if (activeState && activePool && (active !== undefined || activeState.status === 'rejected')) {
+		for (let index = eligible.length - 1; index >= 0; index--) {
+			const c = eligible[index]!;
+			if (c.state === activeState || c.state.pool !== activePool) continue;
+			eligible.splice(index, 1);
+			why.set(c.state.account.name, `shares the quota pool ${activePool} with ${input.active}: the same quota, not fresh headroom`);
+		}
+	}
 	// Why the active account is being left (over the threshold, about to hit the wall, or not eligible).
 	const activeWhy = !active && input.active !== null && pool.some(s => s.account.name === input.active && !s.account.lastResort)
 		? why.get(input.active)

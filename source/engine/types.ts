@@ -191,4 +191,6 @@ export type AccountState = {
 	message?: string | undefined;
 	/** Weekly-only verdict (engine/weekly-only), once derived from the history. */
 	weeklyOnly?: WeeklyOnly | undefined;
+	/** The shared quota pool the account draws on (engine/pools), null when none. */
+	pool?: string | null | undefined;
 };

@@ -68,6 +68,10 @@ export type AccountUtilization = {
 	sparkline: Array<number | null>;
 	/** The first gating window projected to hit 100 % before its reset. */
 	exhausts: {kind: string; at: string; inMs: number} | null;
+	/** The shared quota pool of the account (null when none): its waste is counted once, on its first member. */
+	pool?: string | null | undefined;
+	/** False for the other members of a pool: their waste is the first member's, not counted again. */
+	countedInTotals?: boolean | undefined;
 };
 
 export type UseItOrLoseIt = {
@@ -262,11 +266,27 @@ export function utilizationReport(input: UtilizationInput): UtilizationReport {
 			estimateBasis,
 			sparkline: utilizationSeries(observations, 'seven_day', now, SPARK_SPAN_MS, SPARK_STEPS).map(v => (v === null ? null : fraction(v))),
 			exhausts: exhaustion(state, now),
+			...(state?.pool ? {pool: state.pool} : {}),
 		};
 	});
 
-	const perWeek = accounts.map(a => a.wasteUsdPerWeek).filter((x): x is number => x !== null);
-	const projected = accounts.map(a => a.openWeek?.projectedWasteUsd).filter((x): x is number => x !== null && x !== undefined);
+	// A shared pool is one quota: its waste counts once (on its first member), whatever the members report.
+	const poolFirst = new Map<string, string>();
+	for (const a of accounts) {
+		if (!a.pool) continue;
+		const first = poolFirst.get(a.pool);
+		if (first === undefined) {
+			poolFirst.set(a.pool, a.name);
+			a.countedInTotals = true;
+		} else {
+			a.countedInTotals = false;
+			notes.push(`${a.name} shares the quota pool ${a.pool} with ${first}: its waste is counted once, under ${first}`);
+		}
+	}
+	const counted = accounts.filter(a => a.countedInTotals !== false);
+	const perWeek = counted.map(a => a.wasteUsdPerWeek).filter((x): x is number => x !== null);
+	const projected = counted.map(a => a.openWeek?.projectedWasteUsd).filter((x): x is number => x !== null && x !== undefined);
+	const countedNames = new Set(counted.map(a => a.name));
 	return {
 		generatedAt: isoAt(now, offset),
 		days,
@@ -279,7 +299,7 @@ export function utilizationReport(input: UtilizationInput): UtilizationReport {
 		autoSpend: input.autoSpend ?? null,
 		pending: input.pending ?? null,
 		accounts,
-		useItOrLoseIt: alerts.toSorted((a, b) => a.resetsInMs - b.resetsInMs),
+		useItOrLoseIt: alerts.filter(alert => countedNames.has(alert.account)).toSorted((a, b) => a.resetsInMs - b.resetsInMs),
 		notes,
 	};
 }

@@ -61,18 +61,27 @@ function usageSamples(ctx: Context, accountName: string, now: number, spanMs: nu
 	return samples;
 }
 
-/** Idle capacity of every account at `now`. */
+/**
+ * Idle capacity of every account at `now`. Members of a shared pool draw on one quota: a job of ours
+ * on one member explains a rise on the others, manual activity seen on one ends the idleness of all,
+ * and an automatic job running on one is the pool's one automatic job.
+ */
 export function idleAccounts(ctx: Context, collected: Collected, now: number): IdleAccount[] {
 	const policy = autoPolicy(ctx.config);
 	const active = listJobs(ctx.db, {states: ['claimed', 'running']});
-	return collected.states.map(state => {
+	const membersOf = (state: Collected['states'][number]) => (state.pool ? collected.states.filter(s => s.pool === state.pool).map(s => s.account.name) : [state.account.name]);
+	const quiet = policy.manualQuietMinutes;
+	const activity = new Map(collected.states.map(state => {
 		const name = state.account.name;
-		const runs = listJobs(ctx.db, {account: name})
+		const runs = membersOf(state).flatMap(member => listJobs(ctx.db, {account: member}))
 			.filter(job => job.startedAtMs !== null || job.claimedAtMs !== null)
 			.map(job => ({startMs: job.startedAtMs ?? job.claimedAtMs!, endMs: job.finishedAtMs}));
-		const quiet = policy.manualQuietMinutes;
-		const manualActivity = quiet > 0 ? detectManualActivity(usageSamples(ctx, name, now, quiet * MINUTE + DAY), runs, now, quiet) : null;
-		const runningAuto = active.find(job => job.account === name && job.autoUtilization);
+		return [name, quiet > 0 ? detectManualActivity(usageSamples(ctx, name, now, quiet * MINUTE + DAY), runs, now, quiet) : null];
+	}));
+	return collected.states.map(state => {
+		const members = membersOf(state);
+		const manualActivity = members.map(member => activity.get(member) ?? null).find(a => a !== null) ?? null;
+		const runningAuto = active.find(job => job.account !== null && members.includes(job.account) && job.autoUtilization);
 		return idleCapacity({state, policy, manualActivity, runningAutoJob: runningAuto?.id ?? null, now});
 	});
 }
@@ -200,7 +209,7 @@ function trackEpisodes(ctx: Context, accounts: readonly IdleAccount[], now: numb
 
 /** The suggestion of DESIGN §7.3: "77% headroom, 3 follow-ups pending. Run quota-tui auto-spend". */
 export function suggestionText(account: IdleAccount, pending: number): string {
-	const headroom = Math.min(account.headroom5h ?? 0, account.headroom7d ?? 0);
+	const headroom = Math.min(account.headroom5h ?? account.headroom7d ?? 0, account.headroom7d ?? 0);
 	return `${account.account}: ${Math.round(headroom * 100)}% headroom, ${pending} follow-up${pending === 1 ? '' : 's'} pending. Run quota-tui auto-spend`;
 }
 

@@ -12,7 +12,7 @@ import {policyOf, type Context} from './context.js';
 import {unusableAccounts} from './unusable.js';
 import {historyFromDb} from './history.js';
 import {localUsageOf, withLocalUsage} from './local-usage.js';
-import {annotateReport, currencyHistories, poolsOf, withWeeklyOnly} from './currencies.js';
+import {annotateReport, currencyHistories, poolsOf, withPools, withWeeklyOnly} from './currencies.js';
 
 export type Collected = {
 	states: AccountState[];
@@ -56,7 +56,10 @@ export function collect(ctx: Context, now: number, options: CollectOptions = {})
 	}), locals, policy.warnThreshold, now, localOffsetMinutes(now));
 	// Weekly-only accounts show no 5-hour window; an idle Claude account's absent one counts as 0 %.
 	const histories = currencyHistories(ctx, now);
-	const states = withWeeklyOnly(assembled, histories, policy.warnThreshold, now);
+	const weekly = withWeeklyOnly(assembled, histories, policy.warnThreshold, now);
+	// Shared pools: members draw on one quota (selection and idle detection count it once).
+	const pools = poolsOf(weekly, histories);
+	const states = withPools(weekly, pools);
 	const activeRow = getActive(ctx.db, options.provider);
 	const active = activeRow && ctx.accounts.some(a => a.name === activeRow.name) ? activeRow.name : null;
 	const recommendation: Recommendation = selectAccount({accounts: states, active, policy, provider: options.provider, now});
@@ -79,6 +82,6 @@ export function collect(ctx: Context, now: number, options: CollectOptions = {})
 		const local = locals.get(account.name);
 		if (local) account.localUsage = local.report;
 	}
-	annotateReport(ctx, report, states, poolsOf(states, histories), now);
+	annotateReport(ctx, report, states, pools, now);
 	return {states, budgets, active, recommendation, report};
 }

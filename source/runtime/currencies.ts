@@ -49,6 +49,12 @@ export function poolsOf(states: readonly AccountState[], histories: ReadonlyMap<
 	})));
 }
 
+/** The states with their shared pool set (selection, idle detection and waste count a pool once). */
+export function withPools(states: readonly AccountState[], pools: readonly Pool[]): AccountState[] {
+	const pooled = poolOf(pools);
+	return states.map(state => ({...state, pool: pooled.get(state.account.name) ?? null}));
+}
+
 /** One account's credits as status shows them. */
 export function resetReports(views: readonly ResetCreditView[], state: AccountState, now: number): ResetCreditReport[] {
 	const weekly = weeklyValue(state.account);
@@ -80,4 +86,14 @@ export function annotateReport(ctx: Pick<Context, 'db' | 'demo'>, report: Status
 		account.pool = pooled.get(account.name) ?? null;
 	}
 	report.pools = [...pools];
+	// Members of a pool are shown together: each pool's other members follow its first one.
+	if (pools.length > 0) {
+		const grouped: typeof report.accounts = [];
+		for (const account of report.accounts) {
+			if (grouped.includes(account)) continue;
+			grouped.push(account);
+			if (account.pool) grouped.push(...report.accounts.filter(other => other !== account && other.pool === account.pool));
+		}
+		report.accounts = grouped;
+	}
 }

@@ -146,8 +146,9 @@ function fit(candidates: readonly string[], width: number): string {
 }
 
 /**
- * What the two window columns do not show: model-scoped weekly windows (`sonnet 12%`, `fable 5%`) and
- * extra usage (`extra $5.20/$20`), or '' when there is none.
+ * What the two window columns do not show: model-scoped weekly windows (`sonnet 12%`, `fable 5%`),
+ * extra usage (`extra $5.20/$20`), banked resets (`2 resets`) and the shared pool (`pool team-x`), or ''
+ * when there is none.
  */
 export function accountExtras(account: AccountReport): string {
 	const {fiveHour, sevenDay} = pickWindows(account);
@@ -167,6 +168,16 @@ export function accountExtras(account: AccountReport): string {
 		const sign = extra.currency === 'USD' ? '$' : `${extra.currency} `;
 		const used = extra.usedUsd === null ? '?' : `${sign}${money(extra.usedUsd)}`;
 		parts.push(`extra ${used}${extra.limitUsd === null ? '' : `/${sign}${money(extra.limitUsd)}`}`);
+	}
+
+	// Banked limit resets that can still be used, and the shared pool the account draws on.
+	const resets = (account.resets ?? []).filter(reset => reset.status === 'available' && !reset.lapsed).reduce((n, reset) => n + reset.count, 0);
+	if (resets > 0) {
+		parts.push(`${resets} reset${resets === 1 ? '' : 's'}`);
+	}
+
+	if (account.pool) {
+		parts.push(`pool ${account.pool}`);
 	}
 
 	return parts.join(' · ');

@@ -47,6 +47,7 @@ function accountBlock(account: AccountUtilization, report: UtilizationReport): s
 	const five = account.fiveHour.value === null ? `no 5-hour window closed in the last ${report.days} days` : `${pct(account.fiveHour.value)} average over ${account.fiveHour.windows} window${account.fiveHour.windows === 1 ? '' : 's'}`;
 	const seven = account.sevenDay.value === null ? 'no weekly window closed yet' : `${pct(account.sevenDay.value)} average over ${account.sevenDay.windows} week${account.sevenDay.windows === 1 ? '' : 's'}`;
 	lines.push(`  5h    ${five}`, `  7d    ${seven}`);
+	if (account.pool) lines.push(`  pool  ${account.pool}: one quota with its other members${account.countedInTotals === false ? ' (its waste is counted once, under the first member)' : ' (its waste counted once, here)'}`);
 	for (const week of account.closedWeeks) {
 		const waste = week.wasteUsd === null ? '' : `  ~${usd(week.wasteUsd)} unused`;
 		const flags = [week.userEntered ? 'entered by hand' : '', week.largeGap ? `last seen ${spanText(week.gapBeforeResetMs)} before the reset: use may be higher` : '']
