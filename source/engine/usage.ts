@@ -21,13 +21,21 @@ export const F_KEY = 7; // hash of message.id + requestId; NaN = never deduplica
 export const F_MKEY = 8; // hash of message.id alone; NaN = no id
 export const F_MODEL = 9; // index into `models`
 export const F_FLAGS = 10;
-export const STRIDE = 11;
+/** The cost the line itself logged (Claude's old `costUSD`); NaN = none. Read by `--mode auto|display`. */
+export const F_COSTUSD = 11;
+/**
+ * Values per record. Changing it changes the stored blob format: the store drops blobs of another
+ * length, and their files are read again.
+ */
+export const STRIDE = 12;
 
 export const FLAG_SIDECHAIN = 1;
 /** `speed: "fast"` (priced with the model's fast multiplier, shown as `<model>-fast`). */
 export const FLAG_FAST = 2;
 /** The line had a `speed` field at all (ccusage prefers such a line on a tie). */
 export const FLAG_SPEED = 4;
+/** A Codex turn whose log names no model: priced as ccusage prices it (its fallback model). */
+export const FLAG_FALLBACK = 8;
 
 /** A batch of usage records with its model names. */
 export type UsageBatch = {
@@ -43,6 +51,15 @@ export type CodexState = {
 	model: string | null;
 	/** total_token_usage of the last token_count event: input, cached, output, reasoning, total, cache writes. */
 	totals: number[] | null;
+	/** True while `model` is the fallback (no model named yet). */
+	fallback?: boolean;
+	/**
+	 * Sub-agent replay detection: `none` (not a thread_spawn sub-agent), `detect` (its first usage
+	 * event is `held`), `skip` (skipping the parent's events stamped in `second`), `done`.
+	 */
+	replay?: 'none' | 'detect' | 'skip' | 'done';
+	second?: string | null;
+	held?: {offset: number; ts: number; second: string; model: string; fallback: boolean; usage: number[]} | null;
 };
 
 /**
@@ -86,6 +103,8 @@ export type UsageRecord = {
 	mkey: number;
 	model: string;
 	flags: number;
+	/** The cost the line logged (`costUSD`), NaN or absent when none. */
+	costUsd?: number;
 };
 
 /** Growable batch. */
@@ -118,7 +137,7 @@ export class UsageBuilder implements UsageBatch {
 	}
 
 	/** Append a record given field by field (no object per record on hot paths); returns its index. */
-	pushFields(offset: number, ts: number, input: number, output: number, cacheWrite5m: number, cacheWrite1h: number, cacheRead: number, key: number, mkey: number, model: string, flags: number): number {
+	pushFields(offset: number, ts: number, input: number, output: number, cacheWrite5m: number, cacheWrite1h: number, cacheRead: number, key: number, mkey: number, model: string, flags: number, costUsd = Number.NaN): number {
 		this.#reserve(1);
 		const o = this.length * STRIDE;
 		const d = this.data;
@@ -133,6 +152,7 @@ export class UsageBuilder implements UsageBatch {
 		d[o + F_MKEY] = mkey;
 		d[o + F_MODEL] = this.modelIndex(model);
 		d[o + F_FLAGS] = flags;
+		d[o + F_COSTUSD] = costUsd;
 		return this.length++;
 	}
 
@@ -152,6 +172,7 @@ export class UsageBuilder implements UsageBatch {
 		d[o + F_MKEY] = r.mkey;
 		d[o + F_MODEL] = this.modelIndex(r.model);
 		d[o + F_FLAGS] = r.flags;
+		d[o + F_COSTUSD] = r.costUsd ?? Number.NaN;
 		return this.length++;
 	}
 
@@ -215,6 +236,7 @@ export function recordAt(batch: UsageBatch, i: number): UsageRecord {
 		mkey: d[o + F_MKEY]!,
 		model: batch.models[d[o + F_MODEL]!] ?? 'unknown',
 		flags: d[o + F_FLAGS]!,
+		costUsd: d[o + F_COSTUSD]!,
 	};
 }
 

@@ -35,8 +35,8 @@ import {
 } from '../engine/usage.js';
 import {DAY} from '../engine/time.js';
 import type {Account} from '../engine/types.js';
-import {listClaudeLogFiles, type ParseMode} from '../providers/logs/claude-logs.js';
-import {listCodexLogFiles} from '../providers/logs/codex-logs.js';
+import {claudeFileIdentity, listClaudeLogFiles, type ParseMode} from '../providers/logs/claude-logs.js';
+import {codexFileIdentity, listCodexLogFiles} from '../providers/logs/codex-logs.js';
 import {createDirCache, type DirCache} from '../providers/logs/files.js';
 import {readCold, workerCount, type ReadJob} from '../providers/logs/parallel.js';
 import {refreshFile, type FileState, type LogKind, type StatLike} from '../providers/logs/reader.js';
@@ -93,6 +93,12 @@ export function logSources(accounts: readonly Account[], env: NodeJS.ProcessEnv,
 	return sources;
 }
 
+/** The project and session of a log file of a source (by the directory it sits in). */
+function fileIdentity(source: LogSource, file: string): {project: string; session: string} {
+	const dir = source.dirs.find(d => file.startsWith(d + path.sep)) ?? source.dirs[0] ?? '';
+	return source.provider === 'claude' ? claudeFileIdentity(dir, file) : codexFileIdentity(dir, file);
+}
+
 function isDir(dir: string): boolean {
 	try {
 		return fs.statSync(dir).isDirectory();
@@ -100,6 +106,18 @@ function isDir(dir: string): boolean {
 		return false;
 	}
 }
+
+/**
+ * The order records are merged in (the first copy of a duplicate is the one kept): by path, and for
+ * Codex `sessions/` before `archived_sessions/` (ccusage keeps the active copy).
+ */
+function fileOrder(source: LogSource): (a: string, b: string) => number {
+	const rank = (file: string) => (source.provider === 'codex' && file.split(path.sep).includes('archived_sessions') ? 1 : 0);
+	return (a, b) => rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0);
+}
+
+/** Where a record came from: its project and session, by ccusage's naming. */
+export type RecordOrigin = {project: string; session: string; path: string};
 
 /** What one refresh did for one account. */
 export type AccountRefresh = {
@@ -152,6 +170,10 @@ type AccountIndex = {
 	resets: Array<[number, number]>;
 	/** The daily report last computed for the stored rows (in the index's time zone), until records change. */
 	daily: ReturnType<typeof dailyReport> | null;
+	/** Per deduplicated record, the file it was read from (an index into `paths`). */
+	fileOf: Int32Array;
+	paths: string[];
+	pathIds: Map<string, number>;
 };
 
 export type IndexOptions = {
@@ -236,7 +258,7 @@ export class LocalLogIndex {
 	#state(account: string): AccountIndex {
 		let state = this.#accounts.get(account);
 		if (!state) {
-			state = {files: new Map(), dirs: createDirCache(), loaded: false, deduper: null, cost: new Float64Array(0), prices: [], unpriced: new Set(), minuteSlots: new F64Map(), buckets: new Float64Array(0), bucketCount: 0, resets: [], daily: null};
+			state = {files: new Map(), dirs: createDirCache(), loaded: false, deduper: null, cost: new Float64Array(0), prices: [], unpriced: new Set(), minuteSlots: new F64Map(), buckets: new Float64Array(0), bucketCount: 0, resets: [], daily: null, fileOf: new Int32Array(0), paths: [], pathIds: new Map()};
 			this.#accounts.set(account, state);
 		}
 		if (!state.loaded) {
@@ -301,13 +323,22 @@ export class LocalLogIndex {
 		state.buckets = new Float64Array(0);
 		state.bucketCount = 0;
 		state.daily = null;
+		state.fileOf = new Int32Array(Math.max(16, expected));
+		state.paths = [];
+		state.pathIds = new Map();
 	}
 
-	/** Feed records (in path order, then file order) into the merged records, updating costs and series. */
-	#add(state: AccountIndex, batch: UsageBatch): void {
+	/** Feed a file's records (files in path order, then file order) into the merged records, updating costs and series. */
+	#add(state: AccountIndex, batch: UsageBatch, file: string): void {
 		const deduper = state.deduper!;
 		if (batch.length > 0) state.daily = null;
 		const remap = deduper.out.remap(batch);
+		let fileId = state.pathIds.get(file);
+		if (fileId === undefined) {
+			fileId = state.paths.length;
+			state.paths.push(file);
+			state.pathIds.set(file, fileId);
+		}
 		for (let i = 0; i < batch.length; i++) {
 			const slot = deduper.add(batch, i, remap);
 			if (slot < 0) continue;
@@ -316,6 +347,12 @@ export class LocalLogIndex {
 				grown.set(state.cost);
 				state.cost = grown;
 			}
+			if (slot >= state.fileOf.length) {
+				const grown = new Int32Array(Math.max(slot + 1, state.fileOf.length * 2));
+				grown.set(state.fileOf);
+				state.fileOf = grown;
+			}
+			state.fileOf[slot] = fileId;
 			state.cost[slot] = this.#price(state, slot);
 			this.#count(state, slot, 1);
 		}
@@ -330,6 +367,7 @@ export class LocalLogIndex {
 
 	async #refreshOne(source: LogSource, now: number): Promise<AccountRefresh> {
 		const started = performance.now();
+		const order = fileOrder(source);
 		const state = this.#state(source.account);
 		const warnings: string[] = [];
 		const list = source.provider === 'claude' ? listClaudeLogFiles : listCodexLogFiles;
@@ -342,7 +380,7 @@ export class LocalLogIndex {
 			}
 			paths.push(...list(dir, state.dirs));
 		}
-		if (source.dirs.length > 1) paths.sort();
+		if (source.dirs.length > 1) paths.sort(order);
 		const seen = new Set(paths);
 		const changed: FileState[] = [];
 		const addedBatches: Array<{path: string; added: UsageBatch}> = [];
@@ -408,12 +446,12 @@ export class LocalLogIndex {
 		const changedAny = changed.length > 0 || removed.length > 0;
 		let rebuilt = false;
 		if (state.deduper === null || reread > 0 || removed.length > 0) {
-			const ordered = [...state.files.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+			const ordered = [...state.files.values()].sort((a, b) => order(a.path, b.path));
 			this.#reset(state, ordered.reduce((sum, file) => sum + file.batch.length, 0));
-			for (const file of ordered) this.#add(state, file.batch);
+			for (const file of ordered) this.#add(state, file.batch, file.path);
 			rebuilt = true;
 		} else {
-			for (const {added} of [...addedBatches].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))) this.#add(state, added);
+			for (const {path: file, added} of [...addedBatches].sort((a, b) => order(a.path, b.path))) this.#add(state, added, file);
 		}
 		state.resets = [...state.files.values()].flatMap(file => file.resets).sort((a, b) => a[0] - b[0]);
 
@@ -529,6 +567,17 @@ export class LocalLogIndex {
 	 */
 	cachedDaily(account: string): ReturnType<typeof dailyReport> | null {
 		return this.#accounts.get(account)?.daily ?? null;
+	}
+
+	/**
+	 * Per deduplicated record of `usage(account)`, the index of its origin in `origins` (the file it was
+	 * read from, with its project and session).
+	 */
+	origins(source: LogSource): {fileOf: Int32Array; origins: RecordOrigin[]} {
+		const state = this.#accounts.get(source.account);
+		if (!state?.deduper) return {fileOf: new Int32Array(0), origins: []};
+		const origins = state.paths.map(file => ({...fileIdentity(source, file), path: file}));
+		return {fileOf: state.fileOf, origins};
 	}
 
 	/** Usage-limit markers seen in the account's logs: [observedAtMs, resetAtMs], oldest first. */

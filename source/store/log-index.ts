@@ -78,6 +78,8 @@ export function loadLogFiles(db: Db, account: string): Map<string, StoredLogFile
 	const rows = db.prepare(`SELECT ${CURSOR_COLUMNS}, data FROM log_files WHERE account = ?`).all(account) as Row[];
 	const out = new Map<string, StoredLogFile>();
 	for (const row of rows) {
+		// A blob of another record layout (an older quota-tui): the file is read again.
+		if (row.records > 0 && (row.data?.byteLength ?? 0) !== row.records * STRIDE * 8) continue;
 		const {records, ...cursor} = cursorOf(row);
 		out.set(row.path, {...cursor, batch: {data: toFloat64(row.data, records), length: records, models: JSON.parse(row.models) as string[]}});
 	}

@@ -88,7 +88,7 @@ describe('report on a generated history', {timeout: 60_000}, () => {
 		expect(json.daily.map(d => d.date.replaceAll('-', ''))).toEqual(days.filter(d => d >= since));
 		expect(runCli(['report', 'daily', '--since', '2026-13-01'], {home, now: NOW, env})).toMatchObject({code: 2, stderr: expect.stringMatching(/--since/)});
 		expect(runCli(['report', 'daily', '--account', 'nobody'], {home, now: NOW, env})).toMatchObject({code: 2, stderr: expect.stringMatching(/no account named "nobody"/)});
-		expect(runCli(['report', 'weekly'], {home, now: NOW, env}).code).toBe(2);
+		expect(runCli(['report', 'yearly'], {home, now: NOW, env}).code).toBe(2);
 		expect(runCli(['report', 'daily', '--help'], {home, now: NOW, env})).toMatchObject({code: 0, stdout: expect.stringMatching(/ccusage/)});
 	});
 

@@ -37,6 +37,15 @@ function file(name: string, outputs: number[]): StoredLogFile {
 }
 
 describe('log file index', () => {
+	it('drops a stored file whose record blob has another layout (an older quota-tui), so it is read again', () => {
+		const f = file('old', [5, 6]);
+		saveLogFiles(db, 'work', [f], [], 1);
+		expect(loadLogFiles(db, 'work').size).toBe(1);
+		// The blob of the previous layout: 11 numbers per record.
+		db.prepare('UPDATE log_files SET data = ? WHERE path = ?').run(new Uint8Array(2 * 11 * 8), f.path);
+		expect(loadLogFiles(db, 'work').size).toBe(0);
+	});
+
 	it('round-trips cursors and record blobs exactly (53-bit hashes, fractional mtimes)', () => {
 		const a = file('a', [10, 20, 30]);
 		saveLogFiles(db, 'acct', [a, file('b', [5])], [], 1000);

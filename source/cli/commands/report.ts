@@ -1,39 +1,63 @@
 /**
- * `report daily|blocks`: tokens, API-equivalent cost and 5-hour blocks from the local Claude and Codex
- * logs, with ccusage's JSON field names (DESIGN §5) so scripts written for ccusage keep working.
+ * `report daily|weekly|monthly|session|blocks`: tokens, API-equivalent cost and 5-hour blocks from the
+ * local Claude and Codex logs, with ccusage's flags and JSON field names (DESIGN §5) so scripts written
+ * for ccusage keep working.
  */
 import {PRICE_TABLE_DATE} from '../../engine/pricing.js';
-import {dailyReport, filterBlocks, identifyBlocks, type Block, type DailyRow, type DailyTotals} from '../../engine/usage.js';
-import type {Calibration} from '../../engine/local-usage.js';
+import {dailyReport, filterBlocks, FLAG_FALLBACK, identifyBlocks, type Block} from '../../engine/usage.js';
+import {flaggedCount, instancesReport, periodReport, sessionReport, WEEKDAYS, withCostMode} from '../../engine/usage-reports.js';
+import {CODEX_FALLBACK_MODEL} from '../../providers/logs/codex-logs.js';
 import {dateFormatter, IMPLICIT_CLAUDE, IMPLICIT_CODEX, indexOptionsFromEnv, LocalLogIndex, logSources, processTimeZone, type AccountRefresh, type LogSource} from '../../runtime/local-logs.js';
 import {localUsageOf} from '../../runtime/local-usage.js';
 import {parse, print, printError, printJson, UsageError, type Io} from '../io.js';
 import {withContext, type Command} from '../shared.js';
+import {int, printBlocks, printFooter, printInstances, printRows, printSessions, type TextOptions} from './report-print.js';
 
 const HELP = `Usage:
-  quota-tui report daily  [--json] [--account A] [--since YYYYMMDD] [--until YYYYMMDD] [--timezone TZ] [--breakdown]
-  quota-tui report blocks [--json] [--account A] [--since YYYYMMDD] [--until YYYYMMDD] [--timezone TZ] [--recent] [--active]
+  quota-tui report daily   [options] [--breakdown] [-i|--instances] [-p|--project P]
+  quota-tui report weekly  [options] [--breakdown] [-w|--start-of-week DAY] [-p|--project P]
+  quota-tui report monthly [options] [--breakdown] [-p|--project P]
+  quota-tui report session [options] [--breakdown] [-i|--id SESSION] [-p|--project P]
+  quota-tui report blocks  [options] [-r|--recent] [-a|--active]
 
 Tokens, API-equivalent cost and 5-hour blocks from the local logs: Claude Code's
 <configDir>/projects/**/*.jsonl (subagents included) of every Claude account, Codex's
-<home>/sessions/**/rollout-*.jsonl of every Codex account. With no account of a provider
-configured, its default location is read (CLAUDE_CONFIG_DIR, ~/.config/claude, ~/.claude;
+<home>/sessions/**/*.jsonl and <home>/archived_sessions/ of every Codex account. With no account of a
+provider configured, its default location is read (CLAUDE_CONFIG_DIR, ~/.config/claude, ~/.claude;
 CODEX_HOME, ~/.codex). Only what changed since the last run is read.
 
-  daily            one row per day (in TZ, or --timezone) with models and per-model breakdowns
-  blocks           ccusage's 5-hour blocks: a block opens at the hour of its first request and
-                   lasts 5 h; a pause longer than 5 h shows as a gap
-  --json           ccusage's JSON (daily[]/totals, blocks[]) plus accounts, scan and warnings
-  --account A      one account (a configured name, or @claude / @codex for the default dirs)
-  --since/--until  inclusive dates, YYYYMMDD
-  --timezone TZ    the time zone of the dates (default: the system's)
-  --breakdown      daily: a line per model under each day
-  --recent         blocks: only those of the last 3 days (and the active one)
-  --active         blocks: only the active block
+  daily              one row per day (in TZ, or --timezone) with models and per-model breakdowns
+  weekly             one row per week (starting on --start-of-week, default sunday)
+  monthly            one row per month
+  session            one row per session (a Claude transcript with its subagents; a Codex rollout),
+                     highest cost first
+  blocks             ccusage's 5-hour blocks: a block opens at the hour of its first request and
+                     lasts 5 h; a pause longer than 5 h shows as a gap
+
+Options (ccusage's, with the same meaning):
+  -j, --json         ccusage's JSON (daily[]/weekly[]/monthly[]/sessions[]/projects{}/blocks[] and
+                     totals) plus accounts, scan and warnings
+  -s, --since DATE   from this date (YYYYMMDD or YYYY-MM-DD), inclusive
+  -u, --until DATE   until this date, inclusive
+  -z, --timezone TZ  the time zone of the dates (default: the system's)
+  -o, --order ORDER  asc (default) or desc: oldest or newest first
+  -m, --mode MODE    auto (default): a line that logged its cost (costUSD) shows that cost, others are
+                     priced; calculate: always priced from tokens; display: only logged costs
+  -O, --offline      accepted, changes nothing: prices are always the embedded table
+  -b, --breakdown    a line per model under each row
+      --compact      fewer columns (no cache or total-token columns)
+  -p, --project P    only the project P (Claude: the directory under projects/; Codex: the home)
+  -i, --instances    daily: per project, then per day (JSON: projects{name: rows})
+  -w, --start-of-week DAY   weekly: sunday (default) … saturday
+  -i, --id SESSION   session: only this session
+  -r, --recent       blocks: only those of the last 3 days (and the active one)
+  -a, --active       blocks: only the active block
+      --account A    one account (a configured name, or @claude / @codex for the default dirs)
 
 Costs are API-equivalent (what the tokens would cost on the pay-as-you-go API), from a price
 table dated ${PRICE_TABLE_DATE}; change or add prices under "pricing.models" in config. Models
-without a price are listed, not counted as $0.`;
+without a price are listed, not counted as $0. Codex turns whose log names no model are priced
+as ${CODEX_FALLBACK_MODEL} (as ccusage does) and a warning says how many.`;
 
 const DATE = /^\d{8}$/;
 
@@ -54,23 +78,6 @@ function checkTimeZone(value: string | undefined): string | undefined {
 		throw new UsageError(`--timezone: unknown time zone "${value}" (expected an IANA name such as Europe/Berlin or UTC)`);
 	}
 	return value;
-}
-
-const int = (n: number): string => Math.round(n).toLocaleString('en-US');
-const usd = (n: number): string => `$${n.toFixed(2)}`;
-const shortModel = (m: string): string => m.replace(/^claude-/, '').replace(/-\d{8}$/, '');
-
-function bytesText(n: number): string {
-	if (n >= 1024 ** 3) return `${(n / 1024 ** 3).toFixed(2)} GB`;
-	if (n >= 1024 ** 2) return `${(n / 1024 ** 2).toFixed(1)} MB`;
-	if (n >= 1024) return `${(n / 1024).toFixed(0)} kB`;
-	return `${n} B`;
-}
-
-function table(header: string[], rows: string[][], right: ReadonlySet<number>): string[] {
-	const widths = header.map((h, c) => Math.max(h.length, ...rows.map(r => (r[c] ?? '').length)));
-	const line = (cells: string[]) => cells.map((cell, c) => (right.has(c) ? cell.padStart(widths[c]!) : cell.padEnd(widths[c]!))).join('  ').trimEnd();
-	return [line(header), widths.map(w => '─'.repeat(w)).join('  '), ...rows.map(line)];
 }
 
 /** Warnings a user should see: corrupt lines, half-written files, unpriced models, unreadable files. */
@@ -124,24 +131,63 @@ function pickSources(all: LogSource[], accounts: ReadonlyArray<{name: string; pr
 	throw new UsageError(`--account: no account named "${wanted}" (accounts: ${known}${wanted === IMPLICIT_CLAUDE || wanted === IMPLICIT_CODEX ? '; the default directory holds no logs' : ''})`);
 }
 
-async function run(kind: 'daily' | 'blocks', argv: readonly string[], io: Io): Promise<number> {
-	const {values, positionals} = parse(argv, {
-		json: {type: 'boolean'},
-		account: {type: 'string'},
-		since: {type: 'string'},
-		until: {type: 'string'},
-		timezone: {type: 'string'},
-		breakdown: {type: 'boolean'},
-		recent: {type: 'boolean'},
-		active: {type: 'boolean'},
-	}, `report ${kind}`);
+type Kind = 'daily' | 'weekly' | 'monthly' | 'session' | 'blocks';
+const KINDS: readonly Kind[] = ['daily', 'weekly', 'monthly', 'session', 'blocks'];
+
+/** ccusage's flags (and short forms); a flag that does not fit a report is refused by name below. */
+const FLAGS = {
+	json: {type: 'boolean', short: 'j'},
+	account: {type: 'string'},
+	since: {type: 'string', short: 's'},
+	until: {type: 'string', short: 'u'},
+	timezone: {type: 'string', short: 'z'},
+	order: {type: 'string', short: 'o'},
+	mode: {type: 'string', short: 'm'},
+	offline: {type: 'boolean', short: 'O'},
+	'no-offline': {type: 'boolean'},
+	breakdown: {type: 'boolean', short: 'b'},
+	compact: {type: 'boolean'},
+	project: {type: 'string', short: 'p'},
+	instances: {type: 'boolean'},
+	'start-of-week': {type: 'string', short: 'w'},
+	id: {type: 'string'},
+	recent: {type: 'boolean', short: 'r'},
+	active: {type: 'boolean', short: 'a'},
+} as const;
+
+/** Flags that only some reports take (ccusage's own split). */
+const ONLY: Record<string, readonly Kind[]> = {
+	instances: ['daily'],
+	'start-of-week': ['weekly'],
+	id: ['session'],
+	recent: ['blocks'],
+	active: ['blocks'],
+	breakdown: ['daily', 'weekly', 'monthly', 'session'],
+	project: ['daily', 'weekly', 'monthly', 'session'],
+};
+
+function choice<T extends string>(value: string | undefined, flag: string, choices: readonly T[]): T | undefined {
+	if (value === undefined) return undefined;
+	if (!(choices as readonly string[]).includes(value)) throw new UsageError(`${flag}: expected ${choices.join(' | ')}, got "${value}"`);
+	return value as T;
+}
+
+async function run(kind: Kind, argv: readonly string[], io: Io): Promise<number> {
+	// ccusage's -i is --instances in daily and --id in session.
+	const args = argv.map(arg => (arg === '-i' ? (kind === 'session' ? '--id' : '--instances') : arg));
+	const {values, positionals} = parse(args, FLAGS, `report ${kind}`);
 	if (positionals.length > 0) throw new UsageError(`report ${kind}: unexpected argument "${positionals[0]}"`);
-	if (kind === 'daily' && (values.recent || values.active)) throw new UsageError(`--${values.recent ? 'recent' : 'active'}: only with "report blocks"`);
-	if (kind === 'blocks' && values.breakdown) throw new UsageError('--breakdown: only with "report daily"');
+	for (const [flag, kinds] of Object.entries(ONLY)) {
+		if (values[flag as keyof typeof values] !== undefined && !kinds.includes(kind)) throw new UsageError(`--${flag}: only with "report ${kinds.join('|')}"`);
+	}
 	const since = checkDate(values.since, '--since');
 	const until = checkDate(values.until, '--until');
 	if (since && until && since > until) throw new UsageError(`--since ${since} is after --until ${until}`);
 	const timeZone = checkTimeZone(values.timezone) ?? processTimeZone();
+	const order = choice(values.order, '--order', ['asc', 'desc'] as const) ?? 'asc';
+	const mode = choice(values.mode, '--mode', ['auto', 'calculate', 'display'] as const) ?? 'auto';
+	const startOfWeek = choice(values['start-of-week'], '--start-of-week', WEEKDAYS) ?? 'sunday';
+	const text: TextOptions = {breakdown: values.breakdown === true, compact: values.compact === true};
 
 	return withContext(io, {demo: values.demo}, async ctx => {
 		const now = ctx.clock.now();
@@ -150,9 +196,13 @@ async function run(kind: 'daily' | 'blocks', argv: readonly string[], io: Io): P
 		const index = new LocalLogIndex(ctx, {...indexOptionsFromEnv(ctx.env), timeZone});
 		const refreshed = await index.refresh(sources, now);
 		const dateOf = dateFormatter(timeZone);
-		const batches = sources.map(s => index.usage(s.account));
+		const stored = sources.map(s => index.usage(s.account));
+		const batches = stored.map(b => withCostMode(b, mode));
+		const logged = batches.some((b, k) => b !== stored[k]);
 		const unpriced = [...new Set(batches.flatMap(b => b.unpriced))].sort();
 		const warnings = warningsOf(refreshed, unpriced);
+		const fallback = batches.reduce((sum, b) => sum + flaggedCount(b, FLAG_FALLBACK), 0);
+		if (fallback > 0) warnings.push(`${int(fallback)} Codex turn${fallback === 1 ? '' : 's'} without a model in the log: priced as ${CODEX_FALLBACK_MODEL}, as ccusage prices them`);
 		if (ctx.demo) warnings.push('demo accounts keep no local logs: nothing to report');
 		else if (sources.length === 0) {
 			warnings.push('no local logs found: Claude Code logs are read from each Claude account\'s --config-dir (or CLAUDE_CONFIG_DIR, ~/.config/claude, ~/.claude), Codex logs from each Codex account\'s --home (or CODEX_HOME, ~/.codex)');
@@ -170,89 +220,57 @@ async function run(kind: 'daily' | 'blocks', argv: readonly string[], io: Io): P
 			calibration: locals.get(r.account)?.report.calibration ?? [],
 		}));
 		const scan = scanOf(refreshed);
-		if (kind === 'daily') {
+		const extra = {accounts, scan, warnings, priceTable: PRICE_TABLE_DATE, timeZone, costMode: mode};
+		const origins = kind === 'session' || values.instances || values.project !== undefined ? sources.map(s => index.origins(s)) : [];
+		const project = values.project;
+		const keep = project === undefined ? undefined : (k: number, i: number) => origins[k]!.origins[origins[k]!.fileOf[i]!]?.project === project;
+		const options = {dateOf, since, until, keep, order};
+		if (kind === 'daily' && values.instances) {
+			const report = instancesReport(batches.map((batch, k) => ({batch, origins: origins[k]!})), options);
+			if (values.json) return done(io, {...report, ...extra});
+			printInstances(io, report.projects, report.totals, text);
+		} else if (kind === 'daily') {
 			// The index computed this very report for its stored rows when the refresh changed something.
-			const cached = sources.length === 1 && !since && !until && timeZone === index.timeZone ? index.cachedDaily(sources[0]!.account) : null;
-			const report = cached ?? dailyReport(batches, {dateOf, since, until});
-			if (values.json) {
-				printJson(io, {...report, accounts, scan, warnings, priceTable: PRICE_TABLE_DATE, timeZone});
-				return 0;
-			}
-			printDaily(io, report.daily, report.totals, values.breakdown === true);
+			const plain = sources.length === 1 && !since && !until && !keep && !logged && timeZone === index.timeZone;
+			const cached = plain ? index.cachedDaily(sources[0]!.account) : null;
+			// With --project, ccusage names the project on every row.
+			const report = keep ? (({rows, totals}) => ({daily: rows.map(row => ({...row, project})), totals}))(periodReport('date', batches, options)) : (cached ?? dailyReport(batches, {dateOf, since, until}));
+			const daily = order === 'desc' ? [...report.daily].reverse() : report.daily;
+			if (values.json) return done(io, {daily, totals: report.totals, ...extra});
+			printRows(io, 'Date', daily.map(d => ({...d, key: d.date})), report.totals, text);
+		} else if (kind === 'weekly' || kind === 'monthly') {
+			const period = kind === 'weekly' ? 'week' : 'month';
+			const report = periodReport(period, batches, {...options, startOfWeek});
+			if (values.json) return done(io, {[kind]: report.rows, totals: report.totals, ...extra});
+			printRows(io, kind === 'weekly' ? `Week (${startOfWeek})` : 'Month', report.rows.map(r => ({...r, key: r[period]})), report.totals, text);
+		} else if (kind === 'session') {
+			const report = sessionReport(batches.map((batch, k) => ({batch, origins: origins[k]!})), {...options, id: values.id});
+			if (values.json) return done(io, {...report, ...extra});
+			printSessions(io, report.sessions, report.totals, text);
 		} else {
 			const several = sources.length > 1;
-			let blocks: Block[] = sources.flatMap(s => {
-				const list = identifyBlocks(index.usage(s.account), {now, resets: index.resets(s.account)});
+			let blocks: Block[] = sources.flatMap((s, k) => {
+				const list = identifyBlocks(batches[k]!, {now, resets: index.resets(s.account)});
 				return several ? list.map(b => ({...b, account: s.account})) : list;
 			});
 			blocks = filterBlocks(blocks, dateOf, since, until);
 			if (values.recent) blocks = blocks.filter(b => b.isActive || Date.parse(b.startTime) >= now - 3 * 86_400_000);
 			if (values.active) blocks = blocks.filter(b => b.isActive);
 			if (several) blocks.sort((a, b) => Date.parse(a.startTime) - Date.parse(b.startTime));
-			if (values.json) {
-				printJson(io, {blocks, accounts, scan, warnings, priceTable: PRICE_TABLE_DATE, timeZone});
-				return 0;
-			}
+			if (order === 'desc') blocks.reverse();
+			if (values.json) return done(io, {blocks, ...extra});
 			printBlocks(io, blocks, now, several);
 		}
-		printFooter(io, scan, accounts);
+		const costNote = mode === 'display' ? 'With --mode display a cost is what the log recorded (costUSD), $0 where it recorded none.' : logged ? 'Lines that recorded their cost (costUSD) show that cost (--mode auto; --mode calculate prices them).' : null;
+		printFooter(io, scan, accounts, costNote);
 		for (const warning of warnings) printError(io, `warning: ${warning}`);
 		return 0;
 	});
 }
 
-function printDaily(io: Io, daily: readonly DailyRow[], totals: DailyTotals, breakdown: boolean): void {
-	if (daily.length === 0) {
-		print(io, 'No usage in the local logs for this period.');
-		return;
-	}
-	const rows: string[][] = [];
-	for (const d of daily) {
-		rows.push([d.date, d.modelsUsed.map(shortModel).join(', '), int(d.inputTokens), int(d.outputTokens), int(d.cacheCreationTokens), int(d.cacheReadTokens), int(d.totalTokens), usd(d.totalCost)]);
-		if (breakdown) {
-			for (const m of d.modelBreakdowns) {
-				rows.push(['', `└ ${shortModel(m.modelName)}`, int(m.inputTokens), int(m.outputTokens), int(m.cacheCreationTokens), int(m.cacheReadTokens), int(m.inputTokens + m.outputTokens + m.cacheCreationTokens + m.cacheReadTokens), m.missingPricing ? 'no price' : usd(m.cost)]);
-			}
-		}
-	}
-	rows.push(['Total', '', int(totals.inputTokens), int(totals.outputTokens), int(totals.cacheCreationTokens), int(totals.cacheReadTokens), int(totals.totalTokens), usd(totals.totalCost)]);
-	for (const line of table(['Date', 'Models', 'Input', 'Output', 'Cache write', 'Cache read', 'Total tokens', 'Cost (API)'], rows, new Set([2, 3, 4, 5, 6, 7]))) print(io, line);
-}
-
-function printBlocks(io: Io, blocks: readonly Block[], now: number, several: boolean): void {
-	if (blocks.length === 0) {
-		print(io, 'No 5-hour blocks in the local logs for this period.');
-		return;
-	}
-	const local = (iso: string) => {
-		const d = new Date(iso);
-		const pad = (n: number) => String(n).padStart(2, '0');
-		return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}`;
-	};
-	const rows = blocks.map(b => {
-		if (b.isGap) return [...(several ? [b.account ?? ''] : []), local(b.startTime), `gap ${Math.round((Date.parse(b.endTime) - Date.parse(b.startTime)) / 3_600_000)} h`, '', '', ''];
-		const minutes = Math.round((Date.parse(b.actualEndTime ?? b.startTime) - Date.parse(b.startTime)) / 60_000);
-		const status = b.isActive ? `ACTIVE, ${Math.max(0, Math.round((Date.parse(b.endTime) - now) / 60_000))} min left` : `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
-		const projected = b.projection ? ` → ${int(b.projection.totalTokens)}` : '';
-		return [...(several ? [b.account ?? ''] : []), local(b.startTime), status, b.models.map(shortModel).join(', '), `${int(b.totalTokens)}${projected}`, `${usd(b.costUSD)}${b.usageLimitResetTime ? ' (limit hit)' : ''}`];
-	});
-	const header = [...(several ? ['Account'] : []), 'Block start', 'Duration / status', 'Models', 'Tokens', 'Cost (API)'];
-	const right = new Set(several ? [4, 5] : [3, 4]);
-	for (const line of table(header, rows, right)) print(io, line);
-}
-
-function printFooter(io: Io, scan: ReturnType<typeof scanOf>, accounts: ReadonlyArray<{name: string; calibration: Calibration[]}>): void {
-	print(io, '');
-	const parts = [`${int(scan.files)} log files (${bytesText(scan.bytes)})`, `read ${bytesText(scan.bytesRead)} in ${(scan.ms / 1000).toFixed(2)} s`];
-	if (scan.filesAdded + scan.filesAppended + scan.filesReread > 0) parts.push(`${scan.filesAdded} new, ${scan.filesAppended} grown, ${scan.filesReread} re-read`);
-	if (scan.filesRemoved > 0) parts.push(`${scan.filesRemoved} gone`);
-	print(io, parts.join('; '));
-	print(io, `Costs are API-equivalent, prices of ${PRICE_TABLE_DATE} (pricing.models in config overrides them).`);
-	for (const account of accounts) {
-		for (const c of account.calibration) {
-			print(io, `${account.name}: ~${int(c.tokensPerPercent)} tokens (~${usd(c.usdPerPercent)}) per 1% of the ${c.kind === 'five_hour' ? '5-hour' : '7-day'} window (measured over ${c.windows} window${c.windows === 1 ? '' : 's'})`);
-		}
-	}
+function done(io: Io, value: unknown): number {
+	printJson(io, value);
+	return 0;
 }
 
 export const reportCommand: Command = {
@@ -260,11 +278,11 @@ export const reportCommand: Command = {
 	help: HELP,
 	async run(argv, io) {
 		const [sub, ...rest] = argv;
-		if (sub === 'daily' || sub === 'blocks') return run(sub, rest, io);
+		if ((KINDS as readonly string[]).includes(sub ?? '')) return run(sub as Kind, rest, io);
 		if (sub === undefined || sub === 'help') {
 			print(io, HELP);
 			return sub === undefined ? 2 : 0;
 		}
-		throw new UsageError(`report: unknown report "${sub}" (expected daily or blocks)`);
+		throw new UsageError(`report: unknown report "${sub}" (expected ${KINDS.join(', ')})`);
 	},
 };

@@ -302,11 +302,11 @@ const onMessageKey = (ks: number, ke: number, v: number): number => {
 };
 
 // Top-level fields of the current line.
-type Top = {tsStart: number; tsEnd: number; reqStart: number; reqEnd: number; sidechain: boolean; apiError: boolean; versionStart: number; versionEnd: number; sessionEmpty: boolean; dataStart: number};
-const top: Top = {tsStart: -1, tsEnd: -1, reqStart: -1, reqEnd: -1, sidechain: false, apiError: false, versionStart: -1, versionEnd: -1, sessionEmpty: false, dataStart: -1};
+type Top = {tsStart: number; tsEnd: number; reqStart: number; reqEnd: number; sidechain: boolean; apiError: boolean; versionStart: number; versionEnd: number; sessionEmpty: boolean; dataStart: number; costStart: number; costEnd: number};
+const top: Top = {tsStart: -1, tsEnd: -1, reqStart: -1, reqEnd: -1, sidechain: false, apiError: false, versionStart: -1, versionEnd: -1, sessionEmpty: false, dataStart: -1, costStart: -1, costEnd: -1};
 
 function resetTop(): void {
-	top.tsStart = top.tsEnd = top.reqStart = top.reqEnd = top.versionStart = top.versionEnd = top.dataStart = -1;
+	top.tsStart = top.tsEnd = top.reqStart = top.reqEnd = top.versionStart = top.versionEnd = top.dataStart = top.costStart = top.costEnd = -1;
 	top.sidechain = top.apiError = top.sessionEmpty = false;
 }
 
@@ -353,6 +353,12 @@ const onTopKey = (ks: number, ke: number, v: number): number => {
 	if (len === 17 && keyIs(ks, ke, 'isApiErrorMessage')) {
 		const end = readBool(v);
 		top.apiError = BOOL;
+		return end;
+	}
+	if (len === 7 && keyIs(ks, ke, 'costUSD')) {
+		const end = skipValue(v);
+		top.costStart = v;
+		top.costEnd = end;
 		return end;
 	}
 	if (len === 7 && keyIs(ks, ke, 'version')) {
@@ -463,6 +469,12 @@ function limitResetIn(s: number, e: number): number {
 
 const idHash: HashState = hashStart();
 
+/** A logged `costUSD`: a finite number ≥ 0, else none (NaN). */
+function loggedCost(text: string | number | unknown): number {
+	const n = typeof text === 'number' ? text : typeof text === 'string' && /^[0-9.eE+-]+$/.test(text) ? Number(text) : Number.NaN;
+	return Number.isFinite(n) && n >= 0 ? n : Number.NaN;
+}
+
 /** Parse one candidate line [s, e) of B by scanning; appends to `out`. */
 function scanLine(s: number, e: number, fileOffset: number, out: UsageBuilder, stats: LineStats): void {
 	E = e;
@@ -517,6 +529,7 @@ function scanLine(s: number, e: number, fileOffset: number, out: UsageBuilder, s
 		fileOffset, ts, usage.input, usage.output, cc5m, cc1h, usage.read, key, mkey,
 		msg.modelStart >= 0 ? modelAt(msg.modelStart, msg.modelEnd) : 'unknown',
 		(top.sidechain ? FLAG_SIDECHAIN : 0) | (usage.speed === 2 ? FLAG_FAST | FLAG_SPEED : usage.speed === 1 ? FLAG_SPEED : 0),
+		top.costStart >= 0 ? loggedCost(B.toString('latin1', top.costStart, top.costEnd)) : Number.NaN,
 	);
 	stats.records++;
 }
@@ -578,6 +591,7 @@ export function recordFromJson(line: Json, fileOffset: number, text: string, out
 		mkey,
 		model: typeof model === 'string' ? model : 'unknown',
 		flags: (holder['isSidechain'] === true ? FLAG_SIDECHAIN : 0) | (speed === 'fast' ? FLAG_FAST | FLAG_SPEED : typeof speed === 'string' ? FLAG_SPEED : 0),
+		costUsd: loggedCost(holder['costUSD']),
 	});
 	stats.records++;
 }
@@ -654,4 +668,14 @@ export function parseClaudeTail(buf: Buffer, start: number, end: number, base: n
 /** Every `.jsonl` under `<configDir>/projects` (subagent transcripts included), sorted by path. */
 export function listClaudeLogFiles(configDir: string, cache?: DirCache): string[] {
 	return listFiles(path.join(configDir, 'projects'), name => name.endsWith('.jsonl'), cache);
+}
+
+/**
+ * The project (the directory under `projects/`, Claude Code's encoded working directory) and session
+ * (the transcript's name; a subagent transcript belongs to its parent session's directory) of a file.
+ */
+export function claudeFileIdentity(configDir: string, file: string): {project: string; session: string} {
+	const parts = path.relative(path.join(configDir, 'projects'), file).split(path.sep);
+	if (parts.length < 2 || parts[0] === '..') return {project: 'unknown', session: path.basename(file, '.jsonl')};
+	return {project: parts[0]!, session: parts.length === 2 ? parts[1]!.replace(/\.jsonl$/, '') : parts[1]!};
 }

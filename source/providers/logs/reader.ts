@@ -15,7 +15,7 @@
 import fs from 'node:fs';
 import {compactBatch, emptyBatch, mergeBatches, UsageBuilder, type CodexState, type LogFileState, type LogKind, type UsageBatch} from '../../engine/usage.js';
 import {addStats, emptyStats, parseClaudeChunk, parseClaudeTail, type LineStats, type ParseMode} from './claude-logs.js';
-import {initialCodexState, parseCodexChunk, parseCodexTail} from './codex-logs.js';
+import {flushCodexHeld, initialCodexState, parseCodexChunk, parseCodexTail} from './codex-logs.js';
 import {hashBytes, hashStart, hashValue} from './hash.js';
 
 export type {LogKind};
@@ -100,6 +100,7 @@ function readRange(fd: number, kind: LogKind, offset: number, size: number, code
 			: parseCodexTail(buf, 0, carry, base, state!, out, stats);
 		if (!complete) pending = carry;
 	}
+	if (state) flushCodexHeld(state, out, stats);
 	return {batch: out, stats, consumed: pos - pending, pending, bytesRead, headHash, headLength, state};
 }
 
