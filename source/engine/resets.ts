@@ -228,3 +228,78 @@ export function lapsingSummary(views: readonly ResetCreditView[], values: Readon
 	const sentence = `${count} reset${count === 1 ? '' : 's'} ${count === 1 ? 'expires' : 'expire'} ${lastSame ? '' : 'from '}${when} unused${usd === null ? ' (value unknown)' : ` ≈ $${usd.toFixed(2)}`}`;
 	return {count, expiresAt, usd, sentence};
 }
+
+// ---------------------------------------------------------------------------------------------------
+// Automatic redemption (policy.resetCredits = auto)
+
+export type AutoRedeemInput = {
+	state: Pick<AccountState, 'account' | 'windows' | 'status'>;
+	/** The account's credits at `now` (resetCreditsAt). */
+	credits: readonly ResetCreditView[];
+	/** Queued jobs that could run on the account. */
+	queued: number;
+	/** Another account (outside its pool) with included headroom for that work, null when none: it ranks first. */
+	headroomElsewhere: string | null;
+	/** When the account's newest reading was taken (ms), null when unknown. */
+	observedMs: number | null;
+	/** When quota-tui last redeemed one of the account's credits (ms), null when never. */
+	lastRedemptionMs: number | null;
+	policy: 'never' | 'ask' | 'auto';
+	now: number;
+};
+
+export type AutoRedeem = {
+	/** The credit to redeem now, or null. */
+	credit: ResetCreditView | null;
+	/** Why (or why not), as sentences. */
+	reasons: string[];
+};
+
+/** Which windows a credit of `kind` gives back. */
+function resets(kind: ResetKind, windowKind: string, model: string | null): boolean {
+	if (kind === 'both') return windowKind === 'five_hour' || windowKind === 'seven_day';
+	if (kind === 'five_hour') return windowKind === 'five_hour';
+	if (kind === 'seven_day') return windowKind === 'seven_day';
+	if (kind === 'model') return model !== null && windowKind === `weekly:${model.toLowerCase()}`;
+	return false;
+}
+
+/**
+ * policy.resetCredits `auto`: redeem a Codex credit only when the account is exhausted, work is queued
+ * for it, and a credit that gives back the exhausted windows lapses before their natural reset (one that
+ * outlives the reset can wait: the reset gives the quota back for free). The soonest-lapsing such credit
+ * is chosen; nothing while a redemption is in flight or before a reading newer than the last redemption.
+ * Claude resets are never redeemed by quota-tui.
+ */
+export function autoRedeemChoice(input: AutoRedeemInput): AutoRedeem {
+	const {state} = input;
+	const name = state.account.name;
+	const none = (...reasons: string[]): AutoRedeem => ({credit: null, reasons});
+	if (input.policy !== 'auto') return none(`policy.resetCredits is "${input.policy}": no automatic redemption`);
+	if (state.account.provider !== 'codex') {
+		return none(state.account.provider === 'claude' ? 'quota-tui never redeems a Claude reset (run /limit-reset in Claude Code)' : `${name} is a ${state.account.provider} account: only Codex credits are redeemed by quota-tui`);
+	}
+	const exhausted = state.windows.filter(w => w.kind !== 'extra_usage' && w.utilization !== null && Number.isFinite(w.utilization) && w.utilization >= 1);
+	if (exhausted.length === 0) return none(`${name} is not exhausted: its included quota is the cheaper headroom`);
+	if (input.queued === 0) return none(`no work is queued for ${name}`);
+	if (input.headroomElsewhere) return none(`${input.headroomElsewhere} has included headroom at no extra cost: it ranks before a reset credit`);
+	const inFlight = input.credits.find(c => c.status === 'redeeming');
+	if (inFlight) return none(`a redemption of ${inFlight.id} is in flight ("quota-tui resets use ${inFlight.id}" retries it with the same key)`);
+	if (input.lastRedemptionMs !== null && (input.observedMs === null || input.observedMs <= input.lastRedemptionMs)) {
+		return none(`waiting for a reading of ${name} newer than the last redemption`);
+	}
+	const resetMs = exhausted.map(w => instantMs(w.resetsAt));
+	const label = exhausted.map(w => `${w.kind === 'five_hour' ? '5-hour' : 'weekly'} ${pct(w.utilization!)}`).join(' and ');
+	const fitting = openCredits(input.credits).filter(c => c.usableNow && exhausted.every(w => resets(c.kind, w.kind, c.model)));
+	if (fitting.length === 0) return none(`${name} is exhausted (${label}) but has no usable credit that resets ${exhausted.length === 1 ? 'that window' : 'those windows'}`);
+	if (resetMs.some(ms => ms === undefined)) return none(`${name} is exhausted (${label}) but its natural reset is unknown: a credit is not redeemed on a guess`);
+	const naturalMs = Math.max(...(resetMs as number[]));
+	const naturalAt = exhausted.find(w => instantMs(w.resetsAt) === naturalMs)!.resetsAt!;
+	const lapsing = fitting.filter(c => (instantMs(c.expiresAt) ?? Number.POSITIVE_INFINITY) < naturalMs);
+	if (lapsing.length === 0) return none(`${name}'s credits outlive its natural reset at ${naturalAt}: waiting for the reset, which costs nothing`);
+	const credit = lapsing[0]!;
+	return {credit, reasons: [
+		`${name} is exhausted (${label}) with ${input.queued} job${input.queued === 1 ? '' : 's'} queued for it`,
+		`${credit.id} lapses at ${credit.expiresAt}, before the natural reset at ${naturalAt}: used now rather than lost (policy.resetCredits auto)`,
+	]};
+}

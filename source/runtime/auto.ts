@@ -15,6 +15,7 @@ import {collect, type Collected} from './collect.js';
 import {policyOf, type Context} from './context.js';
 import {dispatchJob, type DispatchOutcome} from './dispatch.js';
 import {accountObservations} from './history.js';
+import {autoRedeemCredits, type AutoRedeemOutcome} from './auto-redeem.js';
 import {notify, type NotifyResult} from './notify.js';
 import {localIso, readQueue, type QueueRead} from './queue.js';
 import {autoSpendOf} from './utilization.js';
@@ -155,7 +156,7 @@ export function recordPlanDecisions(ctx: Context, plan: AutoPlan, now: number): 
 // ---------------------------------------------------------------------------------------------------
 // auto-spend
 
-export type AutoSpendResult = AutoPlanResult & {dispatched: DispatchOutcome[]};
+export type AutoSpendResult = AutoPlanResult & {dispatched: DispatchOutcome[]; redemptions: AutoRedeemOutcome[]};
 
 /**
  * `auto-spend`: the plan, and (unless `dryRun`) the first planned job of every idle account dispatched
@@ -163,13 +164,16 @@ export type AutoSpendResult = AutoPlanResult & {dispatched: DispatchOutcome[]};
  * `serve`, or with the next `auto-spend`).
  */
 export async function runAutoSpend(ctx: Context, now: number, options: {dryRun: boolean}): Promise<AutoSpendResult> {
-	const result = buildAutoPlan(ctx, now);
+	let result = buildAutoPlan(ctx, now);
 	const dispatched: DispatchOutcome[] = [];
+	// policy.resetCredits auto: a credit that would lapse before the natural reset is redeemed first.
+	const redemptions = await autoRedeemCredits(ctx, result.collected, now, {dryRun: options.dryRun});
+	if (redemptions.some(r => r.result?.verdict === 'redeemed' || r.result?.verdict === 'already-redeemed')) result = buildAutoPlan(ctx, now, {refresh: false});
 	if (!options.dryRun && !ctx.demo) {
 		recordPlanDecisions(ctx, result.plan, now);
 		dispatched.push(...await dispatchPlanned(ctx, result.plan, result.collected));
 	}
-	return {...result, dispatched};
+	return {...result, dispatched, redemptions};
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -180,6 +184,8 @@ export type TickResult = {
 	plan: AutoPlan | null;
 	notified: Array<{account: string; result: NotifyResult}>;
 	dispatched: DispatchOutcome[];
+	/** Reset credits redeemed automatically (policy.resetCredits auto), whatever the mode. */
+	redemptions?: AutoRedeemOutcome[] | undefined;
 };
 
 const EPISODE_KEY = (account: string) => `auto:episode:${account}`;
@@ -239,8 +245,14 @@ export async function autoTick(ctx: Context, now: number): Promise<TickResult> {
 	reloadConfig(ctx);
 	const mode = ctx.config.autoUtilization.mode;
 	const result: TickResult = {mode, plan: null, notified: [], dispatched: []};
-	if (mode === 'off' || ctx.demo) return result;
-	const {plan, collected} = buildAutoPlan(ctx, now);
+	if (ctx.demo) return result;
+	if (mode === 'off') {
+		if (ctx.config.policy.resetCredits === 'auto') result.redemptions = await autoRedeemCredits(ctx, collect(ctx, now), now);
+		return result;
+	}
+	let {plan, collected} = buildAutoPlan(ctx, now);
+	result.redemptions = await autoRedeemCredits(ctx, collected, now);
+	if (result.redemptions.some(r => r.result?.verdict === 'redeemed' || r.result?.verdict === 'already-redeemed')) ({plan, collected} = buildAutoPlan(ctx, now, {refresh: false}));
 	result.plan = plan;
 	recordPlanDecisions(ctx, plan, now);
 	const episodes = trackEpisodes(ctx, plan.accounts, now);

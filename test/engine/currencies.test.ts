@@ -2,7 +2,7 @@ process.env.TZ = 'UTC';
 
 import {describe, expect, it} from 'vitest';
 import {compareSeries, detectPools, poolOf} from '../../source/engine/pools.js';
-import {lapseValue, lapsingBefore, lapsingSummary, openCredits, resetCreditsAt, resetValue, type ResetCredit} from '../../source/engine/resets.js';
+import {autoRedeemChoice, lapseValue, lapsingBefore, lapsingSummary, openCredits, resetCreditsAt, resetValue, type ResetCredit} from '../../source/engine/resets.js';
 import {HOUR, isoAt} from '../../source/engine/time.js';
 import {applyWeeklyOnly, deriveWeeklyOnly, type WindowSeen} from '../../source/engine/weekly-only.js';
 import {inHours, NOW, state, win} from './fixtures.js';
@@ -135,5 +135,33 @@ describe('shared pools (issue 11)', () => {
 		expect(detectPools([{account: 'a', provider: 'claude', observations: [], override: 'team'}, {account: 'b', provider: 'codex', observations: [], override: 'team'}])).toEqual([
 			{id: 'team', members: ['a', 'b'], basis: 'config', reason: expect.stringContaining('--pool team')},
 		]);
+	});
+});
+
+describe('automatic redemption (policy.resetCredits auto, issue 11)', () => {
+	const exhausted = state('cx', [win('five_hour', 1, inHours(3)), win('seven_day', 0.6, inHours(100))], {account: {provider: 'codex', plan: 'plus'}});
+	const base = {state: exhausted, queued: 2, headroomElsewhere: null, observedMs: NOW - HOUR, lastRedemptionMs: null, policy: 'auto' as const, now: NOW};
+	const views = (...credits: ResetCredit[]) => resetCreditsAt(credits, NOW);
+
+	it('redeems the soonest credit that lapses before the natural reset; a credit that outlives it waits', () => {
+		const choice = autoRedeemChoice({...base, credits: views(credit('later', {expiresAt: inHours(72)}), credit('soon', {expiresAt: inHours(2)}), credit('sooner', {expiresAt: inHours(1)}))});
+		expect(choice.credit?.id).toBe('sooner');
+		expect(choice.reasons).toEqual(['cx is exhausted (5-hour 100%) with 2 jobs queued for it', `sooner lapses at ${inHours(1)}, before the natural reset at ${inHours(3)}: used now rather than lost (policy.resetCredits auto)`]);
+		expect(autoRedeemChoice({...base, credits: views(credit('later', {expiresAt: inHours(72)}))})).toEqual({credit: null, reasons: [`cx's credits outlive its natural reset at ${inHours(3)}: waiting for the reset, which costs nothing`]});
+	});
+
+	it('never without auto, on a Claude account, when not exhausted, with nothing queued, with headroom elsewhere, in flight, or before a newer reading', () => {
+		const soon = views(credit('soon', {expiresAt: inHours(2)}));
+		const why = (extra: Partial<Parameters<typeof autoRedeemChoice>[0]>) => autoRedeemChoice({...base, credits: soon, ...extra});
+		expect(why({policy: 'ask'}).reasons).toEqual(['policy.resetCredits is "ask": no automatic redemption']);
+		expect(why({state: state('cl', exhausted.windows, {account: {provider: 'claude', plan: 'max'}})}).reasons).toEqual(['quota-tui never redeems a Claude reset (run /limit-reset in Claude Code)']);
+		expect(why({state: state('cx', [win('five_hour', 0.5, inHours(3)), win('seven_day', 0.6)], {account: {provider: 'codex'}})}).credit).toBeNull();
+		expect(why({queued: 0}).reasons).toEqual(['no work is queued for cx']);
+		expect(why({headroomElsewhere: 'cy'}).reasons).toEqual(['cy has included headroom at no extra cost: it ranks before a reset credit']);
+		expect(why({credits: views(credit('soon', {expiresAt: inHours(2)}), credit('busy', {status: 'redeeming', redeemKey: 'k'}))}).reasons[0]).toMatch(/^a redemption of busy is in flight/);
+		expect(why({lastRedemptionMs: NOW - 30 * 60_000}).reasons).toEqual(['waiting for a reading of cx newer than the last redemption']);
+		expect(why({lastRedemptionMs: NOW - 2 * HOUR}).credit?.id).toBe('soon');
+		// A weekly-only reset does not give back an exhausted 5-hour window.
+		expect(why({credits: views(credit('week', {expiresAt: inHours(2), kind: 'seven_day'}))}).reasons[0]).toMatch(/has no usable credit that resets that window/);
 	});
 });

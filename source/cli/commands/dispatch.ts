@@ -96,7 +96,13 @@ weekly headroom above minHeadroom7d (0.30), its usage has not risen without a jo
 manualQuietMinutes (15), and no automatic job runs on it. Automatic work may spend half of the smaller
 headroom. A job fits when its estimate fits what is left of that, its dollars fit maxAutoCostUsd and
 weeklyAutoCapUsd, it is expected to finish before the 5-hour reset, and the gate says go. Accounts
-whose weekly window resets soonest are used first. During quietHours nothing is planned.
+whose weekly window resets soonest are used first. During quietHours nothing is planned. A weekly-only
+account (no 5-hour window) is idle on its weekly headroom alone and may spend half of it; the members
+of a shared pool share one spendable share.
+
+With policy.resetCredits = auto, a Codex reset credit is redeemed first when its account is exhausted,
+work is queued for it, no other account has included headroom for it and the credit lapses before the
+natural reset (--dry-run says which it would redeem).
 
 The plan lists every planned job with why, and every excluded job with why.`,
 	async run(argv, io) {
@@ -119,8 +125,13 @@ The plan lists every planned job with why, and every excluded job with why.`,
 					spentThisWeekUsd: result.plan.spentThisWeekUsd,
 					weeklyAutoCapUsd: result.plan.weeklyAutoCapUsd,
 					dispatched: result.dispatched.map(outcome => dispatchJson(outcome, false)),
+					redemptions: result.redemptions.map(r => ({account: r.account, credit: r.choice.credit?.id ?? null, reasons: r.choice.reasons, verdict: r.result?.verdict ?? (dryRun ? 'would-redeem' : 'not-redeemed'), message: r.result?.message ?? null, idempotencyKey: r.result?.idempotencyKey ?? null})),
 				});
 			} else {
+				for (const r of result.redemptions) {
+					if (r.result) (r.result.verdict === 'redeemed' || r.result.verdict === 'already-redeemed' ? print : printError)(io, r.result.message);
+					else print(io, `Would redeem reset credit ${r.choice.credit?.id} of ${r.account}: ${r.choice.reasons.join('; ')}`);
+				}
 				print(io, formatPlan(result.plan, `Auto-spend plan at ${localIso(now)} (mode ${result.mode}${dryRun ? ', dry run' : ''})`));
 				for (const outcome of result.dispatched) (outcome.exitCode === 0 ? print : printError)(io, outcome.message);
 				if (ctx.demo && !values['dry-run']) print(io, '(demo accounts are simulated: nothing was dispatched)');
