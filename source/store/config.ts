@@ -132,9 +132,11 @@ export const ConfigSchema = z.object({
 		.prefault({}),
 	runners: z
 		.object({
-			/** Placeholders: {prompt} {cwd} {jobId} {account}. */
-			claude: argv().default(() => ['claude', '-p', '--output-format', 'json', '{prompt}']),
-			codex: argv().default(() => ['codex', 'exec', '--json', '{prompt}']),
+			/** Placeholders: {prompt} {cwd} {jobId} {account}. `--` before {prompt}: a prompt is never read as an option. */
+			claude: argv().default(() => ['claude', '-p', '--output-format', 'json', '--', '{prompt}']),
+			codex: argv().default(() => ['codex', 'exec', '--json', '--', '{prompt}']),
+			/** Let a template put {prompt} where the runner may read it as an option (no `--` before it). */
+			allowOptionPrompt: z.boolean().default(false),
 		})
 		.prefault({}),
 	jobs: z

@@ -82,7 +82,7 @@ describe('dispatch', () => {
 		expect(r.stdout).toMatch(new RegExp(`^Dispatched ${id} "Quote me" to work: running as pid \\d+; log .*logs/${id}\\.log`));
 		const job = await finished(s, id);
 		const [run] = s.runner.runs();
-		expect(run!.argv).toEqual(['-p', '--output-format', 'json', prompt]);
+		expect(run!.argv).toEqual(['-p', '--output-format', 'json', '--', prompt]);
 		expect(run!.cwd).toBe(s.project);
 		expect(run!.claudeConfigDir).toBe(s.configDir);
 		expect(run!.jobId).toBe(id);
@@ -166,7 +166,7 @@ describe('dispatch', () => {
 		expect(runCli(['dispatch', job], {home: s.home, now: NOW, env: s.env}).code).toBe(0);
 		expect(await finished(s, job)).toMatchObject({state: 'succeeded', account: 'cx', costUsd: 0.2});
 		const run = s.runner.runs().find(r => r.jobId === job)!;
-		expect(run.argv).toEqual(['exec', '--json', 'cost=0.2 codex work']);
+		expect(run.argv).toEqual(['exec', '--json', '--', 'cost=0.2 codex work']);
 		expect(run.codexHome).toBe(codexHome);
 	}, 60_000);
 
@@ -225,7 +225,7 @@ describe('dispatch', () => {
 		const job = addJob(ok, 'Fine', 'p');
 		const preview = runJson(['dispatch', job, '--dry-run', '--json'], {home: ok.home, now: NOW, env: ok.env});
 		expect(preview.code).toBe(0);
-		expect(preview.json).toMatchObject({dispatched: false, dryRun: true, status: 'dry-run', argv: ['claude', '-p', '--output-format', 'json', 'p'], gate: {verdict: 'go'}});
+		expect(preview.json).toMatchObject({dispatched: false, dryRun: true, status: 'dry-run', argv: ['claude', '-p', '--output-format', 'json', '--', 'p'], gate: {verdict: 'go'}});
 		const missing = runCli(['dispatch', job], {home: ok.home, now: NOW, env: {PATH: '/usr/bin:/bin'}});
 		expect(missing.code).toBe(1);
 		expect(missing.stderr).toContain('Not dispatched: the runner "claude" (runners.claude) was not found on PATH; set runners.claude to its argv template');

@@ -61,8 +61,9 @@ const EXPECTED_DEFAULTS: Config = {
 	},
 	sources: {fleet: {roots: []}},
 	runners: {
-		claude: ['claude', '-p', '--output-format', 'json', '{prompt}'],
-		codex: ['codex', 'exec', '--json', '{prompt}'],
+		claude: ['claude', '-p', '--output-format', 'json', '--', '{prompt}'],
+		codex: ['codex', 'exec', '--json', '--', '{prompt}'],
+		allowOptionPrompt: false,
 	},
 	jobs: {defaultEstimateUsd: 1, defaultEstimatePct: 0.05, defaultEstimateMinutes: 15, timeoutMinutes: 60},
 	switch: {symlink: process.platform === 'linux', onSwitch: null},
