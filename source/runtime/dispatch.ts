@@ -61,6 +61,7 @@ export type DispatchStatus =
 	| 'no-account'
 	| 'not-queued'
 	| 'start-failed'
+	| 'unsafe-runner'
 	| 'demo';
 
 export type DispatchOutcome = {
@@ -165,6 +166,7 @@ export async function dispatchJob(ctx: Context, request: DispatchRequest): Promi
 	});
 	const runner = planRunner(ctx, job, state.account);
 	const argv = displayArgv(runner.argv, job.prompt);
+	if (runner.refusal) return out('unsafe-runner', 2, `Not dispatched: ${runner.refusal}`, {job, account: accountName, argv, reasons});
 	reasons.push(...result.reasons, `estimate ~$${job.estimate.usd.toFixed(2)} and ${Math.round(job.estimate.pct * 100)}% (${job.estimate.detail})`);
 	if (result.verdict !== 'go') {
 		if (!request.dryRun) recordDefer(ctx, job, accountName, result, now, request);

@@ -15,6 +15,7 @@ import {
 	type ResolvedEstimate,
 	type UtilizationPoint,
 } from '../engine/jobs.js';
+import {dashPromptWarning} from '../engine/prompt-safety.js';
 import {isoAt, MINUTE} from '../engine/time.js';
 import type {AccountState} from '../engine/types.js';
 import {longTailJobId, readFleetFollowUps} from '../providers/fleet.js';
@@ -117,11 +118,12 @@ export function syncSources(ctx: Context, now: number): SourceSyncResult {
 		estimateUsd: item.estimateUsd,
 	}));
 	const closed = new Map(read.closed.map(entry => [entry.jobId, `withdrawn: marked "${entry.status}" in ${entry.file}`]));
+	const dashWarnings = promotion.jobs.flatMap(item => dashPromptWarning(`Fleet follow-up ${item.ref ?? item.id}`, item.prompt) ?? []);
 	try {
 		const sync = syncSourceJobs(ctx.db, 'fleet', {jobs, filesRead: read.filesRead, closed}, now);
-		return {warnings: read.warnings, held: promotion.held, sync};
+		return {warnings: [...read.warnings, ...dashWarnings], held: promotion.held, sync};
 	} catch (error) {
-		return {warnings: [...read.warnings, `could not update the queue from Fleet follow-ups: ${(error as Error).message}`], held: promotion.held, sync: null};
+		return {warnings: [...read.warnings, ...dashWarnings, `could not update the queue from Fleet follow-ups: ${(error as Error).message}`], held: promotion.held, sync: null};
 	}
 }
 

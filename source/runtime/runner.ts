@@ -13,6 +13,7 @@ import {spawn} from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
+import {optionPromptRisk} from '../engine/prompt-safety.js';
 import {credentialRefusal, parseRunnerOutput, type FailureKind} from '../engine/jobs.js';
 import type {Account, Decision} from '../engine/types.js';
 import {finishJob, getJob, markRunning, markSupervised, type Finish, type StoredJob} from '../store/jobs.js';
@@ -64,12 +65,19 @@ export type RunnerPlan = {
 	/** The executable's path, or undefined when it cannot be found. */
 	executable: string | undefined;
 	env: NodeJS.ProcessEnv;
+	/** Why the template is refused (the prompt could become an option), unless runners.allowOptionPrompt. */
+	refusal: string | undefined;
 };
 
 /** Resolve the runner of `job` on `account`. */
 export function planRunner(ctx: Context, job: StoredJob, account: Account): RunnerPlan {
 	const provider = runnerProvider(job, account);
-	const argv = fillArgv(ctx.config.runners[provider], {prompt: job.prompt, cwd: job.cwd, jobId: job.id, account: account.name});
+	const template = ctx.config.runners[provider];
+	const argv = fillArgv(template, {prompt: job.prompt, cwd: job.cwd, jobId: job.id, account: account.name});
+	const risk = ctx.config.runners.allowOptionPrompt ? undefined : optionPromptRisk(template);
+	const refusal = risk
+		? `the runner template runners.${provider} lets the prompt of job ${job.id} be read as an option (${risk}); put "--" before {prompt}, or set runners.allowOptionPrompt to true`
+		: undefined;
 	const env = runnerEnv(ctx.env, account, job.id);
 	const command = argv[0] ?? '';
 	let executable: string | undefined;
@@ -84,7 +92,7 @@ export function planRunner(ctx: Context, job: StoredJob, account: Account): Runn
 	} else if (command) {
 		executable = findExecutable(command, env);
 	}
-	return {provider, configKey: `runners.${provider}`, argv, executable, env};
+	return {provider, configKey: `runners.${provider}`, argv, executable, env, refusal};
 }
 
 /** The argv for display: the prompt argument shortened. */
@@ -174,6 +182,10 @@ export async function superviseJob(ctx: Context, jobId: string): Promise<void> {
 		return;
 	}
 	const runner = planRunner(ctx, job, account);
+	if (runner.refusal) {
+		fail('start', runner.refusal);
+		return;
+	}
 	if (!runner.executable) {
 		fail('start', `the runner "${runner.argv[0] ?? ''}" (${runner.configKey}) was not found${(runner.argv[0] ?? '').includes('/') ? '' : ' on PATH'}`);
 		return;

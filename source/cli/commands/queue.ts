@@ -3,6 +3,7 @@
  */
 import {randomBytes} from 'node:crypto';
 import path from 'node:path';
+import {dashPromptWarning} from '../../engine/prompt-safety.js';
 import {parseSeverity, SEVERITIES, type Learned} from '../../engine/jobs.js';
 import {addJob, getJob, removeJob, requeueJob} from '../../store/jobs.js';
 import {cancelJob, isDirectory, jobView, estimateDefaults, learned, localIso, readQueue, resolveJobId, type JobView} from '../../runtime/queue.js';
@@ -141,6 +142,8 @@ async function add(argv: readonly string[], io: Io): Promise<number> {
 		}
 		const stored = addJob(ctx.db, {id, title, prompt, cwd, severity, createdAt: localIso(now), source: 'backlog', kind, provider: provider ?? null, estimateUsd, estimatePct}, now);
 		const job = jobView(stored, learned(ctx), estimateDefaults(ctx.config), now);
+		const dashWarning = dashPromptWarning(`warning: job ${id}`, prompt);
+		if (dashWarning) printError(io, dashWarning);
 		if (values.json) printJson(io, jobJson(job));
 		else print(io, `Queued ${id} "${title}" (${severity}; estimate ~${money(job.estimate.usd)} and ${Math.round(job.estimate.pct * 100)}%: ${job.estimate.detail}).`);
 		return 0;
