@@ -2,6 +2,7 @@
  * A job prompt is text, never an option (audit D1): runner templates put it after `--`, and a prompt
  * that starts with "-" is worth a warning when it enters the queue.
  */
+import {oneLine} from './sanitize.js';
 
 /**
  * Why a runner template lets a prompt be read as an option (a prompt `--settings={"hooks":…}` would run
@@ -20,6 +21,6 @@ export function optionPromptRisk(template: readonly string[]): string | undefine
 /** A warning for a prompt that starts with "-" (it reaches the runner after "--", as text), else undefined. */
 export function dashPromptWarning(what: string, prompt: string): string | undefined {
 	if (!prompt.trimStart().startsWith('-')) return undefined;
-	const shown = prompt.trimStart().slice(0, 40).replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ');
+	const shown = oneLine(prompt.trimStart().slice(0, 40));
 	return `${what}: the prompt starts with "-" (${JSON.stringify(shown)}${prompt.trimStart().length > 40 ? '…' : ''}); it is passed after "--" as text, never as an option: check it is what you meant`;
 }
