@@ -3,6 +3,7 @@
  * overrides applied, projections) and the StatusReport.
  */
 import {burnRate, project, type Sample} from './forecast.js';
+import {fromTheFuture} from './skew.js';
 import type {AccountReport, AutoMode, Recommendation, StatusReport, WindowReport} from './report.js';
 import {bindingUtilization, deriveStatus, isCredentialProblem} from './status.js';
 import {effectiveWindow, type EffectiveWindow, FIVE_HOURS, DAY, instantMs, isoAt, MINUTE, nextRecurrence, parseRecurrence, recurrenceDurationMs, SEVEN_DAYS} from './time.js';
@@ -123,7 +124,8 @@ export function accountState(input: AccountInput, policy: Pick<Policy, 'warnThre
 	const newest = observed.length > 0 ? Math.max(...observed) : undefined;
 	const ageMs = newest === undefined ? null : Math.max(0, now - newest);
 	const freshness = Math.min(...windows.filter(w => w.source !== 'user-entered').map(w => FRESHNESS_MS[w.origin]), Number.POSITIVE_INFINITY);
-	const stale = ageMs !== null && ageMs > freshness;
+	// Data stamped beyond now (a clock that was ahead) is stale, not "0 s old" (audit D2).
+	const stale = ageMs !== null && (ageMs > freshness || fromTheFuture(newest!, now));
 	// Credential and reachability problems come from the provider; quota states are derived at `now`
 	// (a reset that passed turns `rejected` back into `allowed`).
 	const reported = snapshot?.status;
@@ -157,7 +159,7 @@ function windowReport(w: WindowWithOverride, projection: Projection | undefined,
 		origin: w.origin,
 		observedAt: w.observedAt,
 		ageMs,
-		stale: w.source !== 'user-entered' && ageMs > FRESHNESS_MS[w.origin],
+		stale: w.source !== 'user-entered' && (ageMs > FRESHNESS_MS[w.origin] || fromTheFuture(observedMs, now)),
 		resetPassed: w.resetPassed,
 		projectedAtReset: projection?.atReset ?? null,
 		ratePerHour: projection ? projection.ratePerHour : null,

@@ -23,6 +23,8 @@ export type Fresh = {
 	resetCredits?: ProviderCredits | undefined;
 	/** True when a request was spent on the provider (counts against the endpoint budget). */
 	requested: boolean;
+	/** Something the user should know about the read (lines ignored): the snapshot's message. */
+	warning?: string | undefined;
 };
 
 export type Failure = {

@@ -30,6 +30,7 @@ import {claimSlot, getPollState, recordPoll} from '../store/poll-state.js';
 import {latestSnapshot} from '../store/repositories.js';
 import type {Context} from './context.js';
 import {recordFailure, recordFresh} from './record.js';
+import {fromTheFuture} from '../engine/skew.js';
 import {recordResetCredits, refreshEndpointCredits} from './reset-credits.js';
 
 /** Back-off after a 429 without (or with a zero) Retry-After. */
@@ -97,7 +98,7 @@ export function sourcesFor(ctx: Context, account: Account, signal?: AbortSignal)
 	}
 	if (account.provider === 'codex' && account.home) {
 		const home = account.home;
-		sources.push({origin: 'codex-rollout', endpoint: false, run: async () => readCodexRollout(home)});
+		sources.push({origin: 'codex-rollout', endpoint: false, run: async now => readCodexRollout(home, now)});
 		const executable = findExecutable(ctx.config.runners.codex[0] ?? 'codex', env);
 		if (executable) {
 			sources.push({origin: 'codex-app-server', endpoint: true, run: now => fetchViaAppServer({executable, home, env, now, signal})});
@@ -131,7 +132,7 @@ function newest(snapshot: Snapshot | undefined): {atMs: number; origin: Origin} 
 /** True when the account's newest data is within its origin's freshness bound at `now`. */
 export function isFresh(snapshot: Snapshot | undefined, now: number): boolean {
 	const n = newest(snapshot);
-	return n !== undefined && now - n.atMs <= FRESHNESS_MS[n.origin] && now >= n.atMs - FRESHNESS_MS[n.origin];
+	return n !== undefined && now - n.atMs <= FRESHNESS_MS[n.origin] && !fromTheFuture(n.atMs, now);
 }
 
 /** How bad a failure is for the user: credential problems first, then rate limits, then the rest. */

@@ -147,6 +147,21 @@ export function latestSnapshots(db: Db): Map<string, Snapshot> {
 	return new Map(rows.map(row => [row.account, snapshotFromRow(row)]));
 }
 
+/**
+ * Forget what was observed for `account` after `limitMs` (a clock that was ahead, audit D2): such rows
+ * would stay "newest" forever. Snapshots and window history that start after it go; history runs that
+ * began before it end at it. Returns the snapshots removed.
+ */
+export function dropFutureObservations(db: Db, account: string, limitMs: number): number {
+	return db.transaction(() => {
+		const removed = db.prepare('DELETE FROM snapshots WHERE account = ? AND observed_at_ms > ?').run(account, limitMs).changes;
+		db.prepare('DELETE FROM window_history WHERE account = ? AND first_seen_ms > ?').run(account, limitMs);
+		db.prepare('UPDATE window_history SET last_seen_ms = ? WHERE account = ? AND last_seen_ms > ?').run(limitMs, account, limitMs);
+		db.prepare('UPDATE snapshots SET last_seen_ms = ? WHERE account = ? AND last_seen_ms > ?').run(limitMs, account, limitMs);
+		return Number(removed);
+	});
+}
+
 /** The newest snapshot of one account (one indexed row read: cheap enough for the status-line hook). */
 export function latestSnapshot(db: Db, account: string): Snapshot | undefined {
 	const row = db

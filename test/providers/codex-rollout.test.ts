@@ -104,7 +104,7 @@ describe('Codex rollout logs: the three shapes of rate_limits', () => {
 		const capped = scanRollouts(noLimits);
 		expect(capped.bytesRead).toBeLessThanOrEqual(MAX_TAIL_BYTES);
 		expect(capped.found).toBeUndefined();
-		expect(readCodexRollout(noLimits)).toMatchObject({ok: false, message: expect.stringContaining('no token_count line with rate_limits')});
+		expect(readCodexRollout(noLimits)).toMatchObject({ok: false, message: expect.stringContaining('no token_count line with usable rate_limits in the last 4 MB')});
 	});
 
 	it('no sessions folder → a message naming it', () => {
