@@ -123,4 +123,34 @@ describe('Codex rollout logs: the three shapes of rate_limits', () => {
 		expect(five).toMatchObject({utilization: 0, source: 'estimated', resetPassed: true, resetsAt: '2025-10-29T21:49:48Z'});
 		expect(state.windows.find(w => w.kind === 'seven_day')).toMatchObject({utilization: 0.07, resetPassed: false});
 	});
+
+	it('one unclassifiable newest line (no usable length or reset) does not hide an older good line (D15)', () => {
+		const home = tempDir();
+		const garbage = JSON.stringify({timestamp: '2026-09-29T14:56:04Z', type: 'event_msg', payload: {type: 'token_count', rate_limits: {limit_id: 'codex', primary: {used_percent: 50, window_minutes: -300, resets_at: -5}}}});
+		writeRollout(home, '2026-09-29', 'g', [V3, garbage]);
+		const w = kinds(readCodexRollout(home));
+		expect(w['five_hour']).toMatchObject({utilization: 0.125, observedAt: '2026-09-29T14:55:24.013Z'});
+		expect(w['seven_day']).toMatchObject({utilization: 0.4});
+	});
+
+	it('a 5 MB line after the last token_count is skipped over, not counted against the 4 MB tail (D16)', () => {
+		const home = tempDir();
+		const image = JSON.stringify({timestamp: '2026-09-29T14:56:00Z', type: 'response_item', payload: {type: 'message', content: [{type: 'input_image', image_url: `data:image/png;base64,${'A'.repeat(5 * 1024 * 1024)}`}]}});
+		writeRollout(home, '2026-09-29', 'big', [V3, image, other(V3)]);
+		const w = kinds(readCodexRollout(home));
+		expect(w['five_hour']).toMatchObject({utilization: 0.125, observedAt: '2026-09-29T14:55:24.013Z'});
+	});
+
+	it('lines stamped more than 2 min ahead of now are ignored with a warning (D2)', () => {
+		const home = tempDir();
+		const ahead = JSON.parse(V3);
+		ahead.timestamp = '2096-01-01T00:00:00Z';
+		writeRollout(home, '2026-09-29', 'f', [V3, JSON.stringify(ahead)]);
+		const outcome = readCodexRollout(home, Date.parse('2026-09-29T15:00:00Z'));
+		expect(outcome).toMatchObject({ok: true, observedAt: '2026-09-29T14:55:24.013Z', warning: 'ignored 1 rollout line stamped ahead of now (latest 2096-01-01T00:00:00Z, more than 2 min ahead)'});
+		// Only future lines: a failure that says why.
+		const only = tempDir();
+		writeRollout(only, '2026-09-29', 'f', [JSON.stringify(ahead)]);
+		expect(readCodexRollout(only, Date.parse('2026-09-29T15:00:00Z'))).toMatchObject({ok: false, message: expect.stringContaining('; ignored 1 rollout line stamped ahead of now')});
+	});
 });
