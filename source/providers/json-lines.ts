@@ -2,6 +2,11 @@
  * One request/response exchange with a CLI that speaks JSON lines on stdin/stdout (`claude -p
  * --input-format stream-json`, `codex app-server`): spawn it, send, read lines until an answer, and
  * always settle exactly once — on the answer, a timeout, a spawn error or the process closing.
+ *
+ * The timeout bounds the whole process tree (audit D3): the CLI starts as the leader of its own process
+ * group (wrappers such as npm's `codex.js` or shell scripts without `exec` leave the real binary as a
+ * grandchild), the group is signalled, and once settled the pipes are destroyed and the child unref'd,
+ * so a grandchild that keeps them open can never keep quota-tui alive.
  */
 import {spawn} from 'node:child_process';
 import os from 'node:os';
@@ -40,8 +45,27 @@ export function exchangeJsonLines<T>(options: JsonLinesOptions<T>): Promise<T> {
 			env: options.env,
 			stdio: ['pipe', 'pipe', 'pipe'],
 			cwd: os.tmpdir(),
-			...(options.signal ? {signal: options.signal} : {}),
+			detached: true,
 		});
+		/** Signal the child's whole process group (it leads one), else the child. */
+		const signalTree = (name: NodeJS.Signals) => {
+			if (child.pid === undefined) return;
+			try {
+				process.kill(-child.pid, name);
+			} catch {
+				try {
+					child.kill(name);
+				} catch {
+					// Already gone.
+				}
+			}
+		};
+		const release = () => {
+			child.stdout.destroy();
+			child.stderr.destroy();
+			child.stdin.destroy();
+			child.unref();
+		};
 		const session: JsonLinesSession<T> = {
 			send(message) {
 				if (!child.stdin.destroyed) child.stdin.write(`${JSON.stringify(message)}\n`);
@@ -50,18 +74,36 @@ export function exchangeJsonLines<T>(options: JsonLinesOptions<T>): Promise<T> {
 				if (settled) return;
 				settled = true;
 				clearTimeout(timer);
+				options.signal?.removeEventListener('abort', abort);
 				child.stdin.end();
-				// Give it a moment to exit on its own after stdin closes, then stop it.
-				const stop = setTimeout(() => child.kill('SIGTERM'), 500);
+				// Give it a moment to exit on its own after stdin closes, then stop its process group; its
+				// pipes are let go at once, and the timers do not keep this process alive.
+				const stop = setTimeout(() => {
+					signalTree('SIGTERM');
+					const kill = setTimeout(() => signalTree('SIGKILL'), 1000);
+					kill.unref();
+				}, 500);
 				stop.unref();
-				child.once('exit', () => clearTimeout(stop));
+				child.once('exit', () => {
+					clearTimeout(stop);
+					// Grandchildren of a wrapper that exited are still in its group.
+					signalTree('SIGKILL');
+				});
+				child.stdout.removeAllListeners('data');
+				release();
 				resolve(outcome);
 			},
 		};
 		const timer = setTimeout(() => {
 			session.finish(options.onTimeout());
-			child.kill('SIGKILL');
+			signalTree('SIGKILL');
 		}, options.timeoutMs);
+		const abort = () => {
+			session.finish(options.onTimeout());
+			signalTree('SIGKILL');
+		};
+		if (options.signal?.aborted) queueMicrotask(abort);
+		else options.signal?.addEventListener('abort', abort, {once: true});
 
 		child.on('error', error => session.finish(options.onSpawnError(error as NodeJS.ErrnoException)));
 		child.stdin.on('error', () => undefined); // EPIPE when the CLI exits early: reported on close
