@@ -17,6 +17,8 @@ import {weeklyValue} from './plans.js';
 import {gatingWindows, pct, windowShortLabel} from './status.js';
 import {DAY, instantMs, isoAt, MINUTE, SEVEN_DAYS} from './time.js';
 import type {Account, AccountState, WindowKind} from './types.js';
+import type {ResetCreditView} from './resets.js';
+import {resetLedger, type ResetLedger} from './waste-resets.js';
 
 /** Sparkline resolution: 28 points over the last 7 days (one per 6 hours). */
 export const SPARK_STEPS = 28;
@@ -72,6 +74,8 @@ export type AccountUtilization = {
 	pool?: string | null | undefined;
 	/** False for the other members of a pool: their waste is the first member's, not counted again. */
 	countedInTotals?: boolean | undefined;
+	/** Banked limit resets: those lapsing soon and those that lapsed unused in the last 7 days. */
+	resetCredits?: ResetLedger | undefined;
 };
 
 export type UseItOrLoseIt = {
@@ -104,6 +108,8 @@ export type UtilizationReport = {
 	pending: Pending | null;
 	accounts: AccountUtilization[];
 	useItOrLoseIt: UseItOrLoseIt[];
+	/** Reset credits: how many lapsed unused in the last 7 days and their value (in the waste estimate), and those lapsing soon. */
+	resetCredits?: {lapsedCount: number; lapsedUsd: number; lapsing: string[]} | undefined;
 	notes: string[];
 };
 
@@ -113,6 +119,8 @@ export type AccountHistoryInput = {
 	observations: readonly Observation[];
 	/** The account's state at `now` (open windows, projections). */
 	state?: AccountState | undefined;
+	/** The account's reset credits at `now` (open ones and those closed in the last 7 days). */
+	resetCredits?: readonly ResetCreditView[] | undefined;
 };
 
 export type UtilizationInput = {
@@ -127,6 +135,8 @@ export type UtilizationInput = {
 	autoSpend?: AutoSpend | null | undefined;
 	pending?: Pending | null | undefined;
 	offsetMinutes?: number | undefined;
+	/** Prints an instant in the user's words (`Fri 18:00`) for the reset-credit sentences. */
+	formatWhen?: ((iso: string) => string) | undefined;
 };
 
 /** How far back history is needed for a report over `days`. */
@@ -204,7 +214,7 @@ export function utilizationReport(input: UtilizationInput): UtilizationReport {
 	const allSeven: WindowRecord[] = [];
 	const alerts: UseItOrLoseIt[] = [];
 
-	const accounts = input.accounts.map(({account, observations, state}): AccountUtilization => {
+	const accounts = input.accounts.map(({account, observations, state, resetCredits}): AccountUtilization => {
 		const weekly = weeklyValue(account);
 		const records = identifyWindows(observations, now);
 		const five = records.filter(r => r.kind === 'five_hour' && r.closed && r.opensAtMs !== null && r.opensAtMs >= fiveHourSince);
@@ -267,6 +277,7 @@ export function utilizationReport(input: UtilizationInput): UtilizationReport {
 			sparkline: utilizationSeries(observations, 'seven_day', now, SPARK_SPAN_MS, SPARK_STEPS).map(v => (v === null ? null : fraction(v))),
 			exhausts: exhaustion(state, now),
 			...(state?.pool ? {pool: state.pool} : {}),
+			...(state && resetCredits && resetCredits.length > 0 ? {resetCredits: resetLedger(state, resetCredits, now, input.formatWhen ?? (iso => iso))} : {}),
 		};
 	});
 
@@ -284,7 +295,11 @@ export function utilizationReport(input: UtilizationInput): UtilizationReport {
 		}
 	}
 	const counted = accounts.filter(a => a.countedInTotals !== false);
-	const perWeek = counted.map(a => a.wasteUsdPerWeek).filter((x): x is number => x !== null);
+	// Reset credits that lapsed unused in the last 7 days are waste too (counted once per pool).
+	const lapsedUsd = cents(counted.reduce((sum, a) => sum + (a.resetCredits?.lapsedUsd ?? 0), 0));
+	const lapsedCount = counted.reduce((n, a) => n + (a.resetCredits?.lapsedCount ?? 0), 0);
+	const lapsing = accounts.flatMap(a => (a.resetCredits?.lapsing ? [`${a.name}: ${a.resetCredits.lapsing.sentence}`] : []));
+	const perWeek = [...counted.map(a => a.wasteUsdPerWeek).filter((x): x is number => x !== null), ...(lapsedUsd > 0 ? [lapsedUsd] : [])];
 	const projected = counted.map(a => a.openWeek?.projectedWasteUsd).filter((x): x is number => x !== null && x !== undefined);
 	const countedNames = new Set(counted.map(a => a.name));
 	return {
@@ -300,6 +315,7 @@ export function utilizationReport(input: UtilizationInput): UtilizationReport {
 		pending: input.pending ?? null,
 		accounts,
 		useItOrLoseIt: alerts.filter(alert => countedNames.has(alert.account)).toSorted((a, b) => a.resetsInMs - b.resetsInMs),
+		resetCredits: {lapsedCount, lapsedUsd, lapsing},
 		notes,
 	};
 }
@@ -331,9 +347,10 @@ export function summaryLines(report: UtilizationReport): {fiveHour: string; seve
 	const seven = report.averageSevenDay.value === null
 		? 'No 7d windows closed yet'
 		: `${pct(report.averageSevenDay.value)} average 7d utilization`;
+	const lapsed = report.resetCredits && report.resetCredits.lapsedUsd > 0 ? ` (incl. ${usd(report.resetCredits.lapsedUsd)} of ${report.resetCredits.lapsedCount} reset credit${report.resetCredits.lapsedCount === 1 ? '' : 's'} lapsed unused)` : '';
 	const waste = report.estimatedWasteUsdPerWeek === null
 		? 'Estimated waste: unknown (no priced weeks yet)'
-		: `Estimated waste: ~${usd(report.estimatedWasteUsdPerWeek)}/week`;
+		: `Estimated waste: ~${usd(report.estimatedWasteUsdPerWeek)}/week${lapsed}`;
 	const autoSpend = report.autoSpend === null
 		? 'Auto-spend this week: none recorded'
 		: `Auto-spend this week: ${report.autoSpend.jobs} job${report.autoSpend.jobs === 1 ? '' : 's'} (${usd(report.autoSpend.usd)})`;

@@ -16,6 +16,7 @@ import {policyOf, type Context} from './context.js';
 import {dispatchJob, type DispatchOutcome} from './dispatch.js';
 import {accountObservations} from './history.js';
 import {autoRedeemCredits, type AutoRedeemOutcome} from './auto-redeem.js';
+import {currencyNotifications, type CurrencyNotice} from './currency-notify.js';
 import {notify, type NotifyResult} from './notify.js';
 import {localIso, readQueue, type QueueRead} from './queue.js';
 import {autoSpendOf} from './utilization.js';
@@ -186,6 +187,8 @@ export type TickResult = {
 	dispatched: DispatchOutcome[];
 	/** Reset credits redeemed automatically (policy.resetCredits auto), whatever the mode. */
 	redemptions?: AutoRedeemOutcome[] | undefined;
+	/** Waste warnings and reset credits about to lapse, notified once each (suggest and auto modes). */
+	currencyNotices?: CurrencyNotice[] | undefined;
 };
 
 const EPISODE_KEY = (account: string) => `auto:episode:${account}`;
@@ -252,6 +255,7 @@ export async function autoTick(ctx: Context, now: number): Promise<TickResult> {
 	}
 	let {plan, collected} = buildAutoPlan(ctx, now);
 	result.redemptions = await autoRedeemCredits(ctx, collected, now);
+	result.currencyNotices = await currencyNotifications(ctx, collected, now);
 	if (result.redemptions.some(r => r.result?.verdict === 'redeemed' || r.result?.verdict === 'already-redeemed')) ({plan, collected} = buildAutoPlan(ctx, now, {refresh: false}));
 	result.plan = plan;
 	recordPlanDecisions(ctx, plan, now);

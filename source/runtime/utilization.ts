@@ -13,7 +13,10 @@ import type {Observation} from '../engine/history.js';
 import {accountObservations, pruneHistory} from './history.js';
 import {notify, type NotifyResult} from './notify.js';
 import {estimateDefaults, learned, readQueue} from './queue.js';
-import {isoAt} from '../engine/time.js';
+import {instantMs, isoAt} from '../engine/time.js';
+import {resetCreditsAt, type ResetCreditView} from '../engine/resets.js';
+import {listResetCredits} from '../store/resets.js';
+import {DateTime} from 'luxon';
 
 export type UtilizationOptions = {
 	/** 5-hour windows that opened in the last `days` count (weekly ones: the last max(days, 28)). @default 7 */
@@ -54,7 +57,7 @@ export function collectUtilization(ctx: Context, now: number, options: Utilizati
 }
 
 /** What the report reads from the database (the costly part): observations, auto-spend, pending. */
-type HistoryRead = {days: number; observations: Map<string, Observation[]>; autoSpend: AutoSpend; pending: Pending};
+type HistoryRead = {days: number; observations: Map<string, Observation[]>; autoSpend: AutoSpend; pending: Pending; credits: ReadonlyMap<string, ResetCreditView[]>};
 
 function readHistory(ctx: Context, now: number, days: number, syncQueue: boolean): HistoryRead {
 	const span = historySpanMs(days);
@@ -63,8 +66,20 @@ function readHistory(ctx: Context, now: number, days: number, syncQueue: boolean
 		observations: new Map(ctx.accounts.map(account => [account.name, accountObservations(ctx, account, now, span)])),
 		autoSpend: autoSpendOf(ctx, now),
 		pending: pendingOf(ctx, now, syncQueue),
+		credits: creditsOf(ctx, now),
 	};
 }
+
+/** Each account's reset credits at `now` (open ones and those closed in the last 7 days). */
+function creditsOf(ctx: Context, now: number): Map<string, ResetCreditView[]> {
+	const out = new Map<string, ResetCreditView[]>();
+	if (ctx.demo) return out;
+	for (const view of resetCreditsAt(listResetCredits(ctx.db, {now}), now)) out.set(view.account, [...(out.get(view.account) ?? []), view]);
+	return out;
+}
+
+/** `Fri 18:00` in the local zone. */
+const localWhen = (iso: string) => DateTime.fromMillis(instantMs(iso) ?? 0).toFormat('ccc HH:mm');
 
 function reportFrom(ctx: Context, collected: Collected, read: HistoryRead, now: number): UtilizationReport {
 	return utilizationReport({
@@ -72,7 +87,9 @@ function reportFrom(ctx: Context, collected: Collected, read: HistoryRead, now: 
 			account,
 			observations: read.observations.get(account.name) ?? [],
 			state: collected.states.find(state => state.account.name === account.name),
+			resetCredits: read.credits.get(account.name),
 		})),
+		formatWhen: localWhen,
 		now,
 		days: read.days,
 		headroom7d: ctx.config.autoUtilization.minHeadroom7d,

@@ -63,6 +63,9 @@ function accountBlock(account: AccountUtilization, report: UtilizationReport): s
 		const waste = open.projectedWasteUsd === null ? '' : ` · ~${usd(open.projectedWasteUsd)} projected unused`;
 		lines.push(`  this week  ${pct(open.utilization)} now${projection}${resets}${waste}`);
 	}
+	const ledger = account.resetCredits;
+	if (ledger?.lapsing) lines.push(`  resets     ${ledger.lapsing.sentence}`);
+	if (ledger && ledger.lapsedCount > 0) lines.push(`  resets     ${ledger.lapsedCount} lapsed unused in the last 7 days${ledger.lapsedUsd === null ? ' (value unknown)' : ` ≈ ${usd(ledger.lapsedUsd)} (counted as waste)`}`);
 	const empty = exhaustionText(account);
 	if (empty) lines.push(`  forecast   ${empty} (before its reset)`);
 	if (account.wasteUsdPerWeek !== null) {
@@ -81,6 +84,7 @@ export function formatUtilization(report: UtilizationReport, demo = false): stri
 	if (demo) lines.push('DEMO — simulated accounts and history.', '');
 	lines.push(summary.fiveHour, summary.sevenDay, summary.waste, summary.autoSpend, summary.pending);
 	if (report.projectedWasteUsd !== null) lines.push(`Projected waste of the open weeks: ~${usd(report.projectedWasteUsd)}`);
+	for (const sentence of report.resetCredits?.lapsing ?? []) lines.push(`Reset credits: ${sentence}`);
 	if (report.useItOrLoseIt.length > 0) {
 		lines.push('');
 		for (const alert of report.useItOrLoseIt) lines.push(useItOrLoseItText(alert));
