@@ -22,6 +22,7 @@ export const COMMANDS: readonly CommandEntry[] = [
 	{name: 'active', summary: 'print the active account (--env: export lines for eval)', load: async () => (await import('./commands/status.js')).activeCommand},
 	{name: 'recommend', summary: 'the account to use now (exit 0; 3 = emergency fallback only; 1 = nothing usable)', load: async () => (await import('./commands/status.js')).recommendCommand},
 	{name: 'gate', summary: 'may a task start now? exit 0 go, 75 wait (paused/deferred), 69 unknown state blocked', load: async () => (await import('./commands/gate.js')).gateCommand},
+	{name: 'outcome', summary: 'record how a real run on an account ended: ok, limit, credential, policy, error', load: async () => (await import('./commands/outcome.js')).outcomeCommand},
 	{name: 'budget', summary: 'user-entered budgets and manual windows with arbitrary reset instants', load: async () => (await import('./commands/budget.js')).budgetCommand},
 	{name: 'resets', summary: 'banked limit resets (reset credits): list, add, remove, use (redeem a Codex credit)', load: async () => (await import('./commands/resets.js')).resetsCommand},
 	{name: 'queue', summary: 'the follow-up queue: list, add, cancel, remove, requeue', load: async () => (await import('./commands/queue.js')).queueCommand},

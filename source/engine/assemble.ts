@@ -20,6 +20,8 @@ export const FRESHNESS_MS: Record<Origin, number> = {
 	'local-logs': 5 * MINUTE,
 	manual: Number.POSITIVE_INFINITY,
 	demo: Number.POSITIVE_INFINITY,
+	// Valid until its reset; never makes an account look freshly polled.
+	'real-use': Number.POSITIVE_INFINITY,
 };
 
 /** The usual length of a window kind, when the kind says it. */
@@ -197,7 +199,7 @@ export function buildReport(input: ReportInput): StatusReport {
 		bindingUtilization: bindingUtilization(state.windows, state.account.model),
 		stale: state.stale,
 		ageMs: state.ageMs,
-		message: state.unusableReason ?? state.message ?? null,
+		message: state.unusableReason ?? state.quotaDataUnavailable ?? state.realUseLimit ?? state.message ?? null,
 		extraUsage: state.extraUsage ?? null,
 		active: state.account.name === input.active,
 		recommended: state.account.name === input.recommendation.account,

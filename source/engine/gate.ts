@@ -18,6 +18,11 @@ export type GateRequest = {
 	priority?: 'critical' | 'normal' | 'low' | undefined;
 	/** Automatic work (auto-utilization, overnight pipelines) yields to manual work. */
 	automatic?: boolean | undefined;
+	/**
+	 * The caller named this account (`dispatch --account NAME`): when its only problem is its quota
+	 * API refusing the credential (no real run failed), manual work may run there to prove liveness.
+	 */
+	explicitAccount?: boolean | undefined;
 };
 
 export type GateResult = {
@@ -100,9 +105,17 @@ export function gate(input: GateInput): GateResult {
 	});
 
 	if (state.account.disabled) return result('deny', `Denied: account ${name} is disabled`);
-	if (isCredentialProblem(state.status) || state.unusableReason) {
+	// Real use outranks quota numbers: a real refusal denies; a quota API's refusal alone does not stop
+	// manual work on an account the caller named (the run proves whether the credential works).
+	const quotaApiOnly = isCredentialProblem(state.status) && !state.unusableReason && request.explicitAccount === true && !automatic;
+	if (state.unusableReason || (isCredentialProblem(state.status) && !quotaApiOnly)) {
 		return result('deny', `Denied: account ${name} cannot be used: ${state.unusableReason ?? statusSentence(state.status)}`);
 	}
+	if (quotaApiOnly) {
+		reasons.push(`quota data unavailable: ${statusSentence(state.status)} says its usage source, but no real run on ${name} has failed; it was named explicitly, so this run shows whether the credential works`);
+	}
+	if (state.quotaDataUnavailable) reasons.push(state.quotaDataUnavailable);
+	if (state.realUseLimit) reasons.push(state.realUseLimit);
 
 	// Windows that passed their reset are already fresh (effectiveWindow); say so.
 	for (const w of state.windows as readonly (QuotaWindow & {resetPassed?: boolean})[]) {

@@ -5,7 +5,11 @@
  */
 import {pct} from './status.js';
 
-export const JOB_STATES = ['queued', 'claimed', 'running', 'succeeded', 'failed', 'interrupted', 'cancelled'] as const;
+/**
+ * `paused_quota`: the runner hit a usage limit; the job waits for `notBefore` (the limit's reset) and is
+ * dispatched again like a queued one — it did not fail.
+ */
+export const JOB_STATES = ['queued', 'paused_quota', 'claimed', 'running', 'succeeded', 'failed', 'interrupted', 'cancelled'] as const;
 export type JobState = (typeof JOB_STATES)[number];
 /** States in which a job holds an account (a process runs or is about to). */
 export const ACTIVE_JOB_STATES: readonly JobState[] = ['claimed', 'running'];
@@ -28,7 +32,7 @@ export type UtilizationPoint = {
 	sevenDayResetsAt: string | null;
 };
 
-export type FailureKind = 'credential' | 'timeout' | 'runner' | 'start';
+export type FailureKind = 'credential' | 'policy' | 'limit' | 'timeout' | 'runner' | 'start';
 
 export type Job = {
 	id: string;
@@ -68,6 +72,8 @@ export type Job = {
 	message: string | null;
 	failureKind: FailureKind | null;
 	cancelRequested: boolean;
+	/** A paused job (paused_quota) waits until this instant before it is dispatched again. */
+	notBefore: string | null;
 };
 
 const SEVERITY_RANK: Record<Severity, number> = {critical: 0, warning: 1, info: 2};
@@ -359,46 +365,4 @@ export function parseRunnerOutput(output: string): RunnerResult {
 		}
 	}
 	return {costUsd, isError, text};
-}
-
-const CREDENTIAL_PATTERNS: readonly RegExp[] = [
-	/API Error: 40[13]\b/i,
-	/\b40[13]\b[^\n]*(unauthori[sz]ed|forbidden|authenticat|credential|token|api key)/i,
-	/(unauthori[sz]ed|forbidden)[^\n]*\b40[13]\b/i,
-	/authentication[_ ]error/i,
-	/permission[_ ]error/i,
-	/invalid (api key|bearer token|authentication credentials)/i,
-	/oauth token (has expired|revoked)/i,
-	/token (has )?expired/i,
-	/please run \/login/i,
-	/run `?(claude|codex) login`?/i,
-	/not logged in/i,
-	/credential[s]? (is |are )?(refused|rejected|invalid)/i,
-	/not (permitted|allowed) (to use|for) this (credential|token|organization)/i,
-];
-
-/**
- * The sentence that says a runner's credential was refused (401/403/expired/policy), from its
- * output; undefined when the failure was something else.
- */
-export function credentialRefusal(output: string): string | undefined {
-	// The end of the output says why the runner stopped.
-	const lines = output.split('\n').map(line => line.trim()).filter(Boolean).slice(-30);
-	for (const line of lines.toReversed()) {
-		// Prefer the runner's own JSON error text when there is one.
-		let candidate = line;
-		if (line.startsWith('{')) {
-			try {
-				const value = JSON.parse(line) as unknown;
-				if (isRecord(value)) {
-					const inner = value['result'] ?? value['message'] ?? (isRecord(value['error']) ? value['error']['message'] : undefined);
-					if (typeof inner === 'string') candidate = inner;
-				}
-			} catch {
-				// Not JSON: the line itself.
-			}
-		}
-		if (CREDENTIAL_PATTERNS.some(pattern => pattern.test(candidate))) return candidate.length > 200 ? `${candidate.slice(0, 199)}…` : candidate;
-	}
-	return undefined;
 }

@@ -23,6 +23,8 @@ type Candidate = {
 	hitsWall: string | undefined;
 	/** Running on extra (pay-as-you-go) usage past an exhausted window. */
 	onExtra: boolean;
+	/** Usable on real-use evidence while its quota numbers are unknown: ranked after known headroom. */
+	unknownNumbers: boolean;
 	order: number;
 };
 
@@ -32,7 +34,7 @@ export function ineligibility(state: AccountState): string | undefined {
 	if (account.disabled) return 'disabled';
 	if (state.unusableReason) return `marked unusable: ${state.unusableReason}`;
 	if (!isUsableStatus(state.status)) return statusSentence(state.status);
-	if (bindingUtilization(state.windows, account.model) === null) return 'no usage data yet';
+	if (bindingUtilization(state.windows, account.model) === null && !state.quotaDataUnavailable) return 'no usage data yet';
 	return undefined;
 }
 
@@ -61,6 +63,7 @@ export function wallSentence(state: AccountState): string | undefined {
 
 function bindingText(state: AccountState): string {
 	const w = bindingWindow(state.windows, state.account.model);
+	if (!w && state.quotaDataUnavailable) return state.quotaDataUnavailable;
 	return w ? `${windowLabel(w.kind)} usage at ${pct(w.utilization ?? 0)}` : 'usage unknown';
 }
 
@@ -118,10 +121,12 @@ export function selectAccount(input: SelectionInput): Recommendation {
 			why.set(name, reason);
 			continue;
 		}
-		const binding = bindingUtilization(state.windows, state.account.model)!;
+		const known = bindingUtilization(state.windows, state.account.model);
+		const binding = known ?? 0;
 		eligible.push({
 			state,
 			binding,
+			unknownNumbers: known === null,
 			hitsWall: wallSentence(state),
 			onExtra: binding >= 1 && extraUsageLeft(state.extraUsage),
 			order,
@@ -173,8 +178,11 @@ export function selectAccount(input: SelectionInput): Recommendation {
 		leaving && (chosen === undefined || chosen !== active?.state) ? `${leaving}; ${chosen ? 'switching to ' : ''}${reason}` : reason;
 
 	// Extra usage `last`: accounts running on pay-as-you-go come after all others.
-	const onExtraLast = (list: Candidate[]) =>
-		policy.extraUsage === 'last' ? [...list.filter(c => !c.onExtra), ...list.filter(c => c.onExtra)] : list;
+	const onExtraLast = (list: Candidate[]) => {
+		const ordered = policy.extraUsage === 'last' ? [...list.filter(c => !c.onExtra), ...list.filter(c => c.onExtra)] : list;
+		// Accounts whose numbers are unavailable (real runs succeed) come after those with known headroom.
+		return [...ordered.filter(c => !c.unknownNumbers), ...ordered.filter(c => c.unknownNumbers)];
+	};
 
 	// Step 3: the first healthy account by strategy.
 	const healthy = onExtraLast(eligible.filter(c => c.binding < threshold && !c.hitsWall).toSorted(strategySort(policy.strategy, now)));

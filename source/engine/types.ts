@@ -52,7 +52,9 @@ export type Origin =
 	| 'wham-usage'
 	| 'local-logs'
 	| 'manual'
-	| 'demo';
+	| 'demo'
+	/** A real run hit a usage limit (`quota-tui outcome NAME limit`, or a job's end). */
+	| 'real-use';
 
 export type QuotaWindow = {
 	kind: WindowKind;
@@ -188,6 +190,10 @@ export type AccountState = {
 	ageMs: number | null;
 	/** Set when a real job failure (401/403/policy refusal) marked the account unusable. */
 	unusableReason?: string | undefined;
+	/** Set when a real run hit a usage limit whose reset is still ahead (engine/outcomes). */
+	realUseLimit?: string | undefined;
+	/** Set when the quota source refuses the credential while real runs succeed: usable, numbers unknown. */
+	quotaDataUnavailable?: string | undefined;
 	message?: string | undefined;
 	/** Weekly-only verdict (engine/weekly-only), once derived from the history. */
 	weeklyOnly?: WeeklyOnly | undefined;

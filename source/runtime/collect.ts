@@ -9,7 +9,7 @@ import type {AccountState, Budget} from '../engine/types.js';
 import {demoHistory, demoSnapshot} from '../providers/demo.js';
 import {getActive, latestSnapshots, listBudgets, recentDecisions} from '../store/repositories.js';
 import {policyOf, type Context} from './context.js';
-import {unusableAccounts} from './unusable.js';
+import {realUseVerdicts, withRealUse} from './real-use.js';
 import {historyFromDb} from './history.js';
 import {localUsageOf, withLocalUsage} from './local-usage.js';
 import {annotateReport, currencyHistories, poolsOf, withPools, withWeeklyOnly} from './currencies.js';
@@ -38,8 +38,8 @@ export function collect(ctx: Context, now: number, options: CollectOptions = {})
 	const policy = policyOf(ctx.config);
 	const snapshots = ctx.demo ? new Map() : latestSnapshots(ctx.db);
 	const budgets = listBudgets(ctx.db);
-	// Accounts a real job failure (refused credential) marked unusable (§7.1 step 1).
-	const unusable = unusableAccounts(ctx.db, snapshots, now);
+	// Real use outranks quota numbers (§7.1 step 1): refusals, usage limits, proven-alive accounts.
+	const realUse = ctx.demo ? new Map() : realUseVerdicts(ctx.db, now);
 	// What the local logs add (estimated windows, burn rates, usage-limit markers): stored summaries only.
 	const locals = ctx.demo ? new Map() : localUsageOf(ctx, ctx.accounts, now, localOffsetMinutes(now));
 	const assembled = withLocalUsage(ctx.accounts.map(account => {
@@ -49,14 +49,13 @@ export function collect(ctx: Context, now: number, options: CollectOptions = {})
 			account,
 			snapshot: demo ? demoSnapshot(account.name, now) : snapshots.get(account.name),
 			overrides,
-			unusableReason: unusable.get(account.name),
 			// Burn rates from the window history (the manual series for kinds entered by hand).
 			history: demo ? demoHistory(account.name, now) : historyFromDb(ctx, account.name, now, new Set(overrides.map(b => b.window!))),
 		}, policy, now);
 	}), locals, policy.warnThreshold, now, localOffsetMinutes(now));
 	// Weekly-only accounts show no 5-hour window; an idle Claude account's absent one counts as 0 %.
 	const histories = currencyHistories(ctx, now);
-	const weekly = withWeeklyOnly(assembled, histories, policy.warnThreshold, now);
+	const weekly = withRealUse(withWeeklyOnly(assembled, histories, policy.warnThreshold, now), realUse, policy.warnThreshold, now, localOffsetMinutes(now));
 	// Shared pools: members draw on one quota (selection and idle detection count it once).
 	const pools = poolsOf(weekly, histories);
 	const states = withPools(weekly, pools);

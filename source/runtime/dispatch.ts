@@ -117,7 +117,7 @@ export async function dispatchJob(ctx: Context, request: DispatchRequest): Promi
 	if (job.state === 'claimed' || job.state === 'running') {
 		return out('already-claimed', 75, `Job ${job.id} is already claimed (${job.state}${job.account ? ` on ${job.account}` : ''}, by ${job.claimedBy ?? 'another process'} at ${job.claimedAt ?? 'an unknown time'}); not dispatched again.`, {job, account: job.account});
 	}
-	if (job.state !== 'queued') {
+	if (job.state !== 'queued' && job.state !== 'paused_quota') {
 		return out('not-queued', 2, `Job ${job.id} is ${job.state}, not queued${job.state === 'succeeded' ? '' : ` (quota-tui queue requeue ${job.id} queues it again)`}.`, {job});
 	}
 
@@ -159,6 +159,7 @@ export async function dispatchJob(ctx: Context, request: DispatchRequest): Promi
 			estimatePct: job.estimate.pct,
 			priority: job.severity === 'critical' ? 'critical' : automatic ? 'low' : 'normal',
 			automatic,
+			explicitAccount: request.account !== undefined,
 		},
 		policy: policyOf(ctx.config),
 		valueUsdPerMonth: planValue(state.account) ?? undefined,

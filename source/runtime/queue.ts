@@ -176,7 +176,7 @@ const sleep = (ms: number) => new Promise(resolve => setTimeout(resolve, ms));
 export async function cancelJob(ctx: Context, id: string, options: {graceMs: number; now: () => number}): Promise<CancelOutcome> {
 	const job = getJob(ctx.db, id);
 	if (!job || job.removed) return {state: 'missing', job: null, signals: [], message: `no job ${id}`};
-	if (job.state === 'queued') {
+	if (job.state === 'queued' || job.state === 'paused_quota') {
 		cancelQueuedJob(ctx.db, id, 'cancelled by the user before it started', options.now());
 		return {state: 'cancelled', job: getJob(ctx.db, id), signals: [], message: `Cancelled ${id} (it had not started).`};
 	}

@@ -14,10 +14,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {optionPromptRisk} from '../engine/prompt-safety.js';
-import {credentialRefusal, parseRunnerOutput, type FailureKind} from '../engine/jobs.js';
+import {parseRunnerOutput, type FailureKind} from '../engine/jobs.js';
+import {classifyRunnerEnd, limitResetAt, type RealUse} from '../engine/outcomes.js';
 import type {Account, Decision} from '../engine/types.js';
 import {finishJob, getJob, markRunning, markSupervised, type Finish, type StoredJob} from '../store/jobs.js';
-import {collect} from './collect.js';
+import {collect, localOffsetMinutes as offsetOf} from './collect.js';
 import {openContext, type Context} from './context.js';
 import {findExecutable} from './notify.js';
 import {processStartToken, signalGroup} from './process.js';
@@ -239,41 +240,64 @@ export async function superviseJob(ctx: Context, jobId: string): Promise<void> {
 	const result = parseRunnerOutput(output);
 	const at = localIso(now());
 	const cancelled = getJob(ctx.db, jobId)?.cancelRequested ?? false;
-	let utilizationAfter = null;
+	let after: ReturnType<typeof collect> | undefined;
 	try {
-		utilizationAfter = utilizationPoint(collect(ctx, now()).states.find(s => s.account.name === account.name), now());
+		after = collect(ctx, now());
 	} catch {
-		// Unknown after: the delta is not learned from this job.
+		// Unknown after: the delta is not learned from this job, a limit falls back to five hours.
 	}
+	const stateAfter = after?.states.find(s => s.account.name === account.name);
+	const utilizationAfter = utilizationPoint(stateAfter, now());
 	const base = {at, exitCode: code, signal, costUsd: result.costUsd, utilizationAfter};
+	// Real use outranks quota numbers: how the run ended is recorded as the account's outcome.
+	const end = cancelled || timedOut || signal ? undefined : classifyRunnerEnd(code, result.isError, output, now(), offsetOf(now()));
+	const outcome = (kind: RealUse['kind'], message: string | null, resetsAt: string | null = null): RealUse =>
+		({account: account.name, kind, at, message, resetsAt, source: 'job', jobId});
 	let finish: Finish;
 	if (cancelled) {
 		finish = {...base, state: 'cancelled', message: `cancelled by the user${signal ? ` (ended by ${signal})` : ''}`};
 	} else if (timedOut) {
 		finish = {...base, state: 'failed', failureKind: 'timeout', message: `timed out after ${ctx.config.jobs.timeoutMinutes} min (jobs.timeoutMinutes) and was stopped`};
-	} else if (signal) {
-		finish = {...base, state: 'interrupted', message: `interrupted: the runner was killed by ${signal}; not re-run (quota-tui queue requeue ${jobId} runs it again)`};
-	} else if (code === 0 && !result.isError) {
-		finish = {...base, state: 'succeeded', message: result.costUsd === null ? 'succeeded (the runner reported no cost)' : `succeeded, cost $${result.costUsd.toFixed(2)}`};
-	} else {
-		const refusal = credentialRefusal(output);
-		if (refusal) {
-			const decision: Decision = {
+	} else if (signal || !end) {
+		finish = {...base, state: 'interrupted', message: `interrupted: the runner was killed by ${signal ?? 'a signal'}; not re-run (quota-tui queue requeue ${jobId} runs it again)`};
+	} else if (end.kind === 'ok') {
+		finish = {...base, state: 'succeeded', message: result.costUsd === null ? 'succeeded (the runner reported no cost)' : `succeeded, cost $${result.costUsd.toFixed(2)}`, outcome: outcome('ok', null)};
+	} else if (end.kind === 'limit') {
+		// Not a failure: the job waits for the reset the provider stated, else the account's known one.
+		const notBefore = limitResetAt(stateAfter ?? {windows: [], account}, {at, resetsAt: end.resetsAt}, now(), offsetOf(now()));
+		finish = {
+			...base,
+			state: 'paused_quota',
+			failureKind: 'limit',
+			notBefore,
+			message: `paused: the provider refused with a usage limit (${end.message ?? 'limit'}); runs again after ${notBefore}${end.resetsAt ? '' : ' (the known reset, estimated)'}`,
+			outcome: outcome('limit', end.message, end.resetsAt ?? notBefore),
+			decision: {
 				at,
-				kind: 'dispatch',
-				subject: account.name,
-				verdict: 'unusable',
-				reasons: [
-					`job ${jobId} failed because the provider refused the credential of ${account.name}: ${refusal}`,
-					`${account.name} is left out of selection until a job on it succeeds, a live source reports it usable, or a day passes`,
-				],
-				inputs: {job: jobId, account: account.name, exitCode: code},
-			};
-			finish = {...base, state: 'failed', failureKind: 'credential', message: `credential refused: ${refusal}`, decision};
-		} else {
-			const tail = result.text ?? output.split('\n').map(line => line.trim()).filter(Boolean).at(-1) ?? '';
-			finish = {...base, state: 'failed', failureKind: 'runner', message: `the runner ${result.isError ? 'reported an error' : `exited with ${code}`}${tail ? `: ${tail.length > 200 ? `${tail.slice(0, 199)}…` : tail}` : ''}`};
-		}
+				kind: 'defer',
+				subject: jobId,
+				verdict: 'paused_quota',
+				reasons: [`job ${jobId} on ${account.name} hit a usage limit: ${end.message ?? 'limit'}`, `${account.name} counts as exhausted until ${notBefore}; the job is paused until then, not failed`],
+				inputs: {job: jobId, account: account.name, exitCode: code, notBefore},
+			},
+		};
+	} else if (end.kind === 'credential' || end.kind === 'policy') {
+		const what = end.kind === 'policy' ? 'refused this credential for this use (policy)' : 'refused the credential';
+		const decision: Decision = {
+			at,
+			kind: 'dispatch',
+			subject: account.name,
+			verdict: 'unusable',
+			reasons: [
+				`job ${jobId} failed because the provider ${what} of ${account.name}: ${end.message ?? ''}`,
+				`${account.name} is left out of selection until a real run on it succeeds (a job, or quota-tui outcome ${account.name} ok)`,
+			],
+			inputs: {job: jobId, account: account.name, exitCode: code},
+		};
+		finish = {...base, state: 'failed', failureKind: end.kind, message: `${end.kind === 'policy' ? 'policy refused' : 'credential refused'}: ${end.message ?? ''}`, decision, outcome: outcome(end.kind, end.message)};
+	} else {
+		const tail = result.text ?? output.split('\n').map(line => line.trim()).filter(Boolean).at(-1) ?? '';
+		finish = {...base, state: 'failed', failureKind: 'runner', message: `the runner ${result.isError ? 'reported an error' : `exited with ${code}`}${tail ? `: ${tail.length > 200 ? `${tail.slice(0, 199)}…` : tail}` : ''}`, outcome: outcome('error', end.message)};
 	}
 	appendLog(logPath, `=== ${finish.state} at ${at}${code !== null ? ` (exit ${code})` : ''}${signal ? ` (${signal})` : ''}${result.costUsd !== null ? `, cost $${result.costUsd}` : ''}\n`);
 	finishJob(ctx.db, jobId, finish);

@@ -93,6 +93,7 @@ export function jobJson(job: JobView | null) {
 		utilizationAfter: job.utilizationAfter,
 		message: job.message,
 		failureKind: job.failureKind,
+		notBefore: job.notBefore,
 		estimate: {
 			usd: job.estimate.usd,
 			pct: job.estimate.pct,

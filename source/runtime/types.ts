@@ -61,7 +61,7 @@ export type QueueRow = {
 	title: string;
 	severity: 'critical' | 'warning' | 'info';
 	createdAt: string;
-	state: 'queued' | 'claimed' | 'running' | 'succeeded' | 'failed' | 'interrupted' | 'cancelled';
+	state: 'queued' | 'paused_quota' | 'claimed' | 'running' | 'succeeded' | 'failed' | 'interrupted' | 'cancelled';
 	account: string | null;
 	estimateUsd: number;
 	estimatePct: number;

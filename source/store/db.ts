@@ -333,6 +333,29 @@ export const MIGRATIONS: readonly string[] = [
 	CREATE INDEX reset_credits_account ON reset_credits (account, status);
 	CREATE INDEX reset_credits_expiry ON reset_credits (expires_at_ms);
 	`,
+	// 7: real-use outcomes (issue 9 item 5): how real runs on an account ended (a job's end, classified,
+	// or `quota-tui outcome` from any launcher), and jobs paused by a usage limit until their notBefore.
+	// Earlier job ends are carried over so a refused credential stays refused.
+	`
+	CREATE TABLE outcomes (
+		id INTEGER PRIMARY KEY AUTOINCREMENT,
+		account TEXT NOT NULL,
+		kind TEXT NOT NULL,
+		message TEXT,
+		resets_at TEXT,
+		at TEXT NOT NULL,
+		at_ms INTEGER NOT NULL,
+		source TEXT NOT NULL,
+		job_id TEXT
+	);
+	CREATE INDEX outcomes_account ON outcomes (account, at_ms);
+	INSERT INTO outcomes (account, kind, message, at, at_ms, source, job_id)
+		SELECT account, CASE WHEN state = 'succeeded' THEN 'ok' ELSE 'credential' END, message, coalesce(finished_at, ''), finished_at_ms, 'job', id
+		FROM jobs WHERE account IS NOT NULL AND finished_at_ms IS NOT NULL AND finished_at IS NOT NULL
+		  AND (state = 'succeeded' OR (state = 'failed' AND failure_kind = 'credential'));
+	ALTER TABLE jobs ADD COLUMN not_before TEXT;
+	ALTER TABLE jobs ADD COLUMN not_before_ms INTEGER;
+	`,
 ];
 
 export type OpenOptions = {

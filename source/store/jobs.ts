@@ -3,8 +3,10 @@
  * claiming a job is a single conditional UPDATE inside one, so two processes never run the same job.
  */
 import type {FailureKind, Job, JobSource, JobState, Severity, UtilizationPoint} from '../engine/jobs.js';
+import type {RealUse} from '../engine/outcomes.js';
 import type {Decision} from '../engine/types.js';
 import type {Db} from './db.js';
+import {insertOutcome} from './outcomes.js';
 import {recordDecision} from './repositories.js';
 
 type JobRow = {
@@ -49,6 +51,8 @@ type JobRow = {
 	cancel_requested_at_ms: number | null;
 	removed: number;
 	updated_at_ms: number;
+	not_before: string | null;
+	not_before_ms: number | null;
 };
 
 /** A job plus what only the store needs (process identity, source bookkeeping). */
@@ -115,6 +119,7 @@ function fromRow(row: JobRow): StoredJob {
 		message: row.message,
 		failureKind: row.failure_kind as FailureKind | null,
 		cancelRequested: row.cancel_requested_at_ms !== null,
+		notBefore: row.not_before ?? null,
 		removed: row.removed === 1,
 	};
 }
@@ -284,7 +289,7 @@ export function claimJob(db: Db, request: ClaimRequest): ClaimResult {
 	return db.transaction((): ClaimResult => {
 		const job = getJob(db, request.id);
 		if (!job || job.removed) return {ok: false, reason: 'missing', job: null};
-		if (job.state !== 'queued') return {ok: false, reason: 'not-queued', job};
+		if (job.state !== 'queued' && job.state !== 'paused_quota') return {ok: false, reason: 'not-queued', job};
 		if (request.autoUtilization) {
 			const busy = db.prepare("SELECT id FROM jobs WHERE account = ? AND auto_utilization = 1 AND state IN ('claimed', 'running') LIMIT 1").get(request.account) as {id: string} | undefined;
 			if (busy) return {ok: false, reason: 'account-busy', job, busyWith: busy.id};
@@ -294,7 +299,7 @@ export function claimJob(db: Db, request: ClaimRequest): ClaimResult {
 			 utilization_before_json = ?, log_path = ?, pid = NULL, pid_start = NULL, supervisor_pid = NULL, supervisor_start = NULL,
 			 started_at = NULL, started_at_ms = NULL, finished_at = NULL, finished_at_ms = NULL, exit_code = NULL, signal = NULL,
 			 cost_usd = NULL, utilization_after_json = NULL, message = NULL, failure_kind = NULL, cancel_requested_at_ms = NULL,
-			 updated_at_ms = ? WHERE id = ? AND state = 'queued'`,
+			 not_before = NULL, not_before_ms = NULL, updated_at_ms = ? WHERE id = ? AND state IN ('queued', 'paused_quota')`,
 		).run(
 			request.account, request.claimedBy, request.at, atMs, request.autoUtilization ? 1 : 0,
 			request.utilizationBefore ? JSON.stringify(request.utilizationBefore) : null, request.logPath, atMs, request.id,
@@ -321,7 +326,11 @@ export function markRunning(db: Db, id: string, run: {pid: number; pidStart: str
 }
 
 export type Finish = {
-	state: Extract<JobState, 'succeeded' | 'failed' | 'interrupted' | 'cancelled'>;
+	state: Extract<JobState, 'succeeded' | 'failed' | 'interrupted' | 'cancelled' | 'paused_quota'>;
+	/** paused_quota: when the job may run again (the usage limit's reset). */
+	notBefore?: string | null;
+	/** The real-use outcome of this run, recorded in the same transaction. */
+	outcome?: RealUse | undefined;
 	at: string;
 	exitCode?: number | null;
 	signal?: string | null;
@@ -342,13 +351,15 @@ export function finishJob(db: Db, id: string, finish: Finish): boolean {
 	return db.transaction(() => {
 		const changed = Number(db.prepare(
 			`UPDATE jobs SET state = ?, finished_at = ?, finished_at_ms = ?, exit_code = ?, signal = ?, cost_usd = coalesce(?, cost_usd),
-			 utilization_after_json = coalesce(?, utilization_after_json), message = ?, failure_kind = ?, updated_at_ms = ?
-			 WHERE id = ? AND state IN ('claimed', 'running')`,
+			 utilization_after_json = coalesce(?, utilization_after_json), message = ?, failure_kind = ?, not_before = ?, not_before_ms = ?,
+			 updated_at_ms = ? WHERE id = ? AND state IN ('claimed', 'running')`,
 		).run(
 			finish.state, finish.at, atMs, finish.exitCode ?? null, finish.signal ?? null, finish.costUsd ?? null,
-			finish.utilizationAfter ? JSON.stringify(finish.utilizationAfter) : null, finish.message ?? null, finish.failureKind ?? null, atMs, id,
+			finish.utilizationAfter ? JSON.stringify(finish.utilizationAfter) : null, finish.message ?? null, finish.failureKind ?? null,
+			finish.notBefore ?? null, finish.notBefore ? msOf(finish.notBefore, `notBefore of ${id}`) : null, atMs, id,
 		).changes) === 1;
 		if (changed && finish.decision) recordDecision(db, finish.decision);
+		if (changed && finish.outcome) insertOutcome(db, finish.outcome);
 		return changed;
 	});
 }
@@ -363,7 +374,7 @@ export function requestCancel(db: Db, id: string, nowMs: number): boolean {
 /** Cancel a queued job. Returns false when it is not queued. */
 export function cancelQueuedJob(db: Db, id: string, message: string, nowMs: number): boolean {
 	return db.transaction(() => Number(db.prepare(
-		"UPDATE jobs SET state = 'cancelled', message = ?, finished_at_ms = ?, updated_at_ms = ? WHERE id = ? AND state = 'queued'",
+		"UPDATE jobs SET state = 'cancelled', message = ?, finished_at_ms = ?, updated_at_ms = ? WHERE id = ? AND state IN ('queued', 'paused_quota')",
 	).run(message, nowMs, nowMs, id).changes) === 1);
 }
 
@@ -390,7 +401,7 @@ export function requeueJob(db: Db, id: string, nowMs: number): 'requeued' | 'not
 	return db.transaction(() => {
 		const job = getJob(db, id);
 		if (!job || job.removed) return 'missing';
-		if (job.state === 'queued' || job.state === 'claimed' || job.state === 'running') return 'not-finished';
+		if (job.state === 'queued' || job.state === 'paused_quota' || job.state === 'claimed' || job.state === 'running') return 'not-finished';
 		db.prepare(
 			`UPDATE jobs SET state = 'queued', account = NULL, claimed_by = NULL, claimed_at = NULL, claimed_at_ms = NULL, pid = NULL,
 			 pid_start = NULL, supervisor_pid = NULL, supervisor_start = NULL, started_at = NULL, started_at_ms = NULL, finished_at = NULL,

@@ -74,6 +74,7 @@ export const SEVERITY_LABEL: Readonly<Record<QueueRow['severity'], string>> = {c
 export const SEVERITY_TONE: Readonly<Record<QueueRow['severity'], Tone>> = {critical: 'critical', warning: 'warn', info: 'muted'};
 export const STATE_TONE: Readonly<Record<QueueRow['state'], Tone>> = {
 	queued: 'normal',
+	paused_quota: 'warn',
 	claimed: 'accent',
 	running: 'accent',
 	succeeded: 'ok',
@@ -89,6 +90,7 @@ export function estimateText(row: Pick<QueueRow, 'estimateUsd' | 'estimatePct'>)
 
 /** The STATE cell at `now`: `running 12m` for a running job (elapsed time), else the state. */
 export function stateText(row: Pick<QueueRow, 'state' | 'startedAt'>, now: number, width = STATE): string {
+	if (row.state === 'paused_quota') return 'paused_quota'.length <= width ? 'paused_quota' : 'paused';
 	if (row.state !== 'running' || row.startedAt === null) return row.state;
 	const started = Date.parse(row.startedAt);
 	if (!Number.isFinite(started)) return row.state;

@@ -113,6 +113,7 @@ const ORIGIN_LABELS: Readonly<Record<Origin, string>> = {
 	'local-logs': 'logs',
 	manual: 'manual',
 	demo: 'demo',
+	'real-use': 'real use',
 };
 
 /** When the newest data of an account was observed (epoch ms), or null when it has none. */

@@ -170,7 +170,7 @@ describe('dispatch', () => {
 		expect(run.codexHome).toBe(codexHome);
 	}, 60_000);
 
-	it('a refused credential marks the account unusable for selection until a day passes', async () => {
+	it('a refused credential marks the account unusable for selection until a real success (not when a day passes)', async () => {
 		const s = setup({spare: true});
 		const id = addJob(s, 'Doomed', 'fail=credential');
 		expect(runCli(['dispatch', id, '--account', 'work'], {home: s.home, now: NOW, env: s.env}).code).toBe(0);
@@ -178,7 +178,7 @@ describe('dispatch', () => {
 		expect(job).toMatchObject({state: 'failed', failureKind: 'credential', exitCode: 1, message: 'credential refused: Invalid API key · Please run /login'});
 		const rec = runJson(['recommend', '--json'], {home: s.home, now: NOW});
 		expect(rec.json.account).toBe('spare');
-		expect(rec.json.alternatives).toContainEqual({name: 'work', reason: expect.stringMatching(new RegExp(`^marked unusable: job ${id} failed at .* because the provider refused the credential \\(credential refused: Invalid API key · Please run /login\\)`))});
+		expect(rec.json.alternatives).toContainEqual({name: 'work', reason: expect.stringMatching(new RegExp(`^marked unusable: job ${id} failed at .* because the provider refused the credential \\(Invalid API key · Please run /login\\); cleared only by a real success`))});
 		expect(runCli(['gate', '--account', 'work'], {home: s.home, now: NOW}).code).toBe(69);
 		const next = addJob(s, 'Next', 'cost=0.1 next');
 		const denied = runCli(['dispatch', next, '--account', 'work'], {home: s.home, now: NOW, env: s.env});
@@ -186,8 +186,10 @@ describe('dispatch', () => {
 		expect(denied.stderr).toContain('Not dispatched: Denied: account work cannot be used: job');
 		const decisions = runJson(['status', '--json'], {home: s.home, now: NOW}).json.decisions;
 		expect(decisions).toContainEqual(expect.objectContaining({kind: 'dispatch', subject: 'work', verdict: 'unusable'}));
-		// A day later the account is tried again.
-		expect(runCli(['recommend'], {home: s.home, now: '2026-11-23T13:00:00Z'}).stdout.trim()).toBe('work');
+		// A day later it is still left out; a real success (here reported by another launcher) clears it.
+		expect(runCli(['recommend'], {home: s.home, now: '2026-11-23T13:00:00Z'}).stdout.trim()).toBe('spare');
+		expect(runCli(['outcome', 'work', 'ok'], {home: s.home, now: '2026-11-23T13:00:00Z'}).code).toBe(0);
+		expect(runCli(['recommend'], {home: s.home, now: '2026-11-23T13:00:01Z'}).stdout.trim()).toBe('work');
 	}, 60_000);
 
 	it('learns the per-job cost of a kind from finished jobs (dollars from the runner, utilization delta from before/after)', async () => {

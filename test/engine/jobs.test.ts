@@ -3,7 +3,6 @@ process.env.TZ = 'UTC';
 import {describe, expect, it} from 'vitest';
 import {
 	compareJobs,
-	credentialRefusal,
 	learnEstimates,
 	parseRunnerOutput,
 	parseSeverity,
@@ -151,22 +150,5 @@ describe('runner output', () => {
 		expect(parseRunnerOutput('{"type":"result","is_error":true,"result":"boom","total_cost_usd":0}').isError).toBe(true);
 		expect(parseRunnerOutput('{"type":"turn.started"}\n{"type":"error","message":"stream error"}')).toEqual({costUsd: null, isError: true, text: 'stream error'});
 		expect(parseRunnerOutput('not json at all\n{broken')).toEqual({costUsd: null, isError: false, text: null});
-	});
-
-	it.each([
-		['{"type":"result","is_error":true,"result":"Invalid API key · Please run /login"}', 'Invalid API key · Please run /login'],
-		['API Error: 401 {"type":"error","error":{"type":"authentication_error","message":"OAuth token has expired."}}', 'API Error: 401 {"type":"error","error":{"type":"authentication_error","message":"OAuth token has expired."}}'],
-		['{"type":"error","message":"unexpected status 401 Unauthorized: token expired"}', 'unexpected status 401 Unauthorized: token expired'],
-		['Error: 403 Forbidden', 'Error: 403 Forbidden'],
-	])('a refused credential is recognised: %s', (output, sentence) => {
-		expect(credentialRefusal(output)).toBe(sentence);
-	});
-
-	it.each([
-		['Tool failed: tests did not pass'],
-		['line 401 of parser.ts is wrong'],
-		['{"type":"result","is_error":true,"result":"Context window exceeded"}'],
-	])('other failures are not credential refusals: %s', output => {
-		expect(credentialRefusal(output)).toBeUndefined();
 	});
 });
