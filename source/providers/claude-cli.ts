@@ -15,6 +15,7 @@ import os from 'node:os';
 import path from 'node:path';
 import {parseClaudeUsage} from './claude-usage.js';
 import {exchangeJsonLines} from './json-lines.js';
+import {readClaudeCredentials} from './oauth-usage.js';
 import type {Failure, Outcome} from './types.js';
 import {isoUtc, isRecord} from './util.js';
 
@@ -56,19 +57,40 @@ export function fetchViaClaudeCli(options: ClaudeCliOptions): Promise<Outcome> {
 		timeoutMs,
 		start: session => session.send({type: 'control_request', request_id: requestId, request: {subtype: 'get_usage', skip_behaviors: true}}),
 		onLine(line, session) {
-			const outcome = answer(line, requestId, options.now);
+			const outcome = answer(line, requestId, options.now, options.configDir);
 			if (outcome) session.finish(outcome);
 		},
 		onTimeout: () => failure(`claude did not answer the get_usage request within ${Math.round(timeoutMs / 1000)} s`, {status: 'unreachable'}),
 		onSpawnError: error => failure(`cannot run ${options.executable} (${error.code ?? error.message})`, {requested: false}),
 		onClose: ({code, signal, stderrTail, rest}) =>
-			(rest ? answer(rest, requestId, options.now) : undefined)
+			(rest ? answer(rest, requestId, options.now, options.configDir) : undefined)
 			?? failure(`claude exited (${signal ?? `code ${code}`}) without answering get_usage${stderrTail ? `: ${stderrTail}` : ''}`),
 	});
 }
 
+/** How long a login without rate limits is left alone: it will not change by itself soon (audit D8). */
+export const NO_RATE_LIMITS_HOLD_MS = 6 * 60 * 60_000;
+
+/**
+ * `rate_limits_available: false` (2.1.332: "API key, Bedrock, Vertex, or missing profile scope"), told
+ * apart by the subscription type and the login's scopes (audit D8): not logged in, a setup-token
+ * without user:profile (policy_rejected, as the OAuth path says), or an API key / cloud login.
+ */
+function noRateLimits(configDir: string | undefined, plan: string | undefined): Failure {
+	const hold = {holdMs: NO_RATE_LIMITS_HOLD_MS};
+	const login = configDir ? readClaudeCredentials(configDir) : undefined;
+	const where = configDir ? ` in ${configDir}` : '';
+	if (login && !('error' in login) && login.scopes && !login.scopes.includes('user:profile')) {
+		return failure(`the Claude login${where} is a setup-token without the user:profile scope: its usage cannot be read (log in with claude /login for usage data)`, {status: 'policy_rejected', ...hold});
+	}
+	if (login && 'error' in login && plan === undefined) {
+		return failure(`claude reports no login${where} (run claude with this CLAUDE_CONFIG_DIR and /login)`, {status: 'invalid_key', ...hold});
+	}
+	return failure('claude reports no subscription rate limits for this login (API key, Bedrock or Vertex authentication)', hold);
+}
+
 /** The outcome when `line` is the control response to `requestId`; undefined for any other line. */
-export function answer(line: string, requestId: string, now: number): Outcome | undefined {
+export function answer(line: string, requestId: string, now: number, configDir?: string): Outcome | undefined {
 	let message: unknown;
 	try {
 		message = JSON.parse(line);
@@ -84,11 +106,10 @@ export function answer(line: string, requestId: string, now: number): Outcome | 
 	}
 	const body = isRecord(response['response']) ? response['response'] : {};
 	const plan = typeof body['subscription_type'] === 'string' ? body['subscription_type'] : undefined;
-	if (body['rate_limits_available'] === false) {
-		return failure('claude reports no subscription rate limits for this login (API key, Bedrock or Vertex authentication)');
-	}
+	if (body['rate_limits_available'] === false) return noRateLimits(configDir, plan);
 	const observedAt = isoUtc(now);
 	const parsed = parseClaudeUsage(body['rate_limits'], 'claude-cli', observedAt);
+	if (parsed.unrecognised) return failure(`claude get_usage: ${parsed.unrecognised}`);
 	if (parsed.windows.length === 0 && !parsed.extraUsage) return failure('claude answered get_usage without rate limits');
 	return {ok: true, origin: 'claude-cli', observedAt, windows: parsed.windows, extraUsage: parsed.extraUsage, partial: false, plan, requested: true, resetCredits: parsed.resetCredits};
 }

@@ -8,16 +8,71 @@
  *   win per field; `limits` fills what they lack. A scoped limit is authoritative for its model, the
  *   legacy `seven_day_sonnet`/`seven_day_opus` buckets are the fallback. `percent == 0` with no reset is
  *   a placeholder, not data.
+ * - `model_scoped[]` (Claude Code 2.1.332's documented get_usage shape; `limits[]` is stripped from its
+ *   cached answers): `{display_name, utilization, resets_at}`, a model's weekly cap.
  * - `extra_usage`: money in minor units (cents).
+ * - A payload with none of these keys, or one of the wrong type, is `unrecognised` (a failure).
+ * - Percentages outside 0–1000 are not numbers (audit D17).
  * - Everything else (codename buckets, cowork/design/oauth-apps buckets) is ignored: they do not limit
  *   Claude Code work.
  */
 import type {ExtraUsage, Origin, QuotaWindow, WindowKind} from '../engine/types.js';
-import {detectedWindow, durationForKind, finite, isRecord, normaliseInstant, percentToFraction, slug} from './util.js';
+import {detectedWindow, durationForKind, finite, isRecord, normaliseInstant, percentToFraction, sanePercent, slug} from './util.js';
 import type {ProviderCredits} from '../engine/resets.js';
 import {parseClaudeResetGrants} from './reset-credit-parse.js';
 
-type Parsed = {windows: QuotaWindow[]; extraUsage?: ExtraUsage | undefined; resetCredits?: ProviderCredits | undefined};
+type Parsed = {
+	windows: QuotaWindow[];
+	extraUsage?: ExtraUsage | undefined;
+	resetCredits?: ProviderCredits | undefined;
+	/**
+	 * Set when the payload is not usage data at all (audit D4): no recognised bucket present (`{}`), or a
+	 * recognised bucket of the wrong type. A failure, so the last good windows are kept. An explicit
+	 * all-null payload (an Enterprise account) is data.
+	 */
+	unrecognised?: string | undefined;
+};
+
+/** Keys of the usage payload that carry windows (provider-formats §1.2–1.5, 2.1.332's get_usage). */
+const BUCKETS = ['five_hour', 'seven_day', 'seven_day_opus', 'seven_day_sonnet', 'seven_day_oauth_apps', 'extra_usage'] as const;
+
+/** Why `payload` is not a usage payload, or undefined when it is one. */
+function unrecognised(payload: Record<string, unknown>): string | undefined {
+	const present = [...BUCKETS, 'limits', 'model_scoped'].filter(key => key in payload);
+	if (present.length === 0) return 'unrecognised usage payload (none of five_hour, seven_day, limits, model_scoped present)';
+	for (const key of BUCKETS) {
+		const value = payload[key];
+		if (value === undefined || value === null) continue;
+		if (!isRecord(value)) return `unrecognised usage payload (${key} is ${Array.isArray(value) ? 'an array' : typeof value}, not an object)`;
+		if (key === 'extra_usage') {
+			for (const field of ['monthly_limit', 'used_credits', 'utilization']) {
+				if (value[field] !== undefined && value[field] !== null && finite(value[field]) === undefined) return `unrecognised usage payload (extra_usage.${field} is not a number)`;
+			}
+			continue;
+		}
+		if (value['utilization'] !== null && value['utilization'] !== undefined && typeof value['utilization'] !== 'number') {
+			return `unrecognised usage payload (${key}.utilization is not a number)`;
+		}
+	}
+	for (const key of ['limits', 'model_scoped']) {
+		if (payload[key] !== undefined && payload[key] !== null && !Array.isArray(payload[key])) return `unrecognised usage payload (${key} is not a list)`;
+	}
+	return undefined;
+}
+
+/** Model-scoped weekly caps as 2.1.332's get_usage documents them: `model_scoped[{display_name, utilization, resets_at}]` (audit D7). */
+function modelScopedOf(payload: Record<string, unknown>): Array<{kind: WindowKind; utilization: number; resetsAt: string | null}> {
+	const list = payload['model_scoped'];
+	if (!Array.isArray(list)) return [];
+	const out: Array<{kind: WindowKind; utilization: number; resetsAt: string | null}> = [];
+	for (const entry of list) {
+		if (!isRecord(entry) || typeof entry['display_name'] !== 'string' || entry['display_name'].trim() === '') continue;
+		const utilization = percentToFraction(entry['utilization']);
+		if (utilization === undefined) continue;
+		out.push({kind: scopedKind(entry['display_name']), utilization, resetsAt: normaliseInstant(entry['resets_at'])});
+	}
+	return out;
+}
 
 function flatBucket(payload: Record<string, unknown>, key: string): {utilization: number; resetsAt: string | null} | undefined {
 	const bucket = payload[key];
@@ -35,7 +90,7 @@ function limitsOf(payload: Record<string, unknown>): Limit[] {
 	const limits: Limit[] = [];
 	for (const entry of list) {
 		if (!isRecord(entry) || typeof entry['kind'] !== 'string') continue;
-		const percent = finite(entry['percent']);
+		const percent = sanePercent(entry['percent']);
 		const resetsAt = normaliseInstant(entry['resets_at']);
 		if (percent === undefined || (percent === 0 && resetsAt === null)) continue; // placeholder
 		const scope = isRecord(entry['scope']) ? entry['scope'] : undefined;
@@ -70,6 +125,8 @@ function extraUsageOf(value: unknown): ExtraUsage | undefined {
 /** Windows and extra usage from an Anthropic usage payload. Unknown keys and nulls are ignored. */
 export function parseClaudeUsage(payload: unknown, origin: Origin, observedAt: string): Parsed {
 	if (!isRecord(payload)) return {windows: []};
+	const bad = unrecognised(payload);
+	if (bad) return {windows: [], unrecognised: bad};
 	const byKind = new Map<WindowKind, {utilization: number; resetsAt: string | null}>();
 	const set = (kind: WindowKind, value: {utilization: number; resetsAt: string | null} | undefined) => {
 		if (value) byKind.set(kind, value);
@@ -82,6 +139,7 @@ export function parseClaudeUsage(payload: unknown, origin: Origin, observedAt: s
 	// Legacy model buckets first; scoped limits override them (authoritative for their model).
 	set('seven_day_sonnet', flatBucket(payload, 'seven_day_sonnet'));
 	set('seven_day_opus', flatBucket(payload, 'seven_day_opus'));
+	for (const scoped of modelScopedOf(payload)) set(scoped.kind, scoped);
 	for (const limit of limits) {
 		if (limit.kind === 'weekly_scoped' && limit.model) set(scopedKind(limit.model), limit);
 	}

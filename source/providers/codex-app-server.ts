@@ -32,6 +32,9 @@ const failure = (message: string, fields: Partial<Failure> = {}): Failure => ({o
 /** Windows from an `account/rateLimits/read` result. */
 export function parseRateLimitsResult(result: unknown, now: number): {windows: ReturnType<typeof codexWindows>; plan?: string | undefined} | undefined {
 	if (!isRecord(result)) return undefined;
+	// Neither key, or a wrong type: not a rate-limits answer (audit D4); undefined is a failure.
+	if (!('rateLimits' in result) && !('rateLimitsByLimitId' in result)) return undefined;
+	if (result['rateLimits'] !== null && result['rateLimits'] !== undefined && !isRecord(result['rateLimits'])) return undefined;
 	const families: CodexFamily[] = [];
 	const main = appServerFamily(result['rateLimits']);
 	if (main) families.push(main);

@@ -14,7 +14,7 @@
  * "GPT-5.3-Codex-Spark") become `weekly:<name>` or `custom:<name>-<length>` windows.
  */
 import type {Origin, QuotaWindow, WindowKind} from '../engine/types.js';
-import {detectedWindow, durationForKind, finite, isRecord, isoUtc, kindForMinutes, MINUTE_MS, slug} from './util.js';
+import {detectedWindow, durationForKind, finite, isRecord, isoUtc, kindForMinutes, MINUTE_MS, sanePercent, slug} from './util.js';
 
 /** One window as every shape can express it. */
 export type RawCodexWindow = {
@@ -35,7 +35,7 @@ export type CodexFamily = {
 export const isMainFamily = (limitId: string | null | undefined) => limitId === null || limitId === undefined || limitId === 'codex';
 
 function rawWindow(used: unknown, minutes: unknown, resetMs: number | undefined): RawCodexWindow | undefined {
-	const usedPercent = finite(used);
+	const usedPercent = sanePercent(used);
 	if (usedPercent === undefined) return undefined;
 	const m = finite(minutes);
 	// A window with nothing in it and nothing known about it carries no information.

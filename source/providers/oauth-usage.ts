@@ -111,6 +111,7 @@ export async function fetchOAuthUsage(options: OAuthUsageOptions): Promise<Outco
 			if (!isRecord(payload)) return failure('usage endpoint answered 200 with a body that is not a JSON object', {requested: true});
 			const observedAt = isoUtc(options.now);
 			const parsed = parseClaudeUsage(payload, 'oauth-usage', observedAt);
+			if (parsed.unrecognised) return failure(`usage endpoint: ${parsed.unrecognised}`, {requested: true});
 			return {ok: true, origin: 'oauth-usage', observedAt, windows: parsed.windows, extraUsage: parsed.extraUsage, partial: false, plan: credentials.subscriptionType, requested: true, resetCredits: parsed.resetCredits};
 		}
 		case response.status === 401:

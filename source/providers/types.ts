@@ -41,6 +41,8 @@ export type Failure = {
 	retryAfterMs?: number | undefined;
 	/** True when the provider answered 429 (back off even without Retry-After). */
 	rateLimited?: boolean | undefined;
+	/** How long this source is not worth asking again (a login that cannot report usage). */
+	holdMs?: number | undefined;
 	/** True when a request was spent. */
 	requested: boolean;
 };

@@ -69,9 +69,18 @@ export function finite(value: unknown): number | undefined {
 	return undefined;
 }
 
-/** A percentage 0–100 (may exceed 100) as a fraction; undefined when not a number. */
-export function percentToFraction(value: unknown): number | undefined {
+/** The largest percentage a provider may report (extra usage can pass 100 %); beyond it is nonsense (audit D17). */
+export const MAX_PERCENT = 1000;
+
+/** A percentage in 0–MAX_PERCENT, else undefined (not a number, negative, NaN, absurd). */
+export function sanePercent(value: unknown): number | undefined {
 	const n = finite(value);
+	return n === undefined || n < 0 || n > MAX_PERCENT ? undefined : n;
+}
+
+/** A percentage 0–100 (may exceed 100, at most MAX_PERCENT) as a fraction; undefined when not a sane number. */
+export function percentToFraction(value: unknown): number | undefined {
+	const n = sanePercent(value);
 	return n === undefined ? undefined : Math.round(n * 100) / 10_000;
 }
 

@@ -59,6 +59,28 @@ export type WhamOptions = {
 
 const failure = (message: string, fields: Partial<Failure> = {}): Failure => ({ok: false, origin: 'wham-usage', message, requested: false, ...fields});
 
+/**
+ * Why a 200 body is not a wham/usage answer (audit D4): neither `rate_limit` nor
+ * `additional_rate_limits` present, or present with the wrong type. An explicit null is data.
+ */
+export function unrecognisedWham(body: Record<string, unknown>): string | undefined {
+	if (!('rate_limit' in body) && !('additional_rate_limits' in body)) return 'unrecognised usage payload (no rate_limit)';
+	const main = body['rate_limit'];
+	if (main !== null && main !== undefined && !isRecord(main)) return 'unrecognised usage payload (rate_limit is not an object)';
+	if (isRecord(main)) {
+		for (const slot of ['primary_window', 'secondary_window']) {
+			const value = main[slot];
+			if (value !== null && value !== undefined && !isRecord(value)) return `unrecognised usage payload (rate_limit.${slot} is not an object)`;
+			if (isRecord(value) && value['used_percent'] !== undefined && value['used_percent'] !== null && typeof value['used_percent'] !== 'number') {
+				return `unrecognised usage payload (rate_limit.${slot}.used_percent is not a number)`;
+			}
+		}
+	}
+	const extra = body['additional_rate_limits'];
+	if (extra !== null && extra !== undefined && !Array.isArray(extra)) return 'unrecognised usage payload (additional_rate_limits is not a list)';
+	return undefined;
+}
+
 /** Windows from a wham/usage body. */
 export function parseWham(body: Record<string, unknown>, now: number): {windows: ReturnType<typeof codexWindows>; plan: string | undefined} {
 	const families: CodexFamily[] = [];
@@ -99,6 +121,8 @@ export async function fetchWhamUsage(options: WhamOptions): Promise<Outcome> {
 	if (response.status === 200) {
 		const body = parseJsonBody(response.body);
 		if (!isRecord(body)) return failure('wham/usage answered 200 with a body that is not a JSON object', {requested: true});
+		const bad = unrecognisedWham(body);
+		if (bad) return failure(`wham/usage: ${bad}`, {requested: true});
 		const parsed = parseWham(body, options.now);
 		return {ok: true, origin: 'wham-usage', observedAt: isoUtc(options.now), windows: parsed.windows, partial: false, plan: parsed.plan, requested: true};
 	}

@@ -26,7 +26,7 @@ import {fetchOAuthUsage, oauthPrecheck} from '../providers/oauth-usage.js';
 import type {Failure, Outcome} from '../providers/types.js';
 import {findExecutable, isoUtc} from '../providers/util.js';
 import {fetchWhamUsage, whamPrecheck} from '../providers/wham-usage.js';
-import {claimSlot, getPollState, recordPoll} from '../store/poll-state.js';
+import {claimHostRead, claimSlot, getPollState, recordPoll, recordSourceAttempt} from '../store/poll-state.js';
 import {latestSnapshot} from '../store/repositories.js';
 import type {Context} from './context.js';
 import {recordFailure, recordFresh} from './record.js';
@@ -39,6 +39,18 @@ export const RATE_LIMIT_BACKOFF_MS = 5 * 60_000;
 export const MAX_HOLD_MS = 6 * 60 * 60_000;
 /** A source that failed within this long is tried after the others. */
 const RECENT_FAILURE_MS = 30 * 60_000;
+/** The provider host an endpoint source reads from (the per-host cap counts them together). */
+export function endpointHost(origin: Origin): string {
+	return origin === 'codex-app-server' || origin === 'wham-usage' ? 'chatgpt.com' : 'api.anthropic.com';
+}
+
+/** How far a host read moves the host's next read on: the even share of the hourly cap, jittered ±20 %. */
+export function hostGapMs(perHour: number, random: () => number = Math.random): number {
+	return Math.round((3_600_000 / perHour) * (0.8 + random() * 0.4));
+}
+
+const ENDPOINT_ORIGINS: readonly Origin[] = ['claude-cli', 'oauth-usage', 'codex-app-server', 'wham-usage'];
+
 /** The poll_state source that holds each account's shared endpoint budget. */
 export const ENDPOINT_SLOT = 'endpoint';
 
@@ -200,11 +212,23 @@ async function doRefresh(ctx: Context, account: Account, options: RefreshOptions
 				failures.push(early);
 				continue;
 			}
+			// A source failing again and again with the same cause backs off (item 10; audit D8).
+			const own = getPollState(db, name, source.origin);
+			if (own?.nextAllowedMs != null && own.nextAllowedMs > now && own.nextAllowedMs - now <= MAX_HOLD_MS && own.lastError) {
+				failures.push({ok: false, origin: source.origin, message: `${own.lastError} (not asked again before ${isoUtc(own.nextAllowedMs)})`, requested: false});
+				continue;
+			}
 			if (!slotHeld) {
 				// A Retry-After far beyond MAX_HOLD_MS (or a clock moved back) does not block forever.
 				const claim = claimSlot(db, name, ENDPOINT_SLOT, now, now + intervalMs, MAX_HOLD_MS + intervalMs);
 				if (!claim.claimed) {
 					return result(recordedOrigin ? 'refreshed' : 'cooldown', {origin: recordedOrigin, requests, nextAllowedMs: claim.nextAllowedMs, message: `next usage read for ${name} allowed at ${isoUtc(claim.nextAllowedMs)} (shared cooldown)`});
+				}
+				const host = endpointHost(source.origin);
+				const perHour = ctx.config.polling.hostReadsPerHour;
+				const hostClaim = claimHostRead(db, host, now, {perHour, gapMs: hostGapMs(perHour), firstRead: !previous?.windows.length});
+				if (!hostClaim.claimed) {
+					return result(recordedOrigin ? 'refreshed' : 'cooldown', {origin: recordedOrigin, requests, nextAllowedMs: hostClaim.nextAllowedMs, message: `usage reads from this machine to ${host} are spread to at most ${perHour} an hour (polling.hostReadsPerHour); next read for ${name} at ${isoUtc(hostClaim.nextAllowedMs)}`});
 				}
 				slotHeld = true;
 			}
@@ -213,7 +237,7 @@ async function doRefresh(ctx: Context, account: Account, options: RefreshOptions
 		if (signal?.aborted) return result('failed', {requests, message: 'stopped'});
 		if (outcome.requested) requests += 1;
 		if (source.endpoint) {
-			recordPoll(db, name, source.origin, now, {ok: outcome.ok, error: outcome.ok ? null : outcome.message});
+			recordSourceAttempt(db, name, source.origin, now, {ok: outcome.ok, error: outcome.ok ? null : outcome.message, baseMs: intervalMs, holdMs: outcome.ok ? undefined : outcome.holdMs});
 			if (!outcome.ok && outcome.rateLimited) {
 				const hold = Math.min(MAX_HOLD_MS, outcome.retryAfterMs ?? RATE_LIMIT_BACKOFF_MS);
 				recordPoll(db, name, ENDPOINT_SLOT, now, {ok: false, error: outcome.message, holdUntilMs: now + hold});
@@ -249,6 +273,12 @@ async function doRefresh(ctx: Context, account: Account, options: RefreshOptions
 export async function refreshStale(ctx: Context, options: RefreshOptions = {}): Promise<RefreshResult[]> {
 	if (ctx.demo) return [];
 	const now = options.now ?? ctx.clock.now();
-	const accounts = ctx.accounts.filter(a => a.provider === 'claude' || a.provider === 'codex');
+	// The account read longest ago claims the host's next read first (the per-host cap is fair).
+	const lastRead = (name: string) => Math.max(0, ...ENDPOINT_ORIGINS.map(origin => getPollState(ctx.db, name, origin)?.lastAttemptMs ?? 0));
+	const accounts = ctx.accounts
+		.filter(a => a.provider === 'claude' || a.provider === 'codex')
+		.map(account => ({account, last: lastRead(account.name)}))
+		.toSorted((a, b) => a.last - b.last)
+		.map(x => x.account);
 	return Promise.all(accounts.map(account => refreshAccount(ctx, account, {...options, now})));
 }

@@ -159,6 +159,8 @@ export const ConfigSchema = z.object({
 		.object({
 			intervalSeconds: positive().default(60),
 			endpointMinIntervalSeconds: positive().default(180),
+			/** Usage-endpoint reads per hour per provider host for the whole machine (the endpoints limit per IP too). */
+			hostReadsPerHour: z.number().int().min(1).default(30),
 		})
 		.prefault({}),
 	history: z

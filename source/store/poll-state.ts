@@ -83,3 +83,86 @@ export function setSnapshotMessage(db: Db, id: number, message: string | null): 
 		db.prepare('UPDATE snapshots SET message = ? WHERE id = ?').run(message, id);
 	});
 }
+
+const HOUR_MS = 60 * 60_000;
+/** The longest a source backs off after failing again and again with the same cause (item 10). */
+export const MAX_BACKOFF_MS = HOUR_MS;
+
+/** A failure message with its numbers blurred: "the same cause" despite a changing count or time. */
+const cause = (message: string | null) => (message === null ? null : message.replace(/\d+(\.\d+)?/g, '#'));
+
+/**
+ * Record an endpoint source's attempt and set when it may be asked again: a success clears any hold;
+ * a failure with the same cause as the previous (unbroken) failure doubles the hold, from `baseMs` up
+ * to MAX_BACKOFF_MS; `holdMs` (a login that cannot report usage) holds at least that long.
+ */
+export function recordSourceAttempt(db: Db, account: string, source: string, now: number, result: {ok: boolean; error?: string | null; baseMs: number; holdMs?: number | undefined}): void {
+	db.transaction(() => {
+		const row = db.prepare('SELECT * FROM poll_state WHERE account = ? AND source = ?').get(account, source) as Row | undefined;
+		let next: number | null = null;
+		if (!result.ok) {
+			const error = result.error ?? 'failed';
+			const failingBefore = row?.last_error != null && (row.last_success_ms ?? 0) < (row.last_attempt_ms ?? 0);
+			const previousHold = row?.next_allowed_ms != null && row.last_attempt_ms != null ? row.next_allowed_ms - row.last_attempt_ms : 0;
+			const same = failingBefore && cause(row!.last_error) === cause(error) && previousHold > 0;
+			const backoff = same ? Math.min(MAX_BACKOFF_MS, Math.max(result.baseMs, previousHold * 2)) : result.baseMs;
+			next = now + Math.max(backoff, result.holdMs ?? 0);
+		}
+		db.prepare(
+			`INSERT INTO poll_state (account, source, last_attempt_ms, last_success_ms, next_allowed_ms, last_error) VALUES (?, ?, ?, ?, ?, ?)
+			 ON CONFLICT (account, source) DO UPDATE SET
+			   last_attempt_ms = excluded.last_attempt_ms,
+			   last_success_ms = COALESCE(excluded.last_success_ms, poll_state.last_success_ms),
+			   next_allowed_ms = excluded.next_allowed_ms,
+			   last_error = excluded.last_error`,
+		).run(account, source, now, result.ok ? now : null, next, result.ok ? null : (result.error ?? 'failed'));
+	});
+}
+
+type HostReads = {reads: number[]; nextMs: number};
+
+/**
+ * The per-host cap on usage-endpoint reads for the whole machine (item 10; the endpoints also limit
+ * per IP), claimed in one IMMEDIATE transaction and stored in `kv` as `host-reads:<host>`:
+ * - never more than `perHour` reads in any rolling hour;
+ * - reads are spread: each read moves the host's theoretical next read (`nextMs`) on by `gapMs` (the
+ *   even share of the hour, jittered by the caller so accounts never fall into lockstep), and a read is
+ *   let through while `nextMs` is at most `burst` gaps ahead (a few accounts starting together all get
+ *   their first read). `firstRead` (an account with no data at all) skips the spreading, not the cap.
+ */
+export function claimHostRead(db: Db, host: string, now: number, options: {perHour: number; gapMs: number; burst?: number | undefined; firstRead?: boolean | undefined}): Claim {
+	const key = `host-reads:${host}`;
+	const even = HOUR_MS / options.perHour;
+	const tolerance = (options.burst ?? 3) * even;
+	return db.transaction(() => {
+		const row = db.prepare('SELECT value FROM kv WHERE key = ?').get(key) as {value: string} | undefined;
+		let state: HostReads = {reads: [], nextMs: 0};
+		try {
+			const parsed = row ? (JSON.parse(row.value) as Partial<HostReads>) : {};
+			state = {reads: Array.isArray(parsed.reads) ? parsed.reads.filter(x => typeof x === 'number') : [], nextMs: typeof parsed.nextMs === 'number' ? parsed.nextMs : 0};
+		} catch {
+			// A damaged value starts over.
+		}
+		// The last hour only; reads stamped after now (a clock that was ahead) are forgotten, and so is a
+		// next read further ahead than an hour plus the tolerance.
+		const reads = state.reads.filter(at => at > now - HOUR_MS && at <= now);
+		const nextMs = state.nextMs - now > HOUR_MS + tolerance ? now : state.nextMs;
+		if (reads.length >= options.perHour) return {claimed: false, nextAllowedMs: Math.min(...reads) + HOUR_MS};
+		if (!options.firstRead && nextMs - now > tolerance) return {claimed: false, nextAllowedMs: nextMs - tolerance};
+		reads.push(now);
+		const value = JSON.stringify({reads, nextMs: Math.max(nextMs, now) + options.gapMs});
+		db.prepare('INSERT INTO kv (key, value, updated_at_ms) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at_ms = excluded.updated_at_ms').run(key, value, now);
+		return {claimed: true} as const;
+	});
+}
+
+/** Reads counted against `host` in the hour before `now`. */
+export function hostReads(db: Db, host: string, now: number): number {
+	const row = db.prepare('SELECT value FROM kv WHERE key = ?').get(`host-reads:${host}`) as {value: string} | undefined;
+	try {
+		const parsed = row ? (JSON.parse(row.value) as Partial<HostReads>) : {};
+		return (Array.isArray(parsed.reads) ? parsed.reads : []).filter(at => typeof at === 'number' && at > now - HOUR_MS && at <= now).length;
+	} catch {
+		return 0;
+	}
+}
