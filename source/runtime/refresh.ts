@@ -237,7 +237,9 @@ async function doRefresh(ctx: Context, account: Account, options: RefreshOptions
 		if (signal?.aborted) return result('failed', {requests, message: 'stopped'});
 		if (outcome.requested) requests += 1;
 		if (source.endpoint) {
-			recordSourceAttempt(db, name, source.origin, now, {ok: outcome.ok, error: outcome.ok ? null : outcome.message, baseMs: intervalMs, holdMs: outcome.ok ? undefined : outcome.holdMs});
+			// A 429 holds the account's slot until Retry-After (below), not this source's back-off.
+			const rateLimited = !outcome.ok && outcome.rateLimited === true;
+			recordSourceAttempt(db, name, source.origin, now, {ok: outcome.ok, error: outcome.ok ? null : outcome.message, baseMs: rateLimited ? 0 : intervalMs, holdMs: outcome.ok ? undefined : outcome.holdMs});
 			if (!outcome.ok && outcome.rateLimited) {
 				const hold = Math.min(MAX_HOLD_MS, outcome.retryAfterMs ?? RATE_LIMIT_BACKOFF_MS);
 				recordPoll(db, name, ENDPOINT_SLOT, now, {ok: false, error: outcome.message, holdUntilMs: now + hold});

@@ -48,7 +48,7 @@ describe('claude get_usage control request', {timeout: 30_000}, () => {
 	it('an old Claude Code refusing get_usage, an API-key login, a crash, a hang and a missing executable are failures with a sentence', async () => {
 		const cases: Array<[Record<string, string>, RegExp, Record<string, unknown>]> = [
 			[{FAKE_CLAUDE_MODE: 'error'}, /claude refused get_usage: Unsupported control request subtype: get_usage \(this Claude Code may be too old for it\)/, {}],
-			[{FAKE_CLAUDE_MODE: 'unavailable'}, /no subscription rate limits for this login/, {}],
+			[{FAKE_CLAUDE_MODE: 'unavailable'}, /claude reports no login in .* \(run claude with this CLAUDE_CONFIG_DIR and \/login\)/, {status: 'invalid_key'}],
 			[{FAKE_CLAUDE_MODE: 'exit'}, /claude exited \(code 1\) without answering get_usage: Error: Invalid API key/, {}],
 		];
 		for (const [extra, message, fields] of cases) {
