@@ -264,6 +264,28 @@ function resets(kind: ResetKind, windowKind: string, model: string | null): bool
 	return false;
 }
 
+export type CreditBeforeReset =
+	| {kind: 'found'; credit: ResetCreditView; naturalAt: string}
+	| {kind: 'none' | 'reset-unknown' | 'not-exhausted'}
+	| {kind: 'outlives'; naturalAt: string};
+
+/**
+ * The usable credit that gives back every exhausted window of the account and lapses before their
+ * natural reset (the latest of them), soonest expiry first — a credit that outlives the reset can wait.
+ */
+export function creditBeforeReset(state: Pick<AccountState, 'windows'>, credits: readonly ResetCreditView[]): CreditBeforeReset {
+	const exhausted = state.windows.filter(w => w.kind !== 'extra_usage' && w.utilization !== null && Number.isFinite(w.utilization) && w.utilization >= 1);
+	if (exhausted.length === 0) return {kind: 'not-exhausted'};
+	const fitting = openCredits(credits).filter(c => c.usableNow && exhausted.every(w => resets(c.kind, w.kind, c.model)));
+	if (fitting.length === 0) return {kind: 'none'};
+	const resetMs = exhausted.map(w => instantMs(w.resetsAt));
+	if (resetMs.some(ms => ms === undefined)) return {kind: 'reset-unknown'};
+	const naturalMs = Math.max(...(resetMs as number[]));
+	const naturalAt = exhausted.find(w => instantMs(w.resetsAt) === naturalMs)!.resetsAt!;
+	const lapsing = fitting.filter(c => (instantMs(c.expiresAt) ?? Number.POSITIVE_INFINITY) < naturalMs);
+	return lapsing.length === 0 ? {kind: 'outlives', naturalAt} : {kind: 'found', credit: lapsing[0]!, naturalAt};
+}
+
 /**
  * policy.resetCredits `auto`: redeem a Codex credit only when the account is exhausted, work is queued
  * for it, and a credit that gives back the exhausted windows lapses before their natural reset (one that
@@ -288,16 +310,14 @@ export function autoRedeemChoice(input: AutoRedeemInput): AutoRedeem {
 	if (input.lastRedemptionMs !== null && (input.observedMs === null || input.observedMs <= input.lastRedemptionMs)) {
 		return none(`waiting for a reading of ${name} newer than the last redemption`);
 	}
-	const resetMs = exhausted.map(w => instantMs(w.resetsAt));
 	const label = exhausted.map(w => `${w.kind === 'five_hour' ? '5-hour' : 'weekly'} ${pct(w.utilization!)}`).join(' and ');
-	const fitting = openCredits(input.credits).filter(c => c.usableNow && exhausted.every(w => resets(c.kind, w.kind, c.model)));
-	if (fitting.length === 0) return none(`${name} is exhausted (${label}) but has no usable credit that resets ${exhausted.length === 1 ? 'that window' : 'those windows'}`);
-	if (resetMs.some(ms => ms === undefined)) return none(`${name} is exhausted (${label}) but its natural reset is unknown: a credit is not redeemed on a guess`);
-	const naturalMs = Math.max(...(resetMs as number[]));
-	const naturalAt = exhausted.find(w => instantMs(w.resetsAt) === naturalMs)!.resetsAt!;
-	const lapsing = fitting.filter(c => (instantMs(c.expiresAt) ?? Number.POSITIVE_INFINITY) < naturalMs);
-	if (lapsing.length === 0) return none(`${name}'s credits outlive its natural reset at ${naturalAt}: waiting for the reset, which costs nothing`);
-	const credit = lapsing[0]!;
+	const found = creditBeforeReset(state, input.credits);
+	if (found.kind === 'none') return none(`${name} is exhausted (${label}) but has no usable credit that resets ${exhausted.length === 1 ? 'that window' : 'those windows'}`);
+	if (found.kind === 'reset-unknown') return none(`${name} is exhausted (${label}) but its natural reset is unknown: a credit is not redeemed on a guess`);
+	if (found.kind === 'outlives') return none(`${name}'s credits outlive its natural reset at ${found.naturalAt}: waiting for the reset, which costs nothing`);
+	if (found.kind !== 'found') return none(`${name} is not exhausted`);
+	const naturalAt = found.naturalAt;
+	const {credit} = found;
 	return {credit, reasons: [
 		`${name} is exhausted (${label}) with ${input.queued} job${input.queued === 1 ? '' : 's'} queued for it`,
 		`${credit.id} lapses at ${credit.expiresAt}, before the natural reset at ${naturalAt}: used now rather than lost (policy.resetCredits auto)`,

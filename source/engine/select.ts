@@ -107,6 +107,8 @@ export function selectAccount(input: SelectionInput): Recommendation {
 	const why = new Map<string, string>();
 	const eligible: Candidate[] = [];
 	const lastResorts: AccountState[] = [];
+	// Exhausted accounts with a reset credit that would otherwise lapse: after included headroom, before extra usage.
+	const withCredit: AccountState[] = [];
 
 	for (const [order, state] of pool.entries()) {
 		const name = state.account.name;
@@ -119,6 +121,7 @@ export function selectAccount(input: SelectionInput): Recommendation {
 		const reason = ineligibility(state);
 		if (reason) {
 			why.set(name, reason);
+			if (state.status === 'rejected' && state.lapsingCredit && !state.account.disabled && !state.unusableReason) withCredit.push(state);
 			continue;
 		}
 		const known = bindingUtilization(state.windows, state.account.model);
@@ -198,6 +201,19 @@ export function selectAccount(input: SelectionInput): Recommendation {
 				: 'healthy account whose weekly window resets soonest';
 		const base = `${first.state.account.name}: ${strategyWhy} (${bindingText(first.state)}, under the ${pct(threshold)} switch threshold)`;
 		return finish(first.state, leavingTo(first.state, base));
+	}
+
+	// Step 4a: no included headroom left anywhere (only extra usage): a reset credit that would otherwise
+	// lapse comes first — it costs nothing extra and is lost at its expiry.
+	const credited = withCredit.filter(s => !(activePool && s.pool === activePool && s !== activeState && active !== undefined))
+		.toSorted((a, b) => (instantMs(a.lapsingCredit!.expiresAt) ?? Number.POSITIVE_INFINITY) - (instantMs(b.lapsingCredit!.expiresAt) ?? Number.POSITIVE_INFINITY));
+	if (credited.length > 0 && eligible.every(c => c.onExtra || c.binding >= 1)) {
+		const chosen = credited[0]!;
+		const credit = chosen.lapsingCredit!;
+		for (const c of eligible) why.set(c.state.account.name, `${why.get(c.state.account.name) ?? bindingText(c.state)}; extra usage costs money: ranked after ${chosen.account.name}'s reset credit`.replace(/^; /, ''));
+		for (const s of credited.slice(1)) why.set(s.account.name, `${why.get(s.account.name)}; its reset credit lapses later than ${chosen.account.name}'s`);
+		const how = credit.redeemable ? `quota-tui resets use ${credit.id}` : 'run /limit-reset in Claude Code';
+		return finish(chosen, leavingTo(chosen, `${chosen.account.name} is exhausted, but its reset credit ${credit.id} lapses at ${credit.expiresAt}, before the natural reset at ${credit.naturalResetAt}: use it (${how}) before paying for extra usage`));
 	}
 
 	// Step 4: everything eligible is over the threshold (or about to hit the wall): the least used.

@@ -199,4 +199,9 @@ export type AccountState = {
 	weeklyOnly?: WeeklyOnly | undefined;
 	/** The shared quota pool the account draws on (engine/pools), null when none. */
 	pool?: string | null | undefined;
+	/**
+	 * A usable reset credit that gives back the account's exhausted windows and lapses before their
+	 * natural reset (engine/resets creditBeforeReset): worth using before paying for extra usage.
+	 */
+	lapsingCredit?: {id: string; expiresAt: string | null; naturalResetAt: string; redeemable: boolean} | null | undefined;
 };

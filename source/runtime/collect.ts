@@ -12,7 +12,7 @@ import {policyOf, type Context} from './context.js';
 import {realUseVerdicts, withRealUse} from './real-use.js';
 import {historyFromDb} from './history.js';
 import {localUsageOf, withLocalUsage} from './local-usage.js';
-import {annotateReport, currencyHistories, poolsOf, withPools, withWeeklyOnly} from './currencies.js';
+import {annotateReport, currencyHistories, poolsOf, withLapsingCredits, withPools, withWeeklyOnly} from './currencies.js';
 
 export type Collected = {
 	states: AccountState[];
@@ -58,7 +58,7 @@ export function collect(ctx: Context, now: number, options: CollectOptions = {})
 	const weekly = withRealUse(withWeeklyOnly(assembled, histories, policy.warnThreshold, now), realUse, policy.warnThreshold, now, localOffsetMinutes(now));
 	// Shared pools: members draw on one quota (selection and idle detection count it once).
 	const pools = poolsOf(weekly, histories);
-	const states = withPools(weekly, pools);
+	const states = withLapsingCredits(ctx, withPools(weekly, pools), now);
 	const activeRow = getActive(ctx.db, options.provider);
 	const active = activeRow && ctx.accounts.some(a => a.name === activeRow.name) ? activeRow.name : null;
 	const recommendation: Recommendation = selectAccount({accounts: states, active, policy, provider: options.provider, now});

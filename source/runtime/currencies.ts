@@ -8,7 +8,7 @@
 import {apiCreditsOf, planValue, weeklyValue} from '../engine/plans.js';
 import {detectPools, poolOf, type Pool} from '../engine/pools.js';
 import type {ResetCreditReport, StatusReport} from '../engine/report.js';
-import {lapseValue, redeemableByQuotaTui, resetCreditsAt, type ResetCreditView} from '../engine/resets.js';
+import {creditBeforeReset, lapseValue, redeemableByQuotaTui, resetCreditsAt, type ResetCreditView} from '../engine/resets.js';
 import {DAY} from '../engine/time.js';
 import type {AccountState} from '../engine/types.js';
 import {applyWeeklyOnly, deriveWeeklyOnly, type WindowSeen} from '../engine/weekly-only.js';
@@ -53,6 +53,21 @@ export function poolsOf(states: readonly AccountState[], histories: ReadonlyMap<
 export function withPools(states: readonly AccountState[], pools: readonly Pool[]): AccountState[] {
 	const pooled = poolOf(pools);
 	return states.map(state => ({...state, pool: pooled.get(state.account.name) ?? null}));
+}
+
+/**
+ * The states with the reset credit each exhausted account could use before its natural reset (selection
+ * ranks it after included headroom, before extra usage). None with policy.resetCredits = never.
+ */
+export function withLapsingCredits(ctx: Pick<Context, 'db' | 'demo' | 'config'>, states: readonly AccountState[], now: number): AccountState[] {
+	if (ctx.demo || ctx.config.policy.resetCredits === 'never' || !states.some(s => s.status === 'rejected')) return [...states];
+	const credits = listResetCredits(ctx.db, {now});
+	return states.map(state => {
+		if (state.status !== 'rejected') return state;
+		const found = creditBeforeReset(state, resetCreditsAt(credits.filter(c => c.account === state.account.name), now));
+		if (found.kind !== 'found') return state;
+		return {...state, lapsingCredit: {id: found.credit.id, expiresAt: found.credit.expiresAt, naturalResetAt: found.naturalAt, redeemable: redeemableByQuotaTui(found.credit, state.account.provider)}};
+	});
 }
 
 /** One account's credits as status shows them. */

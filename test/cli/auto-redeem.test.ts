@@ -83,4 +83,21 @@ describe('policy.resetCredits auto (issue 11 Done when)', {timeout: 90_000}, () 
 		expect(parsed(await runMain(['auto-spend', '--json'], {home, env, now: NOW})).redemptions).toEqual([]);
 		expect(consumes()).toHaveLength(0);
 	});
+
+	it('selection ranks included headroom first, then a reset credit that would otherwise lapse, then nothing (no extra usage here)', async () => {
+		const {home, env} = await exhaustedCodex([credit('cr_later', 72), credit('cr_soon', 2)]);
+		ok(await runMain(['accounts', 'add', 'm', '--provider', 'manual'], {home, env}));
+		ok(await runMain(['budget', 'set', '--scope', 'account:m', '--window', 'seven_day', '--used', '20', '--reset-at', at(50)], {home, env, now: NOW}));
+		const first = JSON.parse((await runMain(['recommend', '--json'], {home, env, now: NOW})).stdout);
+		expect(first.account).toBe('m');
+		ok(await runMain(['budget', 'set', '--scope', 'account:m', '--window', 'seven_day', '--used', '100', '--reset-at', at(50)], {home, env, now: NOW}));
+		const r = await runMain(['recommend', '--json'], {home, env, now: NOW});
+		const rec = JSON.parse(r.stdout);
+		expect(r.code).toBe(0);
+		expect(rec.account).toBe('cx');
+		expect(rec.reason).toBe(`cx is exhausted, but its reset credit codex-cx-cr_soon lapses at ${at(2)}, before the natural reset at ${at(3)}: use it (quota-tui resets use codex-cx-cr_soon) before paying for extra usage`);
+		// never: no credit is considered.
+		ok(await runMain(['config', 'set', 'policy.resetCredits', 'never'], {home, env}));
+		expect(JSON.parse((await runMain(['recommend', '--json'], {home, env, now: NOW})).stdout).account).toBeNull();
+	});
 });
