@@ -100,9 +100,17 @@ export async function startHubSession(ctx: Context, options: HubSessionOptions =
 		return undefined;
 	}
 	const session = createSession(ctx, db, settings, options);
+	sessions.set(ctx, session);
 	const first = session.start();
 	if (!options.live) await first;
 	return session;
+}
+
+const sessions = new WeakMap<Context, HubSession>();
+
+/** The hub session a process started for `ctx` (claims and poll leases use its connection), if any. */
+export function hubSessionOf(ctx: Context): HubSession | undefined {
+	return sessions.get(ctx);
 }
 
 function createSession(ctx: Context, db: Db, settings: HubSettings, options: HubSessionOptions) {
@@ -115,6 +123,7 @@ function createSession(ctx: Context, db: Db, settings: HubSettings, options: Hub
 	let retryMs = OUTBOX_CHECK_MS;
 	let nextTryMs = 0;
 	let lastPullMs = 0;
+	let connecting: Promise<Client.Hub | undefined> | undefined;
 	const timers: NodeJS.Timeout[] = [];
 
 	const load = async () => {
@@ -265,18 +274,21 @@ function createSession(ctx: Context, db: Db, settings: HubSettings, options: Hub
 			if (closed) return undefined;
 			if (hub) return hub;
 			if (isBackingOff()) return undefined;
-			try {
-				return await connect(settings.timeoutMs);
-			} catch (error) {
+			// Several accounts refreshing at once share one connection attempt.
+			connecting ??= connect(settings.timeoutMs).catch(async (error: unknown) => {
 				await fail(error);
 				return undefined;
-			}
+			}).finally(() => {
+				connecting = undefined;
+			});
+			return connecting;
 		},
 		async close() {
 			for (const timer of timers) clearInterval(timer);
 			if (running) await running.catch(() => undefined);
 			if (!closed && outboxHasEntries(db) && (hub || !isBackingOff())) await run(false);
 			closed = true;
+			sessions.delete(ctx);
 			await dropConnection();
 			db.close();
 		},

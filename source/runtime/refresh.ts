@@ -29,6 +29,7 @@ import {fetchWhamUsage, whamPrecheck} from '../providers/wham-usage.js';
 import {claimHostRead, claimSlot, getPollState, recordPoll, recordSourceAttempt} from '../store/poll-state.js';
 import {latestSnapshot} from '../store/repositories.js';
 import type {Context} from './context.js';
+import {teamReadGate} from './hub-leases.js';
 import {recordFailure, recordFresh} from './record.js';
 import {fromTheFuture} from '../engine/skew.js';
 import {recordResetCredits, refreshEndpointCredits} from './reset-credits.js';
@@ -219,6 +220,11 @@ async function doRefresh(ctx: Context, account: Account, options: RefreshOptions
 				continue;
 			}
 			if (!slotHeld) {
+				// Team mode: the account's poll lease on the hub first (one reader for the whole team).
+				const team = await teamReadGate(ctx, name, now, intervalMs);
+				if (!team.ok) {
+					return result(recordedOrigin ? 'refreshed' : 'cooldown', {origin: recordedOrigin, requests, nextAllowedMs: team.nextAllowedMs, message: team.message});
+				}
 				// A Retry-After far beyond MAX_HOLD_MS (or a clock moved back) does not block forever.
 				const claim = claimSlot(db, name, ENDPOINT_SLOT, now, now + intervalMs, MAX_HOLD_MS + intervalMs);
 				if (!claim.claimed) {
@@ -230,6 +236,7 @@ async function doRefresh(ctx: Context, account: Account, options: RefreshOptions
 				if (!hostClaim.claimed) {
 					return result(recordedOrigin ? 'refreshed' : 'cooldown', {origin: recordedOrigin, requests, nextAllowedMs: hostClaim.nextAllowedMs, message: `usage reads from this machine to ${host} are spread to at most ${perHour} an hour (polling.hostReadsPerHour); next read for ${name} at ${isoUtc(hostClaim.nextAllowedMs)}`});
 				}
+				await team.noteRead();
 				slotHeld = true;
 			}
 		}
