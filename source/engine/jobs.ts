@@ -18,7 +18,8 @@ export const FINISHED_JOB_STATES: readonly JobState[] = ['succeeded', 'failed', 
 export const SEVERITIES = ['critical', 'warning', 'info'] as const;
 export type Severity = (typeof SEVERITIES)[number];
 
-export type JobSource = 'backlog' | 'fleet';
+/** `team`: queued on another machine of the team and copied here from the hub. */
+export type JobSource = 'backlog' | 'fleet' | 'team';
 
 /** Fleet follow-up kinds; backlog jobs default to `task`. */
 export const FLEET_KINDS = ['finding', 'long_tail', 'recommendation'] as const;

@@ -13,6 +13,7 @@ import type {Decision} from '../engine/types.js';
 import {claimJob, finishJob, getJob, listJobs} from '../store/jobs.js';
 import {recordDecision} from '../store/repositories.js';
 import {collect, type Collected} from './collect.js';
+import {takenByTeam, teamClaim} from './hub-jobs.js';
 import {policyOf, type Context} from './context.js';
 import {claimerId} from './process.js';
 import {displayArgv, planRunner, startSupervisor} from './runner.js';
@@ -62,6 +63,7 @@ export type DispatchStatus =
 	| 'not-queued'
 	| 'start-failed'
 	| 'unsafe-runner'
+	| 'hub-unreachable'
 	| 'demo';
 
 export type DispatchOutcome = {
@@ -109,7 +111,7 @@ export async function dispatchJob(ctx: Context, request: DispatchRequest): Promi
 		if ('error' in resolved) return out('job-not-found', 2, `dispatch: ${resolved.error}`);
 		jobId = resolved.id;
 	} else {
-		const first = listJobs(ctx.db, {states: ['queued']}).toSorted(displayOrder)[0];
+		const first = listJobs(ctx.db, {states: ['queued']}).filter(queued => !takenByTeam(ctx, queued.id)).toSorted(displayOrder)[0];
 		if (!first) return out('no-job', 1, 'No queued jobs (add one with quota-tui queue add, or configure sources.fleet.roots).');
 		jobId = first.id;
 	}
@@ -184,6 +186,12 @@ export async function dispatchJob(ctx: Context, request: DispatchRequest): Promi
 		return out('dry-run', 0, `Would dispatch ${job.id} ${quoteTitle(job)} to ${accountName}: ${result.reasons[0] ?? 'go'}`, {job, account: accountName, gate: result, argv, reasons});
 	}
 
+	// Team mode: the claim on the hub first (a second machine is told who holds the job).
+	const team = await teamClaim(ctx, job.id, accountName!, state.account.provider);
+	if (!team.ok) {
+		return out(team.status, team.status === 'not-queued' ? 2 : 75, team.message, {job: view(job.id), account: accountName, gate: result, argv, reasons});
+	}
+
 	// The claim: one transaction; the loser of a race is told the job is already claimed.
 	const at = localIso(now);
 	const decision: Decision = {
@@ -205,6 +213,7 @@ export async function dispatchJob(ctx: Context, request: DispatchRequest): Promi
 		decision,
 	});
 	if (!claim.ok) {
+		await team.abandon(`the claim by ${claimerId()} was not taken up on its machine (${claim.reason})`);
 		if (claim.reason === 'account-busy') {
 			return out('account-busy', 75, `Not dispatched: automatic job ${claim.busyWith ?? ''} is still running on ${accountName} (one automatic job at a time per account)`, {job, account: accountName, gate: result, argv, reasons});
 		}
@@ -217,6 +226,7 @@ export async function dispatchJob(ctx: Context, request: DispatchRequest): Promi
 	const started = await startSupervisor(ctx, job.id);
 	if ('error' in started) {
 		finishJob(ctx.db, job.id, {state: 'failed', at: localIso(ctx.clock.now()), failureKind: 'start', message: started.error});
+		await team.abandon(`not started: ${started.error}`);
 		return out('start-failed', 1, `Not started: ${started.error}`, {job: view(job.id), account: accountName, gate: result, argv, reasons});
 	}
 	// Wait until the supervisor reports the runner started (or failed to).

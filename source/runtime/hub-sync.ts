@@ -18,9 +18,12 @@ import {openDatabase, type Db} from '../store/db.js';
 import type * as Client from '../store/hub/client.js';
 import type * as Registry from '../store/hub/registry.js';
 import type * as Replication from '../store/hub/replicate.js';
+import type * as TeamQueue from '../store/hub/team-queue.js';
+import type * as Claims from '../store/hub/claims.js';
 import {hubConfigured, hubIdentity, hubSettings, redactUrl, type HubSettings} from '../store/hub/settings.js';
 import {clearMembership, databaseId, membership, outboxHasEntries, outboxStats} from '../store/outbox.js';
 import {getKv} from '../store/repositories.js';
+import {unpublishedJobIds} from '../store/team-jobs.js';
 import type {Context} from './context.js';
 
 /** After a failure, one-shot commands skip the hub this long. */
@@ -34,6 +37,8 @@ const MAX_RETRY_MS = 60_000;
 export type SyncReport = {
 	pushed: number;
 	pulled: {observations: number; decisions: number};
+	/** Team jobs: queued here and published to the hub, and hub jobs whose state came here. */
+	jobs: {published: number; pulled: number};
 	/** Outbox entries still waiting (the deadline came first, or the hub is down). */
 	pending: number;
 };
@@ -45,6 +50,11 @@ export type HubSessionOptions = {
 	onWarning?: ((line: string) => void) | undefined;
 	/** After each sync that pushed or pulled something. */
 	onSynced?: ((report: SyncReport) => void) | undefined;
+	/**
+	 * Another machine queued, claimed, finished or interrupted a team job (its NOTIFY, heard by a live
+	 * process), after the team state has been pulled here: a dispatcher (dashboard, serve) looks again.
+	 */
+	onJobs?: ((payload: string) => void) | undefined;
 };
 
 export type HubSession = {
@@ -114,7 +124,7 @@ export function hubSessionOf(ctx: Context): HubSession | undefined {
 }
 
 function createSession(ctx: Context, db: Db, settings: HubSettings, options: HubSessionOptions) {
-	let modules: {replicate: typeof Replication; client: typeof Client; registry: typeof Registry} | undefined;
+	let modules: {replicate: typeof Replication; client: typeof Client; registry: typeof Registry; queue: typeof TeamQueue; claims: typeof Claims} | undefined;
 	let hub: Client.Hub | undefined;
 	let listening = false;
 	let running: Promise<SyncReport | undefined> | undefined;
@@ -131,6 +141,8 @@ function createSession(ctx: Context, db: Db, settings: HubSettings, options: Hub
 			replicate: await import('../store/hub/replicate.js'),
 			client: await import('../store/hub/client.js'),
 			registry: await import('../store/hub/registry.js'),
+			queue: await import('../store/hub/team-queue.js'),
+			claims: await import('../store/hub/claims.js'),
 		};
 		return modules;
 	};
@@ -183,6 +195,9 @@ function createSession(ctx: Context, db: Db, settings: HubSettings, options: Hub
 		await listenHub(hub, 'obs', payload => {
 			if (payload !== settings.machine) void run(true);
 		});
+		await listenHub(hub, 'jobs', payload => {
+			void run(true).then(() => options.onJobs?.(payload));
+		});
 		listening = true;
 	};
 
@@ -191,26 +206,32 @@ function createSession(ctx: Context, db: Db, settings: HubSettings, options: Hub
 		const timeoutMs = settings.timeoutMs;
 		const deadline = Date.now() + timeoutMs;
 		try {
-			const {replicate, client, registry} = await load();
+			const {replicate, client, registry, queue, claims} = await load();
 			const connected = await connect(timeoutMs);
 			const work = async (): Promise<SyncReport> => {
 				const dbId = databaseId(db, ctx.clock.now());
 				const before = outboxStats(db);
 				await registry.touchMachine(connected.sql, settings.machine, dbId, {outboxPending: before.pending, outboxOldestMs: before.oldestMs});
 				const pushed = await replicate.pushOutbox(connected, db, {deadline});
+				const jobs = {published: await queue.publishJobs(connected, db, ctx.clock.now()), pulled: 0};
 				const pulled = pull
 					? await replicate.pullHub(connected, db, {accounts: ctx.accounts, warnThreshold: ctx.config.policy.warnThreshold, nowMs: ctx.clock.now()})
 					: {observations: 0, decisions: 0};
+				if (pull) {
+					// Any machine sweeps: a claim whose lease ran out (its machine died, slept, lost the hub) is interrupted.
+					await claims.expireJobLeases(connected);
+					jobs.pulled = await queue.pullJobs(connected, db, ctx.clock.now());
+				}
 				const after = outboxStats(db);
 				await registry.touchMachine(connected.sql, settings.machine, dbId, {pushed: true, pulled: pull, outboxPending: after.pending, outboxOldestMs: after.oldestMs});
-				return {pushed: Object.values(pushed.pushed).reduce((a, b) => a + b, 0), pulled, pending: after.pending};
+				return {pushed: Object.values(pushed.pushed).reduce((a, b) => a + b, 0), pulled, jobs, pending: after.pending};
 			};
 			const report = await client.withDeadline(work(), Math.max(250, deadline - Date.now()), `syncing with ${connected.where}`);
 			if (pull) lastPullMs = Date.now();
 			if (readDown(db) !== null) writeDown(db, null);
 			retryMs = OUTBOX_CHECK_MS;
 			await listen().catch(() => undefined);
-			if (report.pushed > 0 || report.pulled.observations > 0 || report.pulled.decisions > 0) options.onSynced?.(report);
+			if (report.pushed > 0 || report.pulled.observations > 0 || report.pulled.decisions > 0 || report.jobs.published > 0) options.onSynced?.(report);
 			return report;
 		} catch (error) {
 			await fail(error);
@@ -286,7 +307,7 @@ function createSession(ctx: Context, db: Db, settings: HubSettings, options: Hub
 		async close() {
 			for (const timer of timers) clearInterval(timer);
 			if (running) await running.catch(() => undefined);
-			if (!closed && outboxHasEntries(db) && (hub || !isBackingOff())) await run(false);
+			if (!closed && (outboxHasEntries(db) || unpublishedJobIds(db).length > 0) && (hub || !isBackingOff())) await run(false);
 			closed = true;
 			sessions.delete(ctx);
 			await dropConnection();

@@ -34,6 +34,7 @@ import {
 } from '../store/jobs.js';
 import {localOffsetMinutes} from './collect.js';
 import type {Context} from './context.js';
+import {withTeamState, type TeamView} from './hub-jobs.js';
 import {localClaimerPid, processAlive, signalGroup} from './process.js';
 
 export type JobView = StoredJob & {
@@ -42,6 +43,8 @@ export type JobView = StoredJob & {
 	ageMs: number;
 	/** Run time so far (running) or in total (finished); null when it never started. */
 	elapsedMs: number | null;
+	/** Team mode: the job's state on the team hub (which machine claimed it, where it ran); null otherwise. */
+	team?: TeamView | null | undefined;
 };
 
 export type HeldLongTail = {module: string; cwd: string; ids: string[]};
@@ -275,7 +278,7 @@ export function readQueue(ctx: Context, now: number, options: ReadQueueOptions =
 		.filter(job => options.all || !['succeeded', 'failed', 'interrupted', 'cancelled'].includes(job.state) || (job.finishedAtMs ?? job.claimedAtMs ?? job.createdAtMs) >= recent)
 		.toSorted(displayOrder)
 		.map(job => jobView(job, learnedByKind, defaults, now));
-	return {jobs, warnings: sources.warnings, held: sources.held, learned: [...learnedByKind.values()]};
+	return {jobs: withTeamState(ctx, jobs), warnings: sources.warnings, held: sources.held, learned: [...learnedByKind.values()]};
 }
 
 /** Resolve a job id or a unique prefix of one; the error names the candidates. */

@@ -20,6 +20,7 @@ import type {Account, Decision} from '../engine/types.js';
 import {finishJob, getJob, markRunning, markSupervised, type Finish, type StoredJob} from '../store/jobs.js';
 import {collect, localOffsetMinutes as offsetOf} from './collect.js';
 import {openContext, type Context} from './context.js';
+import {startTeamRun} from './hub-jobs.js';
 import {findExecutable} from './notify.js';
 import {processStartToken, signalGroup} from './process.js';
 import {isDirectory, localIso, utilizationPoint} from './queue.js';
@@ -313,7 +314,13 @@ export async function runSupervisor(argv: readonly string[], env: NodeJS.Process
 	let ctx: Context | undefined;
 	try {
 		ctx = openContext({env});
-		await superviseJob(ctx, jobId);
+		// Team mode: the hub claim is kept (running, lease renewed) while the job runs, then its outcome reported.
+		const team = await startTeamRun(ctx, jobId);
+		try {
+			await superviseJob(ctx, jobId);
+		} finally {
+			await team?.finish();
+		}
 		return 0;
 	} catch (error) {
 		try {

@@ -94,6 +94,7 @@ export function jobJson(job: JobView | null) {
 		message: job.message,
 		failureKind: job.failureKind,
 		notBefore: job.notBefore,
+		team: job.team ?? null,
 		estimate: {
 			usd: job.estimate.usd,
 			pct: job.estimate.pct,

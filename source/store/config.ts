@@ -215,6 +215,10 @@ export const ConfigSchema = z.object({
 			syncIntervalSeconds: z.number().min(2).default(30),
 			/** The longest a one-shot command waits for the hub at its start and before it exits. */
 			hubTimeoutSeconds: z.number().positive().max(60).default(3),
+			/** A team job's claim lasts this long from each renewal (renewed every third of it while it runs). */
+			jobLeaseSeconds: z.number().min(2).max(3600).default(60),
+			/** Finished team jobs, decisions and observations older than this many days are pruned from the hub. */
+			hubRetentionDays: z.number().min(1).default(90),
 		})
 		.prefault({}),
 });

@@ -355,6 +355,22 @@ export const MIGRATIONS: readonly string[] = [
 		  AND (state = 'succeeded' OR (state = 'failed' AND failure_kind = 'credential'));
 	ALTER TABLE jobs ADD COLUMN not_before TEXT;
 	ALTER TABLE jobs ADD COLUMN not_before_ms INTEGER;
+	// 8: team mode phase B (issue 14): this machine's copy of the team queue's state on the hub — one row
+	// per job the hub knows (same id as the local job): its team state, the machine that claimed it, on
+	// which account, its log tail, and this machine's dispatch key while it holds the claim.
+	`
+	CREATE TABLE team_jobs (
+		id TEXT PRIMARY KEY,
+		state TEXT NOT NULL,
+		machine TEXT,
+		account TEXT,
+		created_by TEXT NOT NULL,
+		dispatch_key TEXT,
+		message TEXT,
+		log_tail TEXT,
+		hub_seq INTEGER NOT NULL DEFAULT 0,
+		updated_at_ms INTEGER NOT NULL
+	);
 	`,
 ];
 

@@ -73,7 +73,7 @@ const EXPECTED_DEFAULTS: Config = {
 	pricing: {models: {}},
 	hooks: [],
 	events: {notify: ['all-exhausted', 'emergency', 'account-unusable', 'job-failed']},
-	store: {hub: null, hubSchema: 'quota_tui', machine: null, syncIntervalSeconds: 30, hubTimeoutSeconds: 3},
+	store: {hub: null, hubSchema: 'quota_tui', machine: null, syncIntervalSeconds: 30, hubTimeoutSeconds: 3, jobLeaseSeconds: 60, hubRetentionDays: 90},
 };
 
 describe('config defaults', () => {

@@ -42,6 +42,8 @@ function money(n: number): string {
 
 /** The STATE cell: `running 12m`, `queued`, `interrupted`. */
 export function stateText(job: JobView): string {
+	// Team mode: a job another machine claimed says which one.
+	if (job.team?.machine && !job.team.here) return `${job.state} on ${job.team.machine}`;
 	if ((job.state === 'running' || job.state === 'succeeded' || job.state === 'failed') && job.elapsedMs !== null) return `${job.state} ${formatDuration(job.elapsedMs)}`;
 	return job.state;
 }

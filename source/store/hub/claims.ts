@@ -78,7 +78,8 @@ type JobRow = Record<string, unknown>;
 
 const iso = (value: unknown): string | null => (value instanceof Date ? value.toISOString() : null);
 
-function jobOf(row: JobRow): HubJob {
+/** A hub `jobs` row as a HubJob. */
+export function jobOf(row: JobRow): HubJob {
 	return {
 		id: row['id'] as string,
 		idempotencyKey: row['idempotency_key'] as string,
@@ -179,7 +180,7 @@ export async function claimJob(hub: Hub, request: ClaimRequest): Promise<HubJob 
 				LIMIT 1
 			)
 			UPDATE jobs j SET state = 'claimed', claimed_by = ${request.machine}, dispatch_key = ${request.dispatchKey},
-				claimed_account = j.account, claimed_at = ${now}, heartbeat_at = ${now},
+				claimed_account = coalesce(j.account, ${request.accounts.length === 1 ? request.accounts[0]! : null}), claimed_at = ${now}, heartbeat_at = ${now},
 				lease_expires_at = ${now} + make_interval(secs => ${request.leaseMs / 1000}), updated_at = ${now}, seq = nextval('change_seq')
 			FROM candidate WHERE j.id = candidate.id
 			RETURNING j.*`;

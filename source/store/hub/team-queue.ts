@@ -1,0 +1,71 @@
+/**
+ * One queue for the team (DESIGN §12): local jobs go to the hub's `jobs` table (queued under their id
+ * as idempotency key, so two machines reading the same Fleet file queue it once), and the hub's jobs
+ * come back to every machine — as local jobs of source `team` when another machine queued them, and as
+ * the team state in `team_jobs` (who claimed it, where it runs, how it ended, its log tail).
+ */
+import {addJob, getJob} from '../jobs.js';
+import type {Db} from '../db.js';
+import {getCursor, setCursor} from '../outbox.js';
+import {putTeamJob, unpublishedJobIds} from '../team-jobs.js';
+import {enqueueJob, jobOf, type HubJob} from './claims.js';
+import type {Hub} from './client.js';
+
+const BATCH = 500;
+
+/** The team row of a hub job (the dispatch key stays this machine's own business). */
+export function teamRowOf(job: HubJob, seq: number, nowMs: number) {
+	return {
+		id: job.id, state: job.state, machine: job.claimedBy, account: job.claimedAccount ?? job.account, createdBy: job.createdBy,
+		message: job.message, logTail: job.logTail, hubSeq: seq, updatedAtMs: nowMs,
+	};
+}
+
+/** Queue this machine's local queued jobs on the hub (each once). Returns how many the hub did not have. */
+export async function publishJobs(hub: Hub, db: Db, nowMs: number): Promise<number> {
+	let created = 0;
+	for (const id of unpublishedJobIds(db)) {
+		const job = getJob(db, id);
+		if (!job) continue;
+		const result = await enqueueJob(hub, {
+			id, idempotencyKey: id, title: job.title, prompt: job.prompt, cwd: job.cwd, severity: job.severity, kind: job.kind, provider: job.provider,
+			estimateUsd: job.estimateUsd, estimatePct: job.estimatePct, payload: {source: job.source, module: job.module, createdAt: job.createdAt},
+		});
+		if (result.created) created += 1;
+		putTeamJob(db, teamRowOf(result.job, 0, nowMs));
+	}
+	return created;
+}
+
+/**
+ * Bring the team state of the hub's jobs here: every job changed since the cursor and every job still
+ * queued, claimed or running (a row committed out of seq order is still seen). A job another machine
+ * queued is added to the local queue as source `team` (its state here is the team's, see team_jobs).
+ */
+export async function pullJobs(hub: Hub, db: Db, nowMs: number): Promise<number> {
+	const cursor = getCursor(db, 'jobs');
+	const rows = await hub.sql<Array<Record<string, unknown>>>`
+		SELECT * FROM jobs WHERE seq > ${cursor} OR state IN ('queued', 'claimed', 'running') ORDER BY seq LIMIT ${BATCH * 4}`;
+	let changed = 0;
+	let top = cursor;
+	db.transaction(() => {
+		for (const row of rows) {
+			const job = jobOf(row);
+			const seq = Number(row['seq']);
+			top = Math.max(top, seq);
+			if (!getJob(db, job.id)) {
+				const payload = job.payload as {module?: unknown; createdAt?: unknown};
+				addJob(db, {
+					id: job.id, title: job.title, prompt: job.prompt, cwd: job.cwd ?? '', severity: job.severity,
+					createdAt: typeof payload.createdAt === 'string' && Number.isFinite(Date.parse(payload.createdAt)) ? payload.createdAt : job.createdAt,
+					source: 'team', sourceRef: `${job.createdBy}:${job.id}`, kind: job.kind, module: typeof payload.module === 'string' ? payload.module : null,
+					provider: job.provider, estimateUsd: job.estimateUsd, estimatePct: job.estimatePct,
+				}, nowMs);
+			}
+			putTeamJob(db, teamRowOf(job, seq, nowMs));
+			changed += 1;
+		}
+		setCursor(db, 'jobs', top, nowMs);
+	});
+	return changed;
+}

@@ -1,0 +1,128 @@
+/**
+ * One queue for the team, against the real PostgreSQL server: "machines" are CLI processes with their
+ * own QUOTA_TUI_HOME and QUOTA_TUI_MACHINE, a fake `claude` runner on PATH (one record of every run,
+ * whichever machine started it) and a project directory they all see.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import {afterEach, beforeEach, expect, it} from 'vitest';
+import {runCli, runJson, tempHome} from '../helpers/cli.js';
+import {installFakeRunner, runCliAsync, waitFor, type FakeRunner} from '../helpers/fake-runner.js';
+import {describeHub, freshSchema, hubText, machineEnv, type TestSchema} from '../helpers/hub.js';
+
+const NOW = '2026-11-22T12:00:00Z';
+const FIVE_RESET = '2026-11-22T14:00:00Z';
+const SEVEN_RESET = '2026-11-25T12:00:00Z';
+
+let t: TestSchema;
+let runner: FakeRunner;
+let project: string;
+
+beforeEach(async () => {
+	t = await freshSchema();
+	runner = installFakeRunner();
+	project = tempHome('qt-project-');
+});
+afterEach(async () => {
+	await t.drop();
+});
+
+type Machine = {name: string; home: string; env: Record<string, string>};
+
+/** A machine with one Claude account "work" (its own login directory, usage entered by hand), joined to the hub. */
+function machine(name: string, config: Record<string, unknown> = {}): Machine {
+	const home = tempHome(`qt-${name}-`);
+	const env = {...machineEnv(t.schema, name), ...runner.env};
+	const local = (args: string[]) => expect(runCli(args, {home, now: NOW}).code).toBe(0);
+	local(['accounts', 'add', 'work', '--provider', 'claude', '--config-dir', tempHome(`qt-claude-${name}-`), '--plan', 'max']);
+	local(['budget', 'set', '--scope', 'account:work', '--window', 'five_hour', '--used', '30', '--reset-at', FIVE_RESET]);
+	local(['budget', 'set', '--scope', 'account:work', '--window', 'seven_day', '--used', '30', '--reset-at', SEVEN_RESET]);
+	if (Object.keys(config).length > 0) {
+		const file = path.join(home, 'config.json');
+		const current = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
+		fs.writeFileSync(file, JSON.stringify({...current, ...config}));
+	}
+	return {name, home, env};
+}
+
+const run = (m: Machine, args: string[]) => runCliAsync(args, {home: m.home, now: NOW, env: m.env});
+
+async function ok(m: Machine, args: string[]) {
+	const result = await run(m, args);
+	expect(result.code, `${m.name} ${args.join(' ')}: ${result.stderr}`).toBe(0);
+	return result;
+}
+
+async function team(...names: string[]): Promise<Machine[]> {
+	const machines = names.map(name => machine(name, {store: {jobLeaseSeconds: 3}}));
+	await ok(machines[0]!, ['team', 'init']);
+	for (const m of machines) await ok(m, ['team', 'join']);
+	return machines;
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests read arbitrary JSON
+function jobOn(m: Machine, id: string): any {
+	return runJson(['queue', 'list', '--all', '--json'], {home: m.home, now: NOW, env: m.env}).json.jobs.find((j: {id: string}) => j.id === id);
+}
+
+describeHub('one queue across machines', {timeout: 240_000}, () => {
+	it('a job queued on one machine, dispatched by three at once: it runs once; the others are told "already claimed by HOST"; every machine sees where it ran and how it ended', async () => {
+		const [alpha, beta, gamma] = await team('alpha', 'beta', 'gamma');
+		const added = JSON.parse((await ok(alpha, ['queue', 'add', '--title', 'Team race', '--prompt', 'sleep=1 cost=0.2 team race', '--cwd', project, '--json'])).stdout) as {id: string};
+		// The job reached the others (their next command pulls it).
+		expect(jobOn(beta, added.id)).toMatchObject({state: 'queued', source: 'team', team: {state: 'queued', createdBy: 'alpha'}});
+
+		const results = await Promise.all([alpha, beta, gamma].map(m => run(m, ['dispatch', added.id])));
+		const winners = results.filter(r => r.code === 0);
+		const losers = results.filter(r => r.code === 75);
+		expect(winners, results.map(r => r.stderr).join('\n')).toHaveLength(1);
+		expect(losers).toHaveLength(2);
+		const winner = [alpha, beta, gamma][results.indexOf(winners[0]!)]!;
+		for (const loser of losers) expect(loser.stderr).toMatch(new RegExp(`^Job ${added.id} is already claimed by ${winner.name} \\((claimed|running) on work since `));
+
+		await waitFor(() => (jobOn(winner, added.id).state === 'succeeded' ? true : undefined), 20_000, 'the job to finish on the winner');
+		expect(runner.runs().filter(r => r.jobId === added.id)).toHaveLength(1);
+		for (const other of [alpha, beta, gamma].filter(m => m !== winner)) {
+			const seen = await waitFor(() => {
+				const job = jobOn(other, added.id);
+				return job.state === 'succeeded' ? job : undefined;
+			}, 20_000, `the outcome on ${other.name}`);
+			expect(seen).toMatchObject({state: 'succeeded', account: 'work', team: {machine: winner.name, here: false}});
+			expect(seen.team.logTail).toContain('succeeded');
+			const text = runCli(['queue', 'list'], {home: other.home, now: NOW, env: other.env}).stdout;
+			expect(text).toContain(`succeeded on ${winner.name}`);
+		}
+		// The winner's dispatch decision reached the others, saying which machine made it.
+		const [{n}] = (await t.sql`SELECT count(*)::int AS n FROM decisions WHERE kind = 'dispatch' AND subject = ${added.id}`) as unknown as [{n: number}];
+		expect(n).toBe(1);
+		// No credential crossed: the login directories' tokens are nowhere on the hub.
+		expect(await hubText(t.sql)).not.toContain('accessToken');
+	});
+
+	it('killing the machine running a job makes it interrupted on every machine after the lease (never re-run)', async () => {
+		const [alpha, beta] = await team('alpha', 'beta');
+		const added = JSON.parse((await ok(alpha, ['queue', 'add', '--title', 'Long one', '--prompt', 'sleep=60 long', '--cwd', project, '--json'])).stdout) as {id: string};
+		await ok(alpha, ['dispatch', added.id]);
+		const running = await waitFor(() => {
+			const job = jobOn(alpha, added.id);
+			return job.state === 'running' && job.pid ? job : undefined;
+		}, 20_000, 'the job to run');
+		const [hubRow] = await t.sql`SELECT state, claimed_by FROM jobs WHERE id = ${added.id}`;
+		expect(hubRow).toMatchObject({state: 'running', claimed_by: 'alpha'});
+		// The machine dies: its supervisor and the runner go at once (no outcome is reported).
+		process.kill(running.supervisorPid, 'SIGKILL');
+		process.kill(-running.pid, 'SIGKILL');
+		await new Promise(resolve => setTimeout(resolve, 4000));
+		const onBeta = await waitFor(() => {
+			const job = jobOn(beta, added.id);
+			return job.state === 'interrupted' ? job : undefined;
+		}, 20_000, 'interrupted on beta');
+		expect(onBeta.team).toMatchObject({state: 'interrupted', machine: 'alpha'});
+		expect(onBeta.message).toMatch(/lease expired at .*: alpha stopped renewing it \(the job is not run again\)/);
+		expect(jobOn(alpha, added.id).state).toBe('interrupted');
+		// Nobody runs it again.
+		const again = await run(beta, ['dispatch', added.id]);
+		expect(again.code).not.toBe(0);
+		expect(runner.runs().filter(r => r.jobId === added.id)).toHaveLength(1);
+	});
+});
