@@ -73,6 +73,8 @@ export type HubSession = {
 export type Down = {sinceMs: number; untilMs: number; error: string};
 
 const DOWN_KEY = 'hub.down';
+const PRUNED_KEY = 'hub.pruned';
+const PRUNE_EVERY_MS = 60 * 60_000;
 
 export function readDown(db: Db): Down | null {
 	const value = getKv(db, DOWN_KEY);
@@ -201,6 +203,18 @@ function createSession(ctx: Context, db: Db, settings: HubSettings, options: Hub
 		listening = true;
 	};
 
+	/** At most once an hour per machine (by the injected clock): the hub keeps store.hubRetentionDays of history. */
+	const pruneWhenDue = async (connected: Client.Hub) => {
+		const now = ctx.clock.now();
+		const last = Number(getKv(db, PRUNED_KEY) ?? 0);
+		if (now - last < PRUNE_EVERY_MS && now >= last) return;
+		const {pruneHub} = await import('../store/hub/prune.js');
+		await pruneHub(connected, {retentionDays: ctx.config.store.hubRetentionDays, nowMs: now});
+		db.transaction(() => {
+			db.prepare('INSERT INTO kv (key, value, updated_at_ms) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at_ms = excluded.updated_at_ms').run(PRUNED_KEY, String(now), now);
+		});
+	};
+
 	/** One sync: heartbeat, push, pull (when `pull`), heartbeat; bounded by the timeout. */
 	const syncOnce = async (pull: boolean): Promise<SyncReport | undefined> => {
 		const timeoutMs = settings.timeoutMs;
@@ -221,6 +235,7 @@ function createSession(ctx: Context, db: Db, settings: HubSettings, options: Hub
 					// Any machine sweeps: a claim whose lease ran out (its machine died, slept, lost the hub) is interrupted.
 					await claims.expireJobLeases(connected);
 					jobs.pulled = await queue.pullJobs(connected, db, ctx.clock.now());
+					await pruneWhenDue(connected);
 				}
 				const after = outboxStats(db);
 				await registry.touchMachine(connected.sql, settings.machine, dbId, {pushed: true, pulled: pull, outboxPending: after.pending, outboxOldestMs: after.oldestMs});

@@ -9,6 +9,7 @@ import {
 } from '../../source/store/hub/claims.js';
 import type {Hub} from '../../source/store/hub/client.js';
 import {listenHub, notifyHub} from '../../source/store/hub/notify.js';
+import {pruneHub} from '../../source/store/hub/prune.js';
 import {HUB_MIGRATIONS, HUB_VERSION, hubSchemaVersion, migrateHub, requireHubSchema} from '../../source/store/hub/schema.js';
 import {describeHub, freshSchema, type TestSchema} from '../helpers/hub.js';
 
@@ -211,5 +212,27 @@ describeHub('LISTEN/NOTIFY', () => {
 		expect(performance.now() - started).toBeLessThan(1000);
 		expect(heard).toEqual([`queued ${queued.id}`]);
 		await listening.unlisten();
+	});
+});
+
+describeHub('pruning', () => {
+	it('removes team history and finished jobs older than the retention; never queued or running jobs, machines or newer rows', async () => {
+		const day = 86_400_000;
+		const now = Date.parse('2026-12-01T00:00:00Z');
+		const old = now - 100 * day;
+		const recent = now - 10 * day;
+		const obs = (id: number, ms: number) => ({machine: 'alpha', local_id: id, account: 'ludo', first_seen_ms: ms, first_seen: new Date(ms).toISOString(), last_seen_ms: ms, last_seen: new Date(ms).toISOString(), status: 'ok', windows: t.sql.json([])});
+		await t.sql`INSERT INTO observations ${t.sql([obs(1, old), obs(2, recent)])}`;
+		await t.sql`INSERT INTO decisions ${t.sql([{machine: 'alpha', local_id: 1, at_ms: old, at: 'x', kind: 'switch', subject: 'ludo', verdict: 'ok', reasons: t.sql.json([]), inputs: t.sql.json({})}])}`;
+		const usage = (date: string) => ({machine: 'alpha', account: 'ludo', date, model: 'm', input_tokens: 1, output_tokens: 1, cache_creation_tokens: 0, cache_read_tokens: 0, cost_usd: 0.1, priced: true});
+		await t.sql`INSERT INTO usage_daily ${t.sql([usage('2026-08-01'), usage('2026-11-25')])}`;
+		const done = (await enqueueJob(a, job('done-long-ago'))).job;
+		const waiting = (await enqueueJob(a, job('queued-long-ago'))).job;
+		await t.sql`UPDATE jobs SET state = 'succeeded', finished_at = to_timestamp(${old / 1000}) WHERE id = ${done.id}`;
+		await t.sql`UPDATE jobs SET created_at = to_timestamp(${old / 1000}) WHERE id = ${waiting.id}`;
+		expect(await pruneHub(b, {retentionDays: 90, nowMs: now})).toEqual({observations: 1, windowHistory: 0, decisions: 1, usageDaily: 1, jobs: 1});
+		expect((await t.sql`SELECT local_id FROM observations`).map(r => Number(r['local_id']))).toEqual([2]);
+		expect((await t.sql`SELECT id FROM jobs`).map(r => r['id'])).toEqual([waiting.id]);
+		expect(await pruneHub(c, {retentionDays: 90, nowMs: now})).toEqual({observations: 0, windowHistory: 0, decisions: 0, usageDaily: 0, jobs: 0});
 	});
 });
