@@ -17,6 +17,7 @@ import type {RefreshResult} from './refresh.js';
 import {switchAccount} from './switch.js';
 import {createDashboardUtilization, utilizationFingerprint} from './utilization.js';
 import {createQueueControls} from './queue-controls.js';
+import {onTeamJobs} from './hub-sync.js';
 import type {AppRuntime, AppSnapshot, Listener, Notice, QueueSnapshot} from './types.js';
 
 /** The report without the fields that move with every second, for change detection. */
@@ -89,6 +90,13 @@ export function createAppRuntime(ctx: Context): AppRuntime {
 	const emit = () => {
 		for (const listener of [...listeners]) listener();
 	};
+	// Team mode: another machine's new job, claim or outcome (the hub's NOTIFY, pulled here) shows at once
+	// and wakes auto-utilization.
+	const unsubscribeTeam = onTeamJobs(ctx, () => {
+		if (disposed) return;
+		queueControls.tick();
+		if (recollect()) emit();
+	});
 
 	const readDataVersion = (): number => {
 		const row = ctx.db.prepare('PRAGMA data_version').get() as {data_version: number} | undefined;
@@ -211,6 +219,7 @@ export function createAppRuntime(ctx: Context): AppRuntime {
 			disposed = true;
 			poller.dispose();
 			localLogs.dispose();
+			unsubscribeTeam();
 			unsubscribeClock?.();
 			unsubscribeClock = undefined;
 			listeners.clear();

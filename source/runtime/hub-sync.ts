@@ -23,7 +23,7 @@ import type * as Claims from '../store/hub/claims.js';
 import {hubConfigured, hubIdentity, hubSettings, redactUrl, type HubSettings} from '../store/hub/settings.js';
 import {clearMembership, databaseId, membership, outboxHasEntries, outboxStats} from '../store/outbox.js';
 import {getKv} from '../store/repositories.js';
-import {unpublishedJobIds} from '../store/team-jobs.js';
+import {setTeamView, unpublishedJobIds} from '../store/team-jobs.js';
 import type {Context} from './context.js';
 
 /** After a failure, one-shot commands skip the hub this long. */
@@ -118,7 +118,23 @@ export async function startHubSession(ctx: Context, options: HubSessionOptions =
 	return session;
 }
 
-const sessions = new WeakMap<Context, HubSession>();
+const sessions = new WeakMap<Context, HubSession & {listenNow(): void}>();
+const jobListeners = new WeakMap<Context, Set<(payload: string) => void>>();
+
+/**
+ * Call `listener` whenever a team job was queued, claimed, finished or interrupted anywhere (the hub's
+ * NOTIFY), once its new state has been pulled here: the dashboard's and serve's auto-utilization look
+ * again at once instead of at their next interval. A process that subscribes starts listening at once.
+ */
+export function onTeamJobs(ctx: Context, listener: (payload: string) => void): () => void {
+	let set = jobListeners.get(ctx);
+	if (!set) jobListeners.set(ctx, (set = new Set()));
+	set.add(listener);
+	sessions.get(ctx)?.listenNow();
+	return () => {
+		set.delete(listener);
+	};
+}
 
 /** The hub session a process started for `ctx` (claims and poll leases use its connection), if any. */
 export function hubSessionOf(ctx: Context): HubSession | undefined {
@@ -136,6 +152,7 @@ function createSession(ctx: Context, db: Db, settings: HubSettings, options: Hub
 	let nextTryMs = 0;
 	let lastPullMs = 0;
 	let connecting: Promise<Client.Hub | undefined> | undefined;
+	let listenWanted = false;
 	const timers: NodeJS.Timeout[] = [];
 
 	const load = async () => {
@@ -192,13 +209,19 @@ function createSession(ctx: Context, db: Db, settings: HubSettings, options: Hub
 
 	const startedMs = Date.now();
 	const listen = async () => {
-		if (listening || !hub || (!options.live && Date.now() - startedMs < LISTEN_AFTER_MS)) return;
+		if (listening || !hub || (!options.live && !listenWanted && Date.now() - startedMs < LISTEN_AFTER_MS)) return;
 		const {listenHub} = await import('../store/hub/notify.js');
 		await listenHub(hub, 'obs', payload => {
 			if (payload !== settings.machine) void run(true);
 		});
 		await listenHub(hub, 'jobs', payload => {
-			void run(true).then(() => options.onJobs?.(payload));
+			void (async () => {
+				await run(true);
+				// A sync that was running when the notification came is followed by one that pulls it.
+				while (running) await running;
+				options.onJobs?.(payload);
+				for (const listener of [...(jobListeners.get(ctx) ?? [])]) listener(payload);
+			})();
 		});
 		listening = true;
 	};
@@ -235,6 +258,7 @@ function createSession(ctx: Context, db: Db, settings: HubSettings, options: Hub
 					// Any machine sweeps: a claim whose lease ran out (its machine died, slept, lost the hub) is interrupted.
 					await claims.expireJobLeases(connected);
 					jobs.pulled = await queue.pullJobs(connected, db, ctx.clock.now());
+					setTeamView(db, {pulledAtMs: ctx.clock.now(), holdings: await registry.teamHoldings(connected)});
 					await pruneWhenDue(connected);
 				}
 				const after = outboxStats(db);
@@ -293,6 +317,10 @@ function createSession(ctx: Context, db: Db, settings: HubSettings, options: Hub
 
 	return {
 		settings,
+		listenNow() {
+			listenWanted = true;
+			if (hub && !listening) void listen().catch(() => undefined);
+		},
 		start() {
 			const timer = setInterval(() => {
 				tick();

@@ -16,6 +16,7 @@ import type {Context} from './context.js';
 import {autoTick, buildAutoPlan} from './auto.js';
 import {deliveryProblems, eventsTick} from './events.js';
 import {dispatchJob, type DispatchOutcome} from './dispatch.js';
+import {onTeamJobs} from './hub-sync.js';
 import {localIso, type JobView} from './queue.js';
 
 export const DEFAULT_PORT = 7878;
@@ -282,8 +283,13 @@ export function startApiServer(ctx: Context, token: string, port: number): Promi
 export function startAutoLoop(ctx: Context, onTick?: (summary: string) => void): () => void {
 	let running = false;
 	let stopped = false;
-	const tick = async () => {
-		if (running || stopped) return;
+	let again = false;
+	const tick = async (): Promise<void> => {
+		if (stopped) return;
+		if (running) {
+			again = true;
+			return;
+		}
 		running = true;
 		try {
 			for (const problem of deliveryProblems(await eventsTick(ctx, ctx.clock.now()))) onTick?.(problem);
@@ -296,12 +302,19 @@ export function startAutoLoop(ctx: Context, onTick?: (summary: string) => void):
 			onTick?.(`auto-utilization tick failed: ${(failure as Error).message}`);
 		} finally {
 			running = false;
+			if (again) {
+				again = false;
+				void tick();
+			}
 		}
 	};
 	const interval = setInterval(() => void tick(), Math.max(5, ctx.config.polling.intervalSeconds) * 1000);
+	// Team mode: another machine's new job (or a finished claim) wakes the loop at once.
+	const unsubscribe = onTeamJobs(ctx, () => void tick());
 	void tick();
 	return () => {
 		stopped = true;
 		clearInterval(interval);
+		unsubscribe();
 	};
 }
