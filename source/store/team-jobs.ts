@@ -66,3 +66,24 @@ export function putTeamJob(db: Db, job: Omit<TeamJob, 'dispatchKey'> & {dispatch
 export function unpublishedJobIds(db: Db): string[] {
 	return (db.prepare(`SELECT id FROM jobs WHERE state = 'queued' AND removed = 0 AND id NOT IN (SELECT id FROM team_jobs) ORDER BY created_at_ms, id`).all() as Array<{id: string}>).map(row => row.id);
 }
+
+/** The team's holdings as last pulled (for status and the dashboard), or null before the first pull. */
+export type TeamViewRow = {account: string; machine: string; login: boolean; disabled: boolean; newestAt: string | null; machineLastSeenAt: string};
+export type TeamViewData = {pulledAtMs: number; holdings: TeamViewRow[]};
+
+export function setTeamView(db: Db, view: TeamViewData): void {
+	db.transaction(() => {
+		db.prepare('INSERT INTO kv (key, value, updated_at_ms) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at_ms = excluded.updated_at_ms')
+			.run('hub.team', JSON.stringify(view), view.pulledAtMs);
+	});
+}
+
+export function getTeamView(db: Db): TeamViewData | null {
+	const row = db.prepare("SELECT value FROM kv WHERE key = 'hub.team'").get() as {value: string} | undefined;
+	if (!row) return null;
+	try {
+		return JSON.parse(row.value) as TeamViewData;
+	} catch {
+		return null;
+	}
+}

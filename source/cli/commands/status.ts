@@ -5,6 +5,7 @@ import type {AccountReport, StatusReport, WindowReport} from '../../engine/repor
 import {windowShortLabel} from '../../engine/status.js';
 import {instantMs} from '../../engine/time.js';
 import {collect} from '../../runtime/collect.js';
+import {teamAccounts, type TeamAccounts} from '../../runtime/hub-view.js';
 import {deliveryProblems, watchEvents} from '../../runtime/events.js';
 import {accountDir, accountEnvVar, SwitchError, switchAccount} from '../../runtime/switch.js';
 import {getActive} from '../../store/repositories.js';
@@ -32,7 +33,7 @@ function extraText(extra: AccountReport['extraUsage']): string[] {
 }
 
 /** The plain-text status: one block per account, then the recommendation and recent decisions. */
-export function formatStatus(report: StatusReport, now: number): string {
+export function formatStatus(report: StatusReport, now: number, team: TeamAccounts | null = null): string {
 	const lines: string[] = [];
 	if (report.demo) lines.push('DEMO — simulated accounts. Add your own with "quota-tui accounts add" to leave demo mode.', '');
 	const width = Math.max(8, ...report.accounts.map(a => a.name.length));
@@ -49,6 +50,8 @@ export function formatStatus(report: StatusReport, now: number): string {
 		const cells = windows.length > 0 ? windows.map((text, i) => text.padEnd(windowWidths[i] ?? 0)).join('  ').trimEnd() : 'no usage data yet';
 		lines.push(`${marker} ${account.name.padEnd(width)}  ${account.provider.padEnd(6)} ${status.padEnd(statusWidth)}  ${cells}`);
 		if (account.message) lines.push(`  ${' '.repeat(width)}  ${account.message}`);
+		const holders = team?.accounts[account.name];
+		if (holders) lines.push(`  ${' '.repeat(width)}  team: held by ${holders.map(h => `${h.machine}${h.here ? ' (here)' : ''}${h.login ? '' : ' (no login)'} ${h.newestAgeMs === null ? 'no observation yet' : `newest ${formatAgeShort(h.newestAgeMs)} ago`}`).join(', ')}`);
 		for (const line of currencyLines(account, now, report.pools)) lines.push(`  ${' '.repeat(width)}  ${line}`);
 	}
 	lines.push('');
@@ -78,8 +81,10 @@ Options:
 		return withContext(io, {demo: values.demo, requireAccounts: true, refresh: true}, ctx => {
 			const now = ctx.clock.now();
 			const {report} = collect(ctx, now);
-			if (values.json) printJson(io, report);
-			else print(io, formatStatus(report, now));
+			// Team mode: which machines hold each account, the age of the newest observation each made.
+			const team = teamAccounts(ctx, now);
+			if (values.json) printJson(io, team ? {...report, team} : report);
+			else print(io, formatStatus(report, now, team));
 			return 0;
 		});
 	},

@@ -190,3 +190,17 @@ export async function leaveTeam(hub: Hub, machine: string, options: {purge?: boo
 		return {removed, rows: rows!, purged: options.purge === true, releasedLeases, interruptedJobs};
 	}) as Promise<LeaveResult>;
 }
+
+/** Which machines hold each account, and the newest observation (with data) each of them made of it. */
+export type TeamHolding = {account: string; machine: string; login: boolean; disabled: boolean; newestAt: string | null; machineLastSeenAt: string};
+
+export async function teamHoldings(hub: Hub): Promise<TeamHolding[]> {
+	const rows = await hub.sql<Array<{account: string; machine: string; login: boolean; disabled: boolean; newest_ms: number | null; last_seen_at: Date}>>`
+		SELECT h.account, h.machine, h.login, h.disabled, m.last_seen_at,
+			(SELECT max(o.last_seen_ms) FROM observations o WHERE o.account = h.account AND o.machine = h.machine AND o.message IS NULL) AS newest_ms
+		FROM holdings h JOIN machines m ON m.name = h.machine ORDER BY h.account, h.machine`;
+	return rows.map(row => ({
+		account: row.account, machine: row.machine, login: row.login, disabled: row.disabled,
+		newestAt: row.newest_ms === null ? null : new Date(Number(row.newest_ms)).toISOString(), machineLastSeenAt: row.last_seen_at.toISOString(),
+	}));
+}
