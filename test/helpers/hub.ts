@@ -4,6 +4,7 @@
  * QUOTA_TUI_MACHINE, and direct hub connections for the claim primitives.
  */
 import {randomBytes} from 'node:crypto';
+import net from 'node:net';
 import postgres from 'postgres';
 import {describe} from 'vitest';
 import {connectHub, type Hub} from '../../source/store/hub/client.js';
@@ -73,4 +74,56 @@ export async function hubText(sql: postgres.Sql): Promise<string> {
 		for (const row of rows) parts.push(String(row['row']));
 	}
 	return parts.join('\n');
+}
+
+/** A TCP proxy to the test server that the test can cut (connections refused / held without answer) and resume. */
+export type Proxy = {url: string; cut(mode?: 'refuse' | 'blackhole'): Promise<void>; resume(): Promise<void>; close(): Promise<void>};
+
+export async function startProxy(): Promise<Proxy> {
+	const target = new URL(PG_URL);
+	const sockets = new Set<net.Socket>();
+	let mode: 'open' | 'blackhole' = 'open';
+	let server!: net.Server;
+	let port = 0;
+	const listen = () => new Promise<void>(resolve => {
+		server = net.createServer(client => {
+			sockets.add(client);
+			client.on('close', () => sockets.delete(client));
+			client.on('error', () => client.destroy());
+			if (mode === 'blackhole') return;
+			const upstream = net.connect(Number(target.port || 5432), target.hostname);
+			sockets.add(upstream);
+			upstream.on('close', () => sockets.delete(upstream));
+			upstream.on('error', () => client.destroy());
+			client.on('close', () => upstream.destroy());
+			upstream.on('close', () => client.destroy());
+			client.pipe(upstream).pipe(client);
+		});
+		server.listen(port, '127.0.0.1', () => {
+			port = (server.address() as net.AddressInfo).port;
+			resolve();
+		});
+	});
+	const drop = () => {
+		for (const socket of sockets) socket.destroy();
+		sockets.clear();
+	};
+	const stop = () => new Promise<void>(resolve => server.close(() => resolve()));
+	await listen();
+	return {
+		url: `postgres://${target.username ? `${target.username}@` : ''}127.0.0.1:${port}${target.pathname}`,
+		async cut(how = 'refuse') {
+			drop();
+			if (how === 'blackhole') mode = 'blackhole';
+			else await stop();
+		},
+		async resume() {
+			if (mode === 'blackhole') mode = 'open';
+			else await listen();
+		},
+		async close() {
+			drop();
+			if (server.listening) await stop();
+		},
+	};
 }

@@ -8,7 +8,7 @@ import path from 'node:path';
 import {afterEach, beforeEach, expect, it} from 'vitest';
 import {runCli, runJson, tempHome} from '../helpers/cli.js';
 import {installFakeRunner, runCliAsync, waitFor, type FakeRunner} from '../helpers/fake-runner.js';
-import {describeHub, freshSchema, hubText, machineEnv, type TestSchema} from '../helpers/hub.js';
+import {describeHub, freshSchema, hubText, machineEnv, startProxy, type Proxy, type TestSchema} from '../helpers/hub.js';
 
 const NOW = '2026-11-22T12:00:00Z';
 const FIVE_RESET = '2026-11-22T14:00:00Z';
@@ -17,6 +17,7 @@ const SEVEN_RESET = '2026-11-25T12:00:00Z';
 let t: TestSchema;
 let runner: FakeRunner;
 let project: string;
+let proxy: Proxy | undefined;
 
 beforeEach(async () => {
 	t = await freshSchema();
@@ -24,15 +25,17 @@ beforeEach(async () => {
 	project = tempHome('qt-project-');
 });
 afterEach(async () => {
+	await proxy?.close();
+	proxy = undefined;
 	await t.drop();
 });
 
 type Machine = {name: string; home: string; env: Record<string, string>};
 
 /** A machine with one Claude account "work" (its own login directory, usage entered by hand), joined to the hub. */
-function machine(name: string, config: Record<string, unknown> = {}): Machine {
+function machine(name: string, config: Record<string, unknown> = {}, url?: string): Machine {
 	const home = tempHome(`qt-${name}-`);
-	const env = {...machineEnv(t.schema, name), ...runner.env};
+	const env = {...machineEnv(t.schema, name, url), ...runner.env};
 	const local = (args: string[]) => expect(runCli(args, {home, now: NOW}).code).toBe(0);
 	local(['accounts', 'add', 'work', '--provider', 'claude', '--config-dir', tempHome(`qt-claude-${name}-`), '--plan', 'max']);
 	local(['budget', 'set', '--scope', 'account:work', '--window', 'five_hour', '--used', '30', '--reset-at', FIVE_RESET]);
@@ -124,5 +127,33 @@ describeHub('one queue across machines', {timeout: 240_000}, () => {
 		const again = await run(beta, ['dispatch', added.id]);
 		expect(again.code).not.toBe(0);
 		expect(runner.runs().filter(r => r.jobId === added.id)).toHaveLength(1);
+	});
+
+	it('claiming needs the hub: while it is unreachable dispatch exits 75 within the timeout, runs nothing and leaves the job queued; once it is back the job runs', async () => {
+		proxy = await startProxy();
+		const alpha = machine('alpha', {}, proxy.url);
+		await ok(alpha, ['team', 'init']);
+		await ok(alpha, ['team', 'join']);
+		const added = JSON.parse((await ok(alpha, ['queue', 'add', '--title', 'Offline', '--prompt', 'cost=0.1 offline', '--cwd', project, '--json'])).stdout) as {id: string};
+		expect((await ok(alpha, ['queue', 'list'])).stderr).toBe('');
+		// The hub stops answering (connections accepted, never served); a command waits at most 1 s for it.
+		const file = path.join(alpha.home, 'config.json');
+		fs.writeFileSync(file, JSON.stringify({...JSON.parse(fs.readFileSync(file, 'utf8')), store: {hubTimeoutSeconds: 1}}));
+		await proxy.cut('blackhole');
+		const started = performance.now();
+		const refused = await run(alpha, ['dispatch', added.id]);
+		const ms = performance.now() - started;
+		expect(refused.code).toBe(75);
+		expect(refused.stderr).toMatch(/^team mode: cannot reach the team hub at postgres:\/\/127\.0\.0\.1:\d+\/\w+: .*; working on local data/m);
+		expect(refused.stderr).toContain(`Not dispatched: in team mode a job is claimed on the team hub, and it is unreachable (see the warning above); job ${added.id} stays queued`);
+		expect(ms).toBeLessThan(20_000);
+		expect(runner.runs()).toHaveLength(0);
+		expect(jobOn(alpha, added.id).state).toBe('queued');
+		await proxy.resume();
+		fs.writeFileSync(file, JSON.stringify({...JSON.parse(fs.readFileSync(file, 'utf8')), store: {}}));
+		// The failure is remembered for 30 s (no command pays the timeout twice): a later instant tries again.
+		const later = await runCliAsync(['dispatch', added.id], {home: alpha.home, now: '2026-11-22T12:01:00Z', env: alpha.env});
+		expect(later.code, later.stderr).toBe(0);
+		await waitFor(() => (runner.runs().length === 1 ? true : undefined), 20_000, 'the job to run');
 	});
 });

@@ -16,7 +16,7 @@ import {windowHistory} from '../../source/store/history.js';
 import {outboxStats} from '../../source/store/outbox.js';
 import {generateClaudeLogs} from '../bench/generate-claude-logs.mjs';
 import {CLI, runCli, tempHome} from '../helpers/cli.js';
-import {describeHub, freshSchema, hubFootprint, hubText, machineEnv, PG_URL, type TestSchema} from '../helpers/hub.js';
+import {describeHub, freshSchema, hubFootprint, hubText, machineEnv, PG_URL, startProxy, type Proxy, type TestSchema} from '../helpers/hub.js';
 import {
 	claudeDir, codexHome, FAKE_CHATGPT_TOKEN_SECRET, FAKE_TOKEN, fixtureText, json, runCliAsync, startServer, tempDir, type TestServer,
 } from '../helpers/providers.js';
@@ -66,58 +66,6 @@ async function ok(m: Machine, args: string[], now = NOW) {
 	const result = await run(m, args, now);
 	expect(result.code, `${args.join(' ')}: ${result.stderr}`).toBe(0);
 	return result;
-}
-
-/** A TCP proxy to the test server that the test can cut (connections refused / held without answer) and resume. */
-type Proxy = {url: string; cut(mode?: 'refuse' | 'blackhole'): Promise<void>; resume(): Promise<void>; close(): Promise<void>};
-
-async function startProxy(): Promise<Proxy> {
-	const target = new URL(PG_URL);
-	const sockets = new Set<net.Socket>();
-	let mode: 'open' | 'blackhole' = 'open';
-	let server!: net.Server;
-	let port = 0;
-	const listen = () => new Promise<void>(resolve => {
-		server = net.createServer(client => {
-			sockets.add(client);
-			client.on('close', () => sockets.delete(client));
-			client.on('error', () => client.destroy());
-			if (mode === 'blackhole') return;
-			const upstream = net.connect(Number(target.port || 5432), target.hostname);
-			sockets.add(upstream);
-			upstream.on('close', () => sockets.delete(upstream));
-			upstream.on('error', () => client.destroy());
-			client.on('close', () => upstream.destroy());
-			upstream.on('close', () => client.destroy());
-			client.pipe(upstream).pipe(client);
-		});
-		server.listen(port, '127.0.0.1', () => {
-			port = (server.address() as net.AddressInfo).port;
-			resolve();
-		});
-	});
-	const drop = () => {
-		for (const socket of sockets) socket.destroy();
-		sockets.clear();
-	};
-	const stop = () => new Promise<void>(resolve => server.close(() => resolve()));
-	await listen();
-	return {
-		url: `postgres://${target.username ? `${target.username}@` : ''}127.0.0.1:${port}${target.pathname}`,
-		async cut(how = 'refuse') {
-			drop();
-			if (how === 'blackhole') mode = 'blackhole';
-			else await stop();
-		},
-		async resume() {
-			if (mode === 'blackhole') mode = 'open';
-			else await listen();
-		},
-		async close() {
-			drop();
-			if (server.listening) await stop();
-		},
-	};
 }
 
 describe('team command without a hub', () => {

@@ -84,7 +84,7 @@ describeHub('team views', {timeout: 240_000}, () => {
 		const attributed = split[0].machines.reduce((sum: number, m: {share: number}) => sum + m.share, 0);
 		expect(attributed + split[0].unattributed).toBeCloseTo(split[0].total, 6);
 		expect(split[0].total).toBeGreaterThan(0);
-		expect((await ok(beta, ['utilization', '--by-machine'], '2026-04-18T12:01:00Z')).stdout).toMatch(/^max 7d: .*unattributed \d+%  \(now \d+%, 1 day observed\)$/m);
+		expect((await ok(beta, ['utilization', '--by-machine'], '2026-04-18T12:01:00Z')).stdout).toMatch(/^max 7d: .*unattributed \d+% {2}\(now \d+%, 1 day observed\)$/m);
 		// Not a member: the flag says what it needs.
 		const loner = machine('loner');
 		const refused = await runCliAsync(['report', 'daily', '--all-machines'], {home: loner.home, now: NOW, env: {HOME: loner.env.HOME!}});
