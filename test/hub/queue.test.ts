@@ -70,7 +70,7 @@ function jobOn(m: Machine, id: string): any {
 
 describeHub('one queue across machines', {timeout: 240_000}, () => {
 	it('a job queued on one machine, dispatched by three at once: it runs once; the others are told "already claimed by HOST"; every machine sees where it ran and how it ended', async () => {
-		const [alpha, beta, gamma] = await team('alpha', 'beta', 'gamma');
+		const [alpha, beta, gamma] = (await team('alpha', 'beta', 'gamma')) as [Machine, Machine, Machine];
 		const added = JSON.parse((await ok(alpha, ['queue', 'add', '--title', 'Team race', '--prompt', 'sleep=1 cost=0.2 team race', '--cwd', project, '--json'])).stdout) as {id: string};
 		// The job reached the others (their next command pulls it).
 		expect(jobOn(beta, added.id)).toMatchObject({state: 'queued', source: 'team', team: {state: 'queued', createdBy: 'alpha'}});
@@ -103,7 +103,7 @@ describeHub('one queue across machines', {timeout: 240_000}, () => {
 	});
 
 	it('killing the machine running a job makes it interrupted on every machine after the lease (never re-run)', async () => {
-		const [alpha, beta] = await team('alpha', 'beta');
+		const [alpha, beta] = (await team('alpha', 'beta')) as [Machine, Machine];
 		const added = JSON.parse((await ok(alpha, ['queue', 'add', '--title', 'Long one', '--prompt', 'sleep=60 long', '--cwd', project, '--json'])).stdout) as {id: string};
 		await ok(alpha, ['dispatch', added.id]);
 		const running = await waitFor(() => {
