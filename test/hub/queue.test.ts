@@ -56,8 +56,9 @@ async function ok(m: Machine, args: string[]) {
 	return result;
 }
 
-async function team(...names: string[]): Promise<Machine[]> {
-	const machines = names.map(name => machine(name, {store: {jobLeaseSeconds: 3}}));
+/** Machines that joined one hub; a job's lease lasts `leaseSeconds` (long enough for a supervisor to start on a loaded machine). */
+async function team(leaseSeconds: number, ...names: string[]): Promise<Machine[]> {
+	const machines = names.map(name => machine(name, {store: {jobLeaseSeconds: leaseSeconds}}));
 	await ok(machines[0]!, ['team', 'init']);
 	for (const m of machines) await ok(m, ['team', 'join']);
 	return machines;
@@ -70,7 +71,7 @@ function jobOn(m: Machine, id: string): any {
 
 describeHub('one queue across machines', {timeout: 240_000}, () => {
 	it('a job queued on one machine, dispatched by three at once: it runs once; the others are told "already claimed by HOST"; every machine sees where it ran and how it ended', async () => {
-		const [alpha, beta, gamma] = (await team('alpha', 'beta', 'gamma')) as [Machine, Machine, Machine];
+		const [alpha, beta, gamma] = (await team(30, 'alpha', 'beta', 'gamma')) as [Machine, Machine, Machine];
 		const added = JSON.parse((await ok(alpha, ['queue', 'add', '--title', 'Team race', '--prompt', 'sleep=1 cost=0.2 team race', '--cwd', project, '--json'])).stdout) as {id: string};
 		// The job reached the others (their next command pulls it).
 		expect(jobOn(beta, added.id)).toMatchObject({state: 'queued', source: 'team', team: {state: 'queued', createdBy: 'alpha'}});
@@ -86,10 +87,14 @@ describeHub('one queue across machines', {timeout: 240_000}, () => {
 		await waitFor(() => (jobOn(winner, added.id).state === 'succeeded' ? true : undefined), 20_000, 'the job to finish on the winner');
 		expect(runner.runs().filter(r => r.jobId === added.id)).toHaveLength(1);
 		for (const other of [alpha, beta, gamma].filter(m => m !== winner)) {
+			let last: unknown;
 			const seen = await waitFor(() => {
 				const job = jobOn(other, added.id);
+				last = job;
 				return job.state === 'succeeded' ? job : undefined;
-			}, 20_000, `the outcome on ${other.name}`);
+			}, 20_000, `the outcome on ${other.name}`).catch(error => {
+				throw new Error(`${(error as Error).message}: ${JSON.stringify(last)}`);
+			});
 			expect(seen).toMatchObject({state: 'succeeded', account: 'work', team: {machine: winner.name, here: false}});
 			expect(seen.team.logTail).toContain('succeeded');
 			const text = runCli(['queue', 'list'], {home: other.home, now: NOW, env: other.env}).stdout;
@@ -103,7 +108,7 @@ describeHub('one queue across machines', {timeout: 240_000}, () => {
 	});
 
 	it('killing the machine running a job makes it interrupted on every machine after the lease (never re-run)', async () => {
-		const [alpha, beta] = (await team('alpha', 'beta')) as [Machine, Machine];
+		const [alpha, beta] = (await team(6, 'alpha', 'beta')) as [Machine, Machine];
 		const added = JSON.parse((await ok(alpha, ['queue', 'add', '--title', 'Long one', '--prompt', 'sleep=60 long', '--cwd', project, '--json'])).stdout) as {id: string};
 		await ok(alpha, ['dispatch', added.id]);
 		const running = await waitFor(() => {
@@ -115,7 +120,7 @@ describeHub('one queue across machines', {timeout: 240_000}, () => {
 		// The machine dies: its supervisor and the runner go at once (no outcome is reported).
 		process.kill(running.supervisorPid, 'SIGKILL');
 		process.kill(-running.pid, 'SIGKILL');
-		await new Promise(resolve => setTimeout(resolve, 4000));
+		await new Promise(resolve => setTimeout(resolve, 7000));
 		const onBeta = await waitFor(() => {
 			const job = jobOn(beta, added.id);
 			return job.state === 'interrupted' ? job : undefined;
