@@ -355,6 +355,7 @@ export const MIGRATIONS: readonly string[] = [
 		  AND (state = 'succeeded' OR (state = 'failed' AND failure_kind = 'credential'));
 	ALTER TABLE jobs ADD COLUMN not_before TEXT;
 	ALTER TABLE jobs ADD COLUMN not_before_ms INTEGER;
+	`,
 	// 8: team mode phase B (issue 14): this machine's copy of the team queue's state on the hub — one row
 	// per job the hub knows (same id as the local job): its team state, the machine that claimed it, on
 	// which account, its log tail, and this machine's dispatch key while it holds the claim.
