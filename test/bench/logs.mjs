@@ -17,8 +17,9 @@ import {chmodSync, existsSync, mkdtempSync, readFileSync, rmSync} from 'node:fs'
 import {createRequire} from 'node:module';
 import {cpus, tmpdir} from 'node:os';
 import {dirname, join} from 'node:path';
-import {fileURLToPath, pathToFileURL} from 'node:url';
+import {fileURLToPath} from 'node:url';
 import {appendClaudeLogs, DEFAULT_END, generateClaudeLogs} from './generate-claude-logs.mjs';
+import {importSources} from '../../scripts/lib/source-modules.mjs';
 import {hr, median, NODE} from './lib.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -203,9 +204,7 @@ export async function benchLogs({log = console.log, progress = line => process.s
 
 		// In-process: the dashboard keeps its index and refreshes it every poll, then collects what the
 		// summaries say (burn rates, estimates, calibration). Timed: refresh + that read.
-		const {openDatabase} = await import(pathToFileURL(join(ROOT, 'build/store/db.js')).href);
-		const {LocalLogIndex, logSources} = await import(pathToFileURL(join(ROOT, 'build/runtime/local-logs.js')).href);
-		const {localUsageOf} = await import(pathToFileURL(join(ROOT, 'build/runtime/local-usage.js')).href);
+		const [{openDatabase}, {LocalLogIndex, logSources}, {localUsageOf}] = await importSources('store/db.ts', 'runtime/local-logs.ts', 'runtime/local-usage.ts');
 		const db = openDatabase(join(warmHome, 'quota.db'));
 		const warmIn = [];
 		const warmInRead = [];
