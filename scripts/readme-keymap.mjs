@@ -2,7 +2,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
-import {keymapMarkdown} from '../build/ui/keymap.js';
+import {importSources} from './lib/source-modules.mjs';
+
+const [{keymapMarkdown}] = await importSources('ui/keymap.ts');
 
 const file = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'README.md');
 const text = fs.readFileSync(file, 'utf8');

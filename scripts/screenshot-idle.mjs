@@ -12,9 +12,13 @@ import {spawnSync} from 'node:child_process';
 import {existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {dirname, join, relative} from 'node:path';
-import {fileURLToPath, pathToFileURL} from 'node:url';
+import {fileURLToPath} from 'node:url';
 import {gridText, gridToSvg, parseAnsi} from './lib/ansi-svg.mjs';
+import {importSources} from './lib/source-modules.mjs';
 import {killOnExit, requireTmux, TmuxServer} from './lib/tmux.mjs';
+
+// The runtime modules a tick runs, bundled once for this process (see lib/source-modules.mjs).
+const tools = importSources('runtime/context.ts', 'runtime/auto.ts');
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const CLI = join(ROOT, 'build', 'cli.js');
@@ -73,8 +77,7 @@ function setup() {
 
 /** One tick of auto-utilization at `minutesBefore`, through the built runtime (what a dashboard runs). */
 async function tick(env, minutesBefore) {
-	const {openContext} = await import(pathToFileURL(join(ROOT, 'build', 'runtime', 'context.js')).href);
-	const {autoTick} = await import(pathToFileURL(join(ROOT, 'build', 'runtime', 'auto.js')).href);
+	const [{openContext}, {autoTick}] = await tools;
 	const ctx = openContext({env: {...env, QUOTA_TUI_NOW: at(minutesBefore)}});
 	try {
 		return await autoTick(ctx, Date.parse(at(minutesBefore)));

@@ -12,7 +12,7 @@
 import {spawn} from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import {fileURLToPath} from 'node:url';
+import {BUILT} from '../build-files.js';
 import {optionPromptRisk} from '../engine/prompt-safety.js';
 import {parseRunnerOutput, type FailureKind} from '../engine/jobs.js';
 import {classifyRunnerEnd, limitResetAt, type RealUse} from '../engine/outcomes.js';
@@ -102,12 +102,9 @@ export function displayArgv(argv: readonly string[], prompt: string): string[] {
 	return argv.map(arg => (arg === prompt && prompt.length > 60 ? `${prompt.slice(0, 57)}…` : arg));
 }
 
-/** build/supervise.js next to this module's build output (from the sources: the built one). */
+/** The built supervisor entry (build/supervise.js; from the sources: the built one). */
 export function supervisorScript(): string {
-	const here = path.dirname(fileURLToPath(import.meta.url));
-	const built = path.join(here, '..', 'supervise.js');
-	if (fs.existsSync(built)) return built;
-	return path.join(here, '..', '..', 'build', 'supervise.js');
+	return BUILT.supervisor;
 }
 
 /** Start the detached supervisor of a claimed job. Resolves once it is spawned (or failed to). */

@@ -15,7 +15,8 @@ import {existsSync, mkdtempSync, readdirSync, readFileSync, rmSync} from 'node:f
 import {cpus, tmpdir} from 'node:os';
 import {dirname, join, relative} from 'node:path';
 import {setTimeout as sleep} from 'node:timers/promises';
-import {fileURLToPath, pathToFileURL} from 'node:url';
+import {fileURLToPath} from 'node:url';
+import {importSources} from '../../scripts/lib/source-modules.mjs';
 import {killOnExit, requireTmux, TmuxServer} from '../../scripts/lib/tmux.mjs';
 import {benchLogs} from './logs.mjs';
 import {benchStatusline} from './statusline.mjs';
@@ -204,9 +205,7 @@ async function benchStartup(server, env) {
  * the built runtime (what `accounts add` + `budget set` write).
  */
 async function manualAccountsHome(home, count) {
-	const {openContext} = await import(pathToFileURL(join(ROOT, 'build', 'runtime', 'context.js')).href);
-	const {recordManualWindow} = await import(pathToFileURL(join(ROOT, 'build', 'runtime', 'history.js')).href);
-	const {upsertBudget} = await import(pathToFileURL(join(ROOT, 'build', 'store', 'repositories.js')).href);
+	const [{openContext}, {recordManualWindow}, {upsertBudget}] = await importSources('runtime/context.ts', 'runtime/history.ts', 'store/repositories.ts');
 	const now = Date.now();
 	const at = new Date(now).toISOString();
 	const ctx = openContext({env: {...process.env, QUOTA_TUI_HOME: home}});

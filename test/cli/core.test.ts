@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import {describe, expect, it} from 'vitest';
 import {runCli, runJson, tempHome} from '../helpers/cli.js';
+import {loadedModules} from './loaded-modules.js';
 
 const NOW = '2026-11-22T12:00:00Z';
 
@@ -283,21 +284,12 @@ describe('help', () => {
 });
 
 describe('one-shot commands stay light', () => {
-	it('status --json never loads Ink or React (they are for the dashboard only)', async () => {
-		const {spawnSync} = await import('node:child_process');
-		const {CLI} = await import('../helpers/cli.js');
-		const script = `
-			import {registerHooks} from 'node:module';
-			const seen = [];
-			registerHooks({resolve(specifier, context, next) { seen.push(specifier); return next(specifier, context); }});
-			process.argv = [process.argv[0], ${JSON.stringify(CLI)}, 'status', '--json', '--demo'];
-			process.on('exit', () => process.stderr.write('LOADED ' + JSON.stringify(seen.filter(s => /^(ink|react)(\\/|$)/.test(s)))));
-			await import(${JSON.stringify(CLI)});
-		`;
-		const result = spawnSync(process.execPath, ['--input-type=module', '-e', script], {encoding: 'utf8', env: {...process.env, QUOTA_TUI_HOME: tempHome(), QUOTA_TUI_NOW: NOW}});
+	it('status --json never loads Ink or React (they are for the dashboard only)', () => {
+		const result = loadedModules(['status', '--json', '--demo'], {env: {...process.env, QUOTA_TUI_HOME: tempHome(), QUOTA_TUI_NOW: NOW}});
 		expect(result.status).toBe(0);
 		expect(JSON.parse(result.stdout).demo).toBe(true);
-		expect(result.stderr).toContain('LOADED []');
+		expect(result.modules.some(name => name.startsWith('source/cli/commands/status'))).toBe(true);
+		expect(result.packages.filter(name => /^(ink|react|react-reconciler|yoga-layout)$/.test(name))).toEqual([]);
 	});
 });
 

@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import {afterEach, describe, expect, it} from 'vitest';
 import {CLI, runCli, tempHome} from '../helpers/cli.js';
+import {loadedModules} from './loaded-modules.js';
 import {allFiles, childPath, claudeDir, codexHome, FAKE_CHATGPT_TOKEN_SECRET, FAKE_TOKEN, fakeEnv, FIXTURES, fixtureText, json, runCliAsync, startServer, tempDir, writeRollout, type TestServer} from '../helpers/providers.js';
 
 let server: TestServer | undefined;
@@ -216,18 +217,11 @@ describe('quota-tui statusline (Done when)', {timeout: 60_000}, () => {
 
 	it('the capture path never loads Ink, React, zod, conf, luxon, got, env-paths or yaml', () => {
 		const home = tempHome();
-		const script = `
-			import {registerHooks} from 'node:module';
-			const seen = [];
-			registerHooks({resolve(specifier, context, next) { seen.push(specifier); return next(specifier, context); }});
-			process.argv = [process.argv[0], ${JSON.stringify(CLI)}, 'statusline'];
-			process.on('exit', () => process.stderr.write('LOADED ' + JSON.stringify(seen.filter(s => /^(ink|react|zod|conf|luxon|got|env-paths|yaml)(\\/|$)/.test(s)))));
-			await import(${JSON.stringify(CLI)});
-		`;
-		const result = spawnSync(process.execPath, ['--input-type=module', '-e', script], {encoding: 'utf8', input: fixtureText('statusline-epoch.json'), env: {...process.env, QUOTA_TUI_HOME: home, QUOTA_TUI_NOW: '2026-11-22T12:00:00Z'}});
+		const result = loadedModules(['statusline'], {input: fixtureText('statusline-epoch.json'), env: {...process.env, QUOTA_TUI_HOME: home, QUOTA_TUI_NOW: '2026-11-22T12:00:00Z'}});
 		expect(result.status).toBe(0);
 		expect(result.stdout).toBe('5h 23% ↺1h12m · 7d 41% ↺3d4h\n');
-		expect(result.stderr).toContain('LOADED []');
+		expect(result.modules.some(name => name.startsWith('source/cli/statusline-capture'))).toBe(true);
+		expect(result.packages).toEqual([]);
 	});
 });
 

@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import {fileURLToPath} from 'node:url';
+import {BUILT} from '../../build-files.js';
 import type {Account} from '../../engine/types.js';
 import {isoUtc, isRecord} from '../../providers/util.js';
 import {parse, print, printJson, UsageError, type Io} from '../io.js';
@@ -39,7 +39,7 @@ only Claude account; --all does every Claude account.`;
 
 /** The command line that runs this quota-tui's status line (this node, this build). */
 export function statuslineCommandLine(): string {
-	const cli = fileURLToPath(new URL('../../cli.js', import.meta.url));
+	const cli = BUILT.cli;
 	return `${shellQuote(process.execPath)} ${shellQuote(cli)} statusline`;
 }
 

@@ -7,8 +7,9 @@
  */
 import fs from 'node:fs';
 import {availableParallelism} from 'node:os';
-import {fileURLToPath} from 'node:url';
+import {fileURLToPath, pathToFileURL} from 'node:url';
 import {Worker} from 'node:worker_threads';
+import {BUILT, RUNNING_BUILT} from '../../build-files.js';
 import type {ParseMode} from './claude-logs.js';
 import {refreshFile, type FileState, type LogKind, type RefreshOutcome, type StatLike} from './reader.js';
 
@@ -16,11 +17,12 @@ export type ReadJob = {path: string; kind: LogKind; stat: StatLike; size: number
 
 export type JobResult = {path: string; outcome?: RefreshOutcome; error?: string};
 
-const WORKER_URL = new URL('./worker.js', import.meta.url);
+/** The built worker entry (build/log-worker.js); from the TypeScript sources there is none. */
+const WORKER_URL = pathToFileURL(BUILT.logWorker);
 
 export function workerAvailable(): boolean {
 	try {
-		return WORKER_URL.protocol === 'file:' && fs.existsSync(fileURLToPath(WORKER_URL));
+		return RUNNING_BUILT && fs.existsSync(fileURLToPath(WORKER_URL));
 	} catch {
 		return false;
 	}

@@ -1,0 +1,72 @@
+// npm run build: bundle the CLI into build/ with rolldown (type checking is `npm run typecheck`).
+//
+// Three entries: cli.js (the bin), supervise.js (the detached job supervisor) and log-worker.js (the
+// parallel log reader's worker thread). Every dynamic import() in the sources becomes its own chunk,
+// so a command loads only the modules it uses (the status-line hook no packages at all, `status` no
+// Ink or React). Chunks sit next to the entries (source/build-files.ts relies on that). Packages are
+// bundled, except conf (loaded through createRequire on the first config write) and postgres (team
+// mode only), which stay dependencies resolved from node_modules at run time.
+import fs from 'node:fs';
+import process from 'node:process';
+import path from 'node:path';
+import {fileURLToPath} from 'node:url';
+import {build} from 'rolldown';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const out = path.join(root, 'build');
+const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
+
+// react-devtools-core: Ink imports it only when DEV=true (not a dependency).
+export const EXTERNAL = ['conf', 'postgres', 'react-devtools-core'];
+
+export const ENTRIES = {
+	cli: 'source/cli.ts',
+	supervise: 'source/supervise.ts',
+	'log-worker': 'source/providers/logs/worker.ts',
+};
+
+/** Bundle `input` (name → source file) plus the three entries into `dir` (emptied first). */
+export async function bundle(dir, input = {}) {
+	fs.rmSync(dir, {recursive: true, force: true});
+	const result = await build({
+		cwd: root,
+		input: {...ENTRIES, ...input},
+		platform: 'node',
+		external: id => EXTERNAL.some(name => id === name || id.startsWith(`${name}/`)),
+		tsconfig: 'tsconfig.json',
+		logLevel: 'warn',
+		output: {
+			dir,
+			format: 'esm',
+			entryFileNames: '[name].js',
+			chunkFileNames: '[name]-[hash].js',
+			minify: false,
+		},
+	});
+	for (const file of ['cli.js', 'supervise.js']) fs.chmodSync(path.join(dir, file), 0o755);
+	return result;
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+	const result = await bundle(out);
+	// The bundled packages' own licence texts travel with their code.
+	const packages = new Map();
+	for (const chunk of result.output) {
+		for (const id of chunk.type === 'chunk' ? chunk.moduleIds : []) {
+			const at = id.lastIndexOf('/node_modules/');
+			if (at < 0) continue;
+			const rest = id.slice(at + '/node_modules/'.length).split('/');
+			const dir = id.slice(0, at + '/node_modules/'.length) + rest.slice(0, rest[0].startsWith('@') ? 2 : 1).join('/');
+			if (!packages.has(dir)) packages.set(dir, JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')));
+		}
+	}
+	const notices = [...packages].sort(([, a], [, b]) => (a.name < b.name ? -1 : 1)).map(([dir, meta]) => {
+		const file = fs.readdirSync(dir).find(name => /^(licen[cs]e|copying)(\.|$)/i.test(name));
+		const text = file ? fs.readFileSync(path.join(dir, file), 'utf8').trim() : `License: ${meta.license ?? 'see the package'}`;
+		return `## ${meta.name}@${meta.version} (${meta.license ?? 'unknown'})\n\n${text}\n`;
+	});
+	fs.writeFileSync(path.join(out, 'THIRD-PARTY-LICENSES.md'), `# Packages bundled into quota-tui's build\n\n${notices.join('\n')}`);
+
+	const chunks = result.output.filter(item => item.type === 'chunk');
+	console.log(`build/: ${chunks.length} files (${packages.size} packages bundled), ${(chunks.reduce((sum, c) => sum + c.code.length, 0) / 1024).toFixed(0)} KiB (quota-tui ${pkg.version})`);
+}
