@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import process from 'node:process';
+import {nodeFloorProblem, quietSqliteWarning} from './node-floor.js';
 
 const argv = process.argv.slice(2);
 
@@ -21,13 +22,24 @@ const isCapture = argv[0] === 'statusline' && argv[1] !== 'install' && argv[1] !
 /** `quota-tui hook claude` runs before every prompt or tool call of Claude Code: light as well. */
 const isClaudeHook = argv[0] === 'hook' && argv[1] === 'claude' && !argv.includes('--help') && !argv.includes('-h');
 
-if (isClaudeHook) {
+// Below the floor nothing that needs node:sqlite is loaded: one line and exit 1, except the status-line
+// hook and the Claude Code hook, which print nothing and exit 0 so they can never break Claude Code.
+const tooOld = nodeFloorProblem(process.version);
+const isHook = isCapture || isClaudeHook;
+
+if (tooOld !== null) {
+	if (!isHook) process.stderr.write(`${tooOld}\n`);
+	process.exitCode = isHook ? 0 : 1;
+} else if (isClaudeHook) {
+	quietSqliteWarning();
 	const {runClaudeHook} = await import('./cli/hook-claude.js');
 	process.exitCode = await runClaudeHook({stdin: process.stdin, stdout: process.stdout, env: process.env});
 } else if (isCapture) {
+	quietSqliteWarning();
 	const {runStatuslineCapture} = await import('./cli/statusline-capture.js');
 	process.exitCode = await runStatuslineCapture(argv.slice(1), {stdin: process.stdin, stdout: process.stdout, env: process.env});
 } else {
+	quietSqliteWarning();
 	const {main} = await import('./cli/main.js');
 	process.exitCode = await main(argv, {
 		stdout: process.stdout,
