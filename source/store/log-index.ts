@@ -89,11 +89,12 @@ export function loadLogFiles(db: Db, account: string): Map<string, StoredLogFile
 /** Write changed files and drop vanished ones, in one transaction. */
 export function saveLogFiles(db: Db, account: string, changed: readonly StoredLogFile[], removed: readonly string[], nowMs: number): void {
 	if (changed.length === 0 && removed.length === 0) return;
+	// coalesce(?, X''): Node 22's node:sqlite binds an empty Uint8Array as NULL (the columns are NOT NULL).
 	db.transaction(() => {
 		const upsert = db.prepare(
 			`INSERT INTO log_files (account, path, kind, size, mtime_ms, ino, dev, offset, head_length, head_hash, candidates, corrupt,
 				corrupt_offsets, pending, parser_state, records, models, data, resets, updated_at_ms)
-			 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+			 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, coalesce(?, X''), ?, ?)
 			 ON CONFLICT (account, path) DO UPDATE SET kind = excluded.kind, size = excluded.size, mtime_ms = excluded.mtime_ms,
 				ino = excluded.ino, dev = excluded.dev, offset = excluded.offset, head_length = excluded.head_length,
 				head_hash = excluded.head_hash, candidates = excluded.candidates, corrupt = excluded.corrupt,
@@ -172,7 +173,7 @@ export function saveLogAggregates(
 	const {account} = summary;
 	db.transaction(() => {
 		db.prepare(
-			`INSERT INTO log_summary (account, refreshed_at_ms, series, info) VALUES (?, ?, ?, ?)
+			`INSERT INTO log_summary (account, refreshed_at_ms, series, info) VALUES (?, ?, coalesce(?, X''), ?)
 			 ON CONFLICT (account) DO UPDATE SET refreshed_at_ms = excluded.refreshed_at_ms, series = excluded.series, info = excluded.info`,
 		).run(account, summary.refreshedAtMs, new Uint8Array(summary.series.buffer, summary.series.byteOffset, summary.series.byteLength), JSON.stringify(summary.info));
 		if (!daily || !blocks) return;
