@@ -13,7 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type {QuotaWindow} from '../engine/types.js';
 import {parseStatusline, statuslineText} from '../providers/claude-statusline.js';
-import {isoUtc, isRecord} from '../providers/util.js';
+import {expandHome, isoUtc, isRecord, userHome} from '../providers/util.js';
 import {recordFresh} from '../runtime/record.js';
 import {openDatabase} from '../store/db.js';
 import {latestSnapshot} from '../store/repositories.js';
@@ -99,23 +99,21 @@ const realpath = (dir: string) => {
 	}
 };
 
-const expandHome = (dir: string, homeDir: string) => (dir === '~' ? homeDir : dir.startsWith('~/') ? path.join(homeDir, dir.slice(2)) : dir);
-
 type Match = {name: string; model?: string | undefined; warnThreshold: number};
 
 /** The configured Claude account whose configDir is the CLAUDE_CONFIG_DIR this runs under (unset = ~/.claude). */
 export function accountFor(configFile: string, env: NodeJS.ProcessEnv): Match | undefined {
 	const raw = JSON.parse(fs.readFileSync(configFile, 'utf8')) as unknown;
 	if (!isRecord(raw) || !Array.isArray(raw['accounts'])) return undefined;
-	const homeDir = env['HOME'] || os.homedir();
+	const homeDir = userHome(env);
 	const dirVariable = env['CLAUDE_CONFIG_DIR']?.trim();
-	const target = dirVariable ? path.resolve(expandHome(dirVariable, homeDir)) : path.join(homeDir, '.claude');
+	const target = dirVariable ? expandHome(dirVariable, homeDir) : path.join(homeDir, '.claude');
 	const targetReal = realpath(target);
 	const policy = isRecord(raw['policy']) ? raw['policy'] : {};
 	const warn = typeof policy['warnThreshold'] === 'number' ? policy['warnThreshold'] : 0.8;
 	for (const account of raw['accounts']) {
 		if (!isRecord(account) || account['provider'] !== 'claude' || typeof account['configDir'] !== 'string' || typeof account['name'] !== 'string') continue;
-		const dir = path.resolve(expandHome(account['configDir'], homeDir));
+		const dir = expandHome(account['configDir'], homeDir);
 		if (dir === target || realpath(dir) === targetReal) {
 			return {name: account['name'], model: typeof account['model'] === 'string' ? account['model'] : undefined, warnThreshold: warn};
 		}

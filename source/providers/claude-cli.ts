@@ -11,13 +11,12 @@
  * Code keys its macOS Keychain item on that variable, so setting it even to the default dir would look
  * for a different login.
  */
-import os from 'node:os';
 import path from 'node:path';
 import {parseClaudeUsage} from './claude-usage.js';
 import {exchangeJsonLines} from './json-lines.js';
 import {readClaudeCredentials} from './oauth-usage.js';
 import type {Failure, Outcome} from './types.js';
-import {isoUtc, isRecord} from './util.js';
+import {isoUtc, isRecord, userHome} from './util.js';
 
 export const CLAUDE_USAGE_ARGS = ['-p', '--input-format', 'stream-json', '--output-format', 'stream-json', '--verbose', '--no-session-persistence', '--setting-sources', ''] as const;
 export const DEFAULT_CLI_TIMEOUT_MS = 20_000;
@@ -38,7 +37,7 @@ const failure = (message: string, fields: Partial<Failure> = {}): Failure => ({o
 
 /** The environment the CLI runs with for `configDir`. */
 export function claudeEnv(configDir: string, env: NodeJS.ProcessEnv, homeDir?: string): NodeJS.ProcessEnv {
-	const home = homeDir ?? env['HOME'] ?? os.homedir();
+	const home = homeDir ?? userHome(env);
 	const child: NodeJS.ProcessEnv = {...env};
 	if (path.resolve(configDir) === path.resolve(home, '.claude')) delete child['CLAUDE_CONFIG_DIR'];
 	else child['CLAUDE_CONFIG_DIR'] = configDir;

@@ -7,10 +7,9 @@
  * returned, stored or printed.
  */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import {ACCOUNT_NAME, type Account} from '../engine/types.js';
-import {isRecord, jwtClaims, readJsonFile} from './util.js';
+import {isRecord, jwtClaims, readJsonFile, userHome} from './util.js';
 
 export type Discovered = {
 	name: string;
@@ -191,7 +190,7 @@ export function nameFrom(text: string): string | undefined {
 /** Find the accounts on this machine. */
 export function discoverAccounts(options: DiscoverOptions): Discovered[] {
 	const env = options.env;
-	const homeDir = options.homeDir ?? env['HOME'] ?? os.homedir();
+	const homeDir = options.homeDir ?? userHome(env);
 	const candidates: Array<{provider: 'claude' | 'codex'; dir: string; foundBy: string}> = [];
 
 	const claudeEnv = env['CLAUDE_CONFIG_DIR']?.trim();

@@ -5,6 +5,7 @@
  * it imports node built-ins and engine *types* only: no luxon, no zod.
  */
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import type {Origin, QuotaWindow, WindowKind} from '../engine/types.js';
 
@@ -143,6 +144,21 @@ export function jwtClaims(token: unknown): Record<string, unknown> | undefined {
 	} catch {
 		return undefined;
 	}
+}
+
+/** The user's home: `HOME` of `env` when set and not empty, else the operating system's. */
+export function userHome(env: NodeJS.ProcessEnv = process.env): string {
+	return env['HOME'] || os.homedir();
+}
+
+/**
+ * A directory as a user writes it: `~` and `~/…` against `home`, then made absolute against `base`
+ * (the working directory unless given). The one tilde expansion for config dirs, Codex homes, Fleet
+ * roots and CLAUDE_CONFIG_DIR.
+ */
+export function expandHome(dir: string, home: string, base?: string): string {
+	const expanded = dir === '~' ? home : dir.startsWith('~/') ? path.join(home, dir.slice(2)) : dir;
+	return base === undefined ? path.resolve(expanded) : path.resolve(base, expanded);
 }
 
 /** The absolute path of `name` on the PATH of `env`, or undefined. A path with a slash is taken as is. */

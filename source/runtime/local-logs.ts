@@ -8,7 +8,6 @@
  * records per file, then the aggregates), so the next process starts warm.
  */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import {createPriceBook, PRICE_TABLE_DATE, requestCost, type ModelPrice, type PriceBook, type PriceOverride} from '../engine/pricing.js';
 import {
@@ -38,6 +37,7 @@ import type {Account} from '../engine/types.js';
 import {claudeFileIdentity, listClaudeLogFiles, type ParseMode} from '../providers/logs/claude-logs.js';
 import {codexFileIdentity, listCodexLogFiles} from '../providers/logs/codex-logs.js';
 import {createDirCache, type DirCache} from '../providers/logs/files.js';
+import {expandHome, userHome} from '../providers/util.js';
 import {readCold, workerCount, type ReadJob} from '../providers/logs/parallel.js';
 import {refreshFile, type FileState, type LogKind, type StatLike} from '../providers/logs/reader.js';
 import {loadLogFiles, loadLogSummary, saveLogAggregates, saveLogFiles, touchLogSummary, type LogSummaryInfo} from '../store/log-index.js';
@@ -55,11 +55,9 @@ export type LogSource = {
 	implicit: boolean;
 };
 
-export function expandHome(dir: string, env: NodeJS.ProcessEnv): string {
-	const home = env['HOME'] || os.homedir();
-	if (dir === '~') return home;
-	if (dir.startsWith('~/')) return path.join(home, dir.slice(2));
-	return path.resolve(dir);
+/** A configured directory with `~` expanded against the user's home of `env`. */
+export function expandHomeOf(dir: string, env: NodeJS.ProcessEnv): string {
+	return expandHome(dir, userHome(env));
 }
 
 /** Names of the implicit sources (not valid account names, so they never collide with one). */
@@ -75,19 +73,19 @@ export function logSources(accounts: readonly Account[], env: NodeJS.ProcessEnv,
 	const sources: LogSource[] = [];
 	for (const account of accounts) {
 		if (account.disabled) continue;
-		if (account.provider === 'claude' && account.configDir) sources.push({account: account.name, provider: 'claude', dirs: [expandHome(account.configDir, env)], implicit: false});
-		if (account.provider === 'codex' && account.home) sources.push({account: account.name, provider: 'codex', dirs: [expandHome(account.home, env)], implicit: false});
+		if (account.provider === 'claude' && account.configDir) sources.push({account: account.name, provider: 'claude', dirs: [expandHomeOf(account.configDir, env)], implicit: false});
+		if (account.provider === 'codex' && account.home) sources.push({account: account.name, provider: 'codex', dirs: [expandHomeOf(account.home, env)], implicit: false});
 	}
 	if (options.implicit === false) return sources;
-	const home = env['HOME'] || os.homedir();
+	const home = userHome(env);
 	if (!accounts.some(a => a.provider === 'claude')) {
 		const configured = (env['CLAUDE_CONFIG_DIR'] ?? '').split(',').map(s => s.trim()).filter(Boolean);
-		const candidates = configured.length > 0 ? configured.map(dir => expandHome(dir, env)) : [path.join(env['XDG_CONFIG_HOME'] || path.join(home, '.config'), 'claude'), path.join(home, '.claude')];
+		const candidates = configured.length > 0 ? configured.map(dir => expandHomeOf(dir, env)) : [path.join(env['XDG_CONFIG_HOME'] || path.join(home, '.config'), 'claude'), path.join(home, '.claude')];
 		const dirs = [...new Set(candidates.map(dir => (path.basename(dir) === 'projects' ? path.dirname(dir) : dir)))].filter(dir => isDir(path.join(dir, 'projects')));
 		if (dirs.length > 0) sources.push({account: IMPLICIT_CLAUDE, provider: 'claude', dirs, implicit: true});
 	}
 	if (!accounts.some(a => a.provider === 'codex')) {
-		const dir = expandHome(env['CODEX_HOME'] || path.join(home, '.codex'), env);
+		const dir = expandHomeOf(env['CODEX_HOME'] || path.join(home, '.codex'), env);
 		if (isDir(path.join(dir, 'sessions')) || isDir(path.join(dir, 'archived_sessions'))) sources.push({account: IMPLICIT_CODEX, provider: 'codex', dirs: [dir], implicit: true});
 	}
 	return sources;

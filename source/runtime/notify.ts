@@ -11,8 +11,8 @@
  * Never throws: every failure is a result with a reason.
  */
 import {spawn} from 'node:child_process';
-import fs from 'node:fs';
 import path from 'node:path';
+import {findExecutable} from '../providers/util.js';
 import type {Db} from '../store/db.js';
 import {claimNotification, markNotification, releaseNotification} from '../store/notifications.js';
 
@@ -41,23 +41,6 @@ export type Notification = {
 };
 
 export type NotifyResult = {sent: boolean; via: NotifyVia; reason?: string};
-
-/** Find an executable by name on the PATH of `env`. */
-export function findExecutable(name: string, env: NodeJS.ProcessEnv): string | undefined {
-	const dirs = (env['PATH'] ?? '').split(path.delimiter).filter(Boolean);
-	for (const dir of dirs) {
-		const candidate = path.join(dir, name);
-		try {
-			const stat = fs.statSync(candidate);
-			if (!stat.isFile()) continue;
-			fs.accessSync(candidate, fs.constants.X_OK);
-			return candidate;
-		} catch {
-			// Not here.
-		}
-	}
-	return undefined;
-}
 
 /** Run argv without a shell; resolves to undefined on exit 0, else a sentence. */
 function run(file: string, args: readonly string[], env: NodeJS.ProcessEnv, timeoutMs: number): Promise<string | undefined> {

@@ -17,11 +17,11 @@ import {optionPromptRisk} from '../engine/prompt-safety.js';
 import {parseRunnerOutput, type FailureKind} from '../engine/jobs.js';
 import {classifyRunnerEnd, limitResetAt, type RealUse} from '../engine/outcomes.js';
 import type {Account, Decision} from '../engine/types.js';
+import {findExecutable} from '../providers/util.js';
 import {finishJob, getJob, markRunning, markSupervised, type Finish, type StoredJob} from '../store/jobs.js';
 import {collect, localOffsetMinutes as offsetOf} from './collect.js';
 import {openContext, type Context} from './context.js';
 import {startTeamRun} from './hub-jobs.js';
-import {findExecutable} from './notify.js';
 import {processStartToken, signalGroup} from './process.js';
 import {isDirectory, localIso, utilizationPoint} from './queue.js';
 

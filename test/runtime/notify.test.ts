@@ -5,7 +5,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import {afterEach, beforeEach, describe, expect, it} from 'vitest';
-import {findExecutable, notify, type NotifyMode, type NotifyOptions} from '../../source/runtime/notify.js';
+import {findExecutable} from '../../source/providers/util.js';
+import {notify, type NotifyMode, type NotifyOptions} from '../../source/runtime/notify.js';
 import {openDatabase, type Db} from '../../source/store/db.js';
 import {sentNotification} from '../../source/store/notifications.js';
 import {tempHome} from '../helpers/cli.js';

@@ -2,10 +2,10 @@
  * `accounts list|add|remove|discover`: the configured accounts (config.json; never a token).
  */
 import fs from 'node:fs';
-import path from 'node:path';
 import {ACCOUNT_NAME} from '../../engine/types.js';
 import {apiCreditsOf, planIds, planOf, planValue, resolvePlan} from '../../engine/plans.js';
 import {discoverAccounts, type Discovered} from '../../providers/discover.js';
+import {expandHome} from '../../providers/util.js';
 import {collect} from '../../runtime/collect.js';
 import {cwdOf, homeOf, parse, print, printError, printJson, UsageError, numberFlag, type Io} from '../io.js';
 import {open, withContext, type Command, NO_ACCOUNTS} from '../shared.js';
@@ -47,10 +47,6 @@ pool: accounts that draw on one shared quota (several logins of one organization
 report the same utilization and reset instants; quota-tui detects them from the history and shows
 them as one pool (status --json "pool", "pools"). "pool set" puts accounts in pool P by hand, "pool
 clear" keeps them out of every pool (detection off), "pool auto" returns them to detection.`;
-
-function expandHome(dir: string, io: Io): string {
-	return dir === '~' ? homeOf(io) : dir.startsWith('~/') ? path.join(homeOf(io), dir.slice(2)) : path.resolve(cwdOf(io), dir);
-}
 
 async function list(argv: readonly string[], io: Io): Promise<number> {
 	const {values} = parse(argv, {json: {type: 'boolean'}}, 'accounts list');
@@ -118,8 +114,8 @@ async function add(argv: readonly string[], io: Io): Promise<number> {
 		const account = {
 			name,
 			provider,
-			...(provider === 'claude' ? {configDir: expandHome(values['config-dir'] ?? '~/.claude', io)} : {}),
-			...(provider === 'codex' ? {home: expandHome(values.home ?? '~/.codex', io)} : {}),
+			...(provider === 'claude' ? {configDir: expandHome(values['config-dir'] ?? '~/.claude', homeOf(io), cwdOf(io))} : {}),
+			...(provider === 'codex' ? {home: expandHome(values.home ?? '~/.codex', homeOf(io), cwdOf(io))} : {}),
 			...(plan ? {plan: plan.id} : {}),
 			...(values['value-usd'] === undefined ? {} : {valueUsdPerMonth: numberFlag(values['value-usd'], '--value-usd', {min: 0})}),
 			...(values['chain-order'] === undefined ? {} : {chainOrder: numberFlag(values['chain-order'], '--chain-order')}),
