@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import process from 'node:process';
-import {nodeFloorProblem, quietSqliteWarning} from './node-floor.js';
+import {nodeFloorProblem, quietExperimentalWarnings} from './node-floor.js';
 
 const argv = process.argv.slice(2);
 
@@ -31,15 +31,15 @@ if (tooOld !== null) {
 	if (!isHook) process.stderr.write(`${tooOld}\n`);
 	process.exitCode = isHook ? 0 : 1;
 } else if (isClaudeHook) {
-	quietSqliteWarning();
+	quietExperimentalWarnings();
 	const {runClaudeHook} = await import('./cli/hook-claude.js');
 	process.exitCode = await runClaudeHook({stdin: process.stdin, stdout: process.stdout, env: process.env});
 } else if (isCapture) {
-	quietSqliteWarning();
+	quietExperimentalWarnings();
 	const {runStatuslineCapture} = await import('./cli/statusline-capture.js');
 	process.exitCode = await runStatuslineCapture(argv.slice(1), {stdin: process.stdin, stdout: process.stdout, env: process.env});
 } else {
-	quietSqliteWarning();
+	quietExperimentalWarnings();
 	const {main} = await import('./cli/main.js');
 	process.exitCode = await main(argv, {
 		stdout: process.stdout,

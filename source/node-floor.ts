@@ -15,16 +15,17 @@ export function nodeFloorProblem(version: string): string | null {
 }
 
 /**
- * Drop Node's "SQLite is an experimental feature" warning (printed on Node 22 when `node:sqlite` is
- * first loaded): it would reach stderr on every command. Every other warning is printed as usual.
+ * Drop Node 22's "SQLite is an experimental feature" (when `node:sqlite` is first loaded: every
+ * command) and "globSync is an experimental feature" (Fleet roots; stable from 22.17) warnings: they
+ * would reach stderr for features quota-tui relies on deliberately. Every other warning still prints.
  */
-export function quietSqliteWarning(): void {
+export function quietExperimentalWarnings(): void {
 	const emit = process.emitWarning.bind(process) as (...args: unknown[]) => void;
 	process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
 		const first = rest[0];
 		const type = typeof first === 'string' ? first : (first as {type?: string} | undefined)?.type ?? (warning instanceof Error ? warning.name : undefined);
 		const message = typeof warning === 'string' ? warning : warning.message;
-		if (type === 'ExperimentalWarning' && /\bSQLite\b/i.test(message)) return;
+		if (type === 'ExperimentalWarning' && /^(SQLite|globSync|glob) is an experimental feature/.test(message)) return;
 		emit(warning, ...rest);
 	}) as typeof process.emitWarning;
 }

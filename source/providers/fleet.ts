@@ -10,10 +10,11 @@
  */
 import {createHash} from 'node:crypto';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import {parseDocument} from 'yaml';
+import {z} from 'zod';
 import {parseSeverity, type FollowUp} from '../engine/jobs.js';
+import {expandHome, userHome} from './util.js';
 
 export type ClosedEntry = {file: string; id: string; jobId: string; status: string};
 
@@ -34,38 +35,7 @@ const MAX_FILE_BYTES = 2 * 1024 * 1024;
 // ---------------------------------------------------------------------------------------------------
 // Globs
 
-function segmentPattern(segment: string): RegExp {
-	let source = '';
-	for (let index = 0; index < segment.length; index++) {
-		const char = segment[index]!;
-		if (char === '*') source += '[^/]*';
-		else if (char === '?') source += '[^/]';
-		else if (char === '[') {
-			const close = segment.indexOf(']', index + 1);
-			if (close > index + 1) {
-				const body = segment.slice(index + 1, close).replace(/^!/, '^').replaceAll('\\', '\\\\');
-				source += `[${body}]`;
-				index = close;
-			} else {
-				source += '\\[';
-			}
-		} else source += char.replace(/[.+^${}()|\\]/g, '\\$&');
-	}
-	return new RegExp(`^${source}$`);
-}
-
 const hasMagic = (segment: string) => /[*?[]/.test(segment);
-
-function listDirs(dir: string): string[] {
-	try {
-		return fs.readdirSync(dir, {withFileTypes: true})
-			.filter(entry => entry.isDirectory() || (entry.isSymbolicLink() && isDir(path.join(dir, entry.name))))
-			.map(entry => entry.name)
-			.sort();
-	} catch {
-		return [];
-	}
-}
 
 function isDir(file: string): boolean {
 	try {
@@ -75,44 +45,25 @@ function isDir(file: string): boolean {
 	}
 }
 
+/** The name of what fs.globSync asks about (a path or, on some versions, a Dirent). */
+const nameOf = (entry: string | {name: string}) => (typeof entry === 'string' ? path.basename(entry) : entry.name);
+
 /**
- * Directories matching a glob: `*`, `?`, `[…]` within a segment and `**` for any depth (at most 8
- * levels; `node_modules` and dot directories are not descended into by `**`).
+ * Directories matching a glob (`fs.globSync`): `*`, `?`, `[…]` within a segment and `**` for any
+ * depth; `**` and `*` do not enter dot directories, and `node_modules` is skipped unless the pattern
+ * names it. `~` and relative patterns start at `home`.
  */
-export function expandRootGlob(pattern: string, home = os.homedir()): string[] {
-	let text = pattern.trim();
-	if (text === '~' || text.startsWith('~/')) text = path.join(home, text.slice(1));
-	const absolute = path.resolve(home, text);
-	const {root} = path.parse(absolute);
-	const segments = absolute.slice(root.length).split(path.sep).filter(Boolean);
-	const results = new Set<string>();
-	const walk = (dir: string, index: number, depth: number) => {
-		if (index === segments.length) {
-			if (isDir(dir)) results.add(dir);
-			return;
-		}
-		const segment = segments[index]!;
-		if (segment === '**') {
-			walk(dir, index + 1, depth);
-			if (depth >= 8) return;
-			for (const name of listDirs(dir)) {
-				if (name === 'node_modules' || name.startsWith('.')) continue;
-				walk(path.join(dir, name), index, depth + 1);
-			}
-			return;
-		}
-		if (!hasMagic(segment)) {
-			walk(path.join(dir, segment), index + 1, depth);
-			return;
-		}
-		const regex = segmentPattern(segment);
-		for (const name of listDirs(dir)) {
-			if (name.startsWith('.') && !segment.startsWith('.')) continue;
-			if (regex.test(name)) walk(path.join(dir, name), index + 1, depth);
-		}
-	};
-	walk(root, 0, 0);
-	return [...results].sort();
+export function expandRootGlob(pattern: string, home = userHome()): string[] {
+	const absolute = expandHome(pattern.trim(), home, home);
+	if (!hasMagic(absolute)) return isDir(absolute) ? [absolute] : [];
+	const skipNodeModules = !absolute.split(path.sep).includes('node_modules');
+	let matches: string[];
+	try {
+		matches = fs.globSync(absolute, {exclude: (entry: string | {name: string}) => skipNodeModules && nameOf(entry) === 'node_modules'} as fs.GlobOptionsWithoutFileTypes);
+	} catch {
+		return [];
+	}
+	return [...new Set(matches.filter(isDir))].sort();
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -156,58 +107,75 @@ function createdAtOf(value: unknown, fallbackMs: number): {iso: string} | {error
 
 type Parsed = {item: FollowUp; entryId: string; status: string} | {error: string};
 
+/** An optional text field: a string (trimmed; empty = absent) or a number (as text). */
+const textField = (key: string, what = 'text') => z
+	.union([z.string(), z.number()], {error: issue => `${key} must be ${what}, got ${describe(issue.input)}`})
+	.nullish()
+	.transform(value => (typeof value === 'number' ? String(value) : value?.trim() || undefined))
+	.optional();
+
+/** A value checked by `check` (undefined = absent), with the message `message(value)` when it fails. */
+const checked = <T>(check: (value: unknown) => T | undefined, message: (value: unknown) => string) => z.unknown().transform((value, ctx): T | undefined => {
+	if (value === undefined || value === null) return undefined;
+	const result = check(value);
+	if (result === undefined) ctx.addIssue({code: 'custom', message: message(value)});
+	return result;
+}).optional();
+
+const nonNegative = (value: unknown): number | undefined => {
+	const n = typeof value === 'string' ? Number(value.replace(/^\$/, '')) : value;
+	return typeof n === 'number' && Number.isFinite(n) && n >= 0 ? n : undefined;
+};
+
+/** One follow-ups entry. Issues are reported in field order; the first one names the entry's problem. */
+const EntrySchema = z.object({
+	title: textField('title'),
+	prompt: textField('prompt'),
+	description: textField('description'),
+	module: textField('module'),
+	kind: textField('kind'),
+	status: textField('status'),
+	provider: textField('provider'),
+	id: textField('id', 'text or a number'),
+	severity: checked(parseSeverity, value => `severity ${describe(value)} is not critical, warning or info`),
+	created_at: z.unknown().optional(),
+	createdAt: z.unknown().optional(),
+	estimate_usd: checked(nonNegative, value => `estimate_usd ${describe(value)} is not a non-negative number`),
+	estimateUsd: checked(nonNegative, value => `estimate_usd ${describe(value)} is not a non-negative number`),
+});
+
 function parseEntry(raw: unknown, index: number, file: string, cwd: string, mtimeMs: number): Parsed {
 	if (!isRecord(raw)) return {error: `expected a mapping with title, severity, …, got ${describe(raw)}`};
-	const text = (key: string): string | undefined => {
-		const value = raw[key];
-		return typeof value === 'string' && value.trim() !== '' ? value.trim() : typeof value === 'number' ? String(value) : undefined;
-	};
-	for (const key of ['title', 'prompt', 'description', 'module', 'kind', 'status', 'provider']) {
-		const value = raw[key];
-		if (value !== undefined && value !== null && typeof value !== 'string' && typeof value !== 'number') return {error: `${key} must be text, got ${describe(value)}`};
-	}
-	const id = text('id');
-	if (raw['id'] !== undefined && raw['id'] !== null && id === undefined) return {error: `id must be text or a number, got ${describe(raw['id'])}`};
-	const description = text('prompt') ?? text('description');
-	const title = text('title') ?? description?.split('\n')[0]?.slice(0, 100);
+	const parsed = EntrySchema.safeParse(raw);
+	if (!parsed.success) return {error: parsed.error.issues[0]?.message ?? 'not a follow-up entry'};
+	const entry = parsed.data;
+	const description = entry.prompt ?? entry.description;
+	const title = entry.title ?? description?.split('\n')[0]?.slice(0, 100);
 	if (!title) return {error: 'missing title (and no prompt or description to take one from)'};
-	let severity = parseSeverity('info')!;
-	if (raw['severity'] !== undefined && raw['severity'] !== null) {
-		const parsed = parseSeverity(raw['severity']);
-		if (!parsed) return {error: `severity ${describe(raw['severity'])} is not critical, warning or info`};
-		severity = parsed;
-	}
-	const created = createdAtOf(raw['created_at'] ?? raw['createdAt'], mtimeMs);
+	const created = createdAtOf(entry.created_at ?? entry.createdAt, mtimeMs);
 	if ('error' in created) return created;
-	let estimateUsd: number | null = null;
-	const estimate = raw['estimate_usd'] ?? raw['estimateUsd'];
-	if (estimate !== undefined && estimate !== null) {
-		const n = typeof estimate === 'string' ? Number(estimate.replace(/^\$/, '')) : estimate;
-		if (typeof n !== 'number' || !Number.isFinite(n) || n < 0) return {error: `estimate_usd ${describe(estimate)} is not a non-negative number`};
-		estimateUsd = n;
-	}
-	const kind = (text('kind') ?? 'finding').toLowerCase().replaceAll('-', '_').replaceAll(' ', '_');
-	const provider = text('provider')?.toLowerCase();
+	const kind = (entry.kind ?? 'finding').toLowerCase().replaceAll('-', '_').replaceAll(' ', '_');
+	const provider = entry.provider?.toLowerCase();
 	if (provider !== undefined && provider !== 'claude' && provider !== 'codex') return {error: `provider ${describe(provider)} is not claude or codex`};
-	const module = text('module') ?? null;
-	const entryId = id ?? `derived-${hash(`${title}\u0000${module ?? ''}\u0000${String(raw['created_at'] ?? '')}`, 8)}`;
+	const module = entry.module ?? null;
+	const entryId = entry.id ?? `derived-${hash(`${title}\u0000${module ?? ''}\u0000${String(entry.created_at ?? '')}`, 8)}`;
 	return {
 		entryId,
 		item: {
 			id: fleetJobId(file, entryId),
 			title,
 			prompt: description ?? title,
-			severity,
+			severity: entry.severity ?? parseSeverity('info')!,
 			createdAt: created.iso,
 			kind,
 			module,
-			estimateUsd,
+			estimateUsd: entry.estimate_usd ?? entry.estimateUsd ?? null,
 			cwd,
-			ref: `${file}#${id ?? `[${index}]`}`,
+			ref: `${file}#${entry.id ?? `[${index}]`}`,
 			sourceFile: file,
 			...(provider ? {provider} : {}),
 		},
-		status: (text('status') ?? '').toLowerCase(),
+		status: (entry.status ?? '').toLowerCase(),
 	};
 }
 
@@ -260,7 +228,7 @@ export function readFollowUpsFile(file: string, cwd: string): {items: FollowUp[]
 }
 
 /** Every follow-up under the configured roots. Never throws. */
-export function readFleetFollowUps(roots: readonly string[], home = os.homedir()): FleetRead {
+export function readFleetFollowUps(roots: readonly string[], home = userHome()): FleetRead {
 	const read: FleetRead = {items: [], closed: [], filesRead: [], warnings: []};
 	for (const pattern of roots) {
 		const dirs = expandRootGlob(pattern, home);
