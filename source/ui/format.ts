@@ -3,6 +3,7 @@
  * nothing here reads the clock, the environment or the terminal.
  */
 import {DateTime} from 'luxon';
+import stringWidth from 'string-width';
 
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;
@@ -167,16 +168,35 @@ export function parseInstant(iso: string | null | undefined): number | null {
 	return Number.isNaN(ms) ? null : ms;
 }
 
-/** Shorten `text` to `width` cells with a trailing `…` (plain strings of single-width characters). */
+/** How many terminal cells `text` takes: CJK and most emoji take two, combining marks none. */
+export function cellWidth(text: string): number {
+	return stringWidth(text);
+}
+
+let graphemes: Intl.Segmenter | undefined;
+
+/** Shorten `text` to `width` terminal cells with a trailing `…`, never splitting a character. */
 export function truncate(text: string, width: number): string {
 	if (width <= 0) {
 		return '';
 	}
 
-	const chars = [...text];
-	if (chars.length <= width) {
+	if (stringWidth(text) <= width) {
 		return text;
 	}
 
-	return `${chars.slice(0, width - 1).join('')}…`;
+	graphemes ??= new Intl.Segmenter();
+	let kept = '';
+	let used = 0;
+	for (const {segment} of graphemes.segment(text)) {
+		const cells = stringWidth(segment);
+		if (used + cells > width - 1) {
+			break;
+		}
+
+		kept += segment;
+		used += cells;
+	}
+
+	return `${kept}…`;
 }

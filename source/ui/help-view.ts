@@ -5,6 +5,7 @@
  * scrolls through the lines (j/k, PgUp/PgDn). Pure: no React.
  */
 import wrapAnsi from 'wrap-ansi';
+import {cellWidth} from './format.js';
 import {bindingKeys, helpRows, keymap, type Binding} from './keymap.js';
 
 export type HelpLine = {
@@ -63,8 +64,8 @@ function wrap(text: string, width: number): string[] {
 }
 
 function table(entries: readonly Entry[], width: number, withLabels: boolean): HelpLine[] {
-	const keysWidth = Math.max(...entries.map(entry => [...entry.keys].length));
-	const labelWidth = withLabels ? Math.max(...entries.map(entry => [...(entry.label ?? '')].length)) : 0;
+	const keysWidth = Math.max(...entries.map(entry => cellWidth(entry.keys)));
+	const labelWidth = withLabels ? Math.max(...entries.map(entry => cellWidth(entry.label ?? ''))) : 0;
 	// The command column goes first when the pane is narrow: the keys and what they do matter more.
 	const showLabels = withLabels && width - 2 - keysWidth - 2 - labelWidth - 2 >= 24;
 	const textWidth = Math.max(8, width - 2 - keysWidth - 2 - (showLabels ? labelWidth + 2 : 0));

@@ -4,7 +4,7 @@
  */
 import type {UtilizationPoint} from '../engine/jobs.js';
 import type {QueueRow, QueueSnapshot} from '../runtime/types.js';
-import {formatAgeShort, formatDuration, formatPercent, truncate} from './format.js';
+import {cellWidth, formatAgeShort, formatDuration, formatPercent, truncate} from './format.js';
 import type {Tone} from './theme.js';
 
 export type QueueColumns = {
@@ -212,9 +212,9 @@ export function titleText(row: QueueRow, width: number): string {
 	const outcome = jobOutcome(row);
 	if (outcome === '' || width < 12) return truncate(row.title, width);
 	const room = width - 3;
-	const titleRoom = Math.min([...row.title].length, Math.max(6, Math.floor(room / 3)), room);
+	const titleRoom = Math.min(cellWidth(row.title), Math.max(6, Math.floor(room / 3)), room);
 	const outcomeText = truncate(outcome, room - titleRoom);
-	return `${truncate(row.title, room - [...outcomeText].length)} — ${outcomeText}`;
+	return `${truncate(row.title, room - cellWidth(outcomeText))} — ${outcomeText}`;
 }
 
 /** The notice a job raises when it ends: the tone and `"Title" succeeded in 4m12s · $0.42 · 5% of 5h`. */

@@ -5,7 +5,7 @@
 import type {AccountReport, Recommendation, StatusReport, WindowReport} from '../engine/report.js';
 import {windowShortLabel} from '../engine/status.js';
 import type {Origin} from '../engine/types.js';
-import {formatAge, formatAgeShort, formatPercent, parseInstant, truncate} from './format.js';
+import {cellWidth, formatAge, formatAgeShort, formatPercent, parseInstant, truncate} from './format.js';
 import type {Tone} from './theme.js';
 
 export type Badge = {readonly text: string; readonly tone: Tone};
@@ -138,7 +138,7 @@ const ERROR_STATUSES = new Set(['invalid_key', 'token_expired', 'policy_rejected
 /** The first candidate that fits `width`, else the last one truncated. */
 function fit(candidates: readonly string[], width: number): string {
 	for (const candidate of candidates) {
-		if (candidate.length <= width) {
+		if (cellWidth(candidate) <= width) {
 			return candidate;
 		}
 	}
@@ -247,11 +247,11 @@ export function longestName(report: StatusReport): number {
 /** Pad or cut `text` to exactly `width` cells (left-aligned). */
 export function cell(text: string, width: number): string {
 	const cut = truncate(text, width);
-	return cut + ' '.repeat(Math.max(0, width - [...cut].length));
+	return cut + ' '.repeat(Math.max(0, width - cellWidth(cut)));
 }
 
 /** Pad or cut `text` to exactly `width` cells (right-aligned). */
 export function cellRight(text: string, width: number): string {
 	const cut = truncate(text, width);
-	return ' '.repeat(Math.max(0, width - [...cut].length)) + cut;
+	return ' '.repeat(Math.max(0, width - cellWidth(cut))) + cut;
 }

@@ -1,7 +1,7 @@
 process.env.TZ = 'UTC';
 import {describe, expect, test} from 'vitest';
 import fc from 'fast-check';
-import {formatAge, formatAgeShort, formatBar, formatClock, formatCountdown, formatDuration, formatLocalTime, formatPercent, parseInstant, truncate} from '../../source/ui/format.js';
+import {cellWidth, formatAge, formatAgeShort, formatBar, formatClock, formatCountdown, formatDuration, formatLocalTime, formatPercent, parseInstant, truncate} from '../../source/ui/format.js';
 import {DAY, HOUR, MINUTE, NOW, SECOND} from './fixtures.js';
 
 describe('formatPercent', () => {
@@ -137,4 +137,10 @@ test('parseInstant and truncate', () => {
 	expect(truncate('abcdef', 4)).toBe('abc…');
 	expect(truncate('abc', 4)).toBe('abc');
 	expect(truncate('abc', 0)).toBe('');
+	// Terminal cells, not code points: a CJK character is two cells, an emoji with a modifier one grapheme.
+	expect(truncate('日本語のタイトル', 7)).toBe('日本語…');
+	expect(cellWidth(truncate('日本語のタイトル', 8))).toBeLessThanOrEqual(8);
+	expect(truncate('👍🏽👍🏽👍🏽', 5)).toBe('👍🏽👍🏽…');
+	expect(truncate('ab日', 4)).toBe('ab日');
+	expect(cellWidth('日本')).toBe(4);
 });

@@ -9,6 +9,7 @@ import fc from 'fast-check';
 import {Dashboard} from '../../source/ui/app.js';
 import {computeLayout, type FrameLayout} from '../../source/ui/layout.js';
 import {queueColumns, queueHeaderText, stateText, visibleRows} from '../../source/ui/queue-view.js';
+import {cellWidth} from '../../source/ui/format.js';
 import {createTheme} from '../../source/ui/theme.js';
 import {createAppRuntime} from '../../source/runtime/app-store.js';
 import {openContext} from '../../source/runtime/context.js';
@@ -85,6 +86,27 @@ describe('the queue table', () => {
 		runtime.clock.tick(MINUTE);
 		await tick();
 		expect(lineWith(text(mounted[0]!), 'Refactor the retry loop')).toContain('running 13m');
+	});
+
+	test('CJK and emoji titles are cut by terminal cells: the SEV…ACCOUNT columns stay where they are', async () => {
+		const long = 'データベースの移行スクリプトを書き直してインデックスを追加する作業をする';
+		const runtime = queueRuntime(queue([
+			row('q-ascii', 'Document the CLI flags and every config key in the README for users'),
+			row('q-cjk', long, {severity: 'critical'}),
+			row('q-emoji', '🚀🚀 Ship the 🔥 release notes 🎉 for the new dashboard and the queue', {severity: 'info'}),
+		]));
+		const frame = text(await mount(runtime));
+		const column = (needle: string, at: string) => {
+			const line = lineWith(frame, needle);
+			return cellWidth(line.slice(0, line.indexOf(at)));
+		};
+		const sev = column('Document the CLI', 'warn');
+		expect(sev).toBeGreaterThan(10);
+		expect(column('データ', 'crit')).toBe(sev);
+		expect(column('🚀', 'info')).toBe(sev);
+		expect(lineWith(frame, 'データ')).toContain('…');
+		expect(lineWith(frame, 'データ')).toMatch(/crit\s+3h \$1\.00 5%\s+queued\s+-$/);
+		for (const line of frame.split('\n')) expect(cellWidth(line)).toBeLessThanOrEqual(100);
 	});
 
 	test('an empty queue is one line saying how to add a job', async () => {
