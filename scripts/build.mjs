@@ -1,9 +1,9 @@
 // npm run build: bundle the CLI into build/ with rolldown (type checking is `npm run typecheck`).
 //
-// Three entries: cli.js (the bin), supervise.js (the detached job supervisor) and log-worker.js (the
-// parallel log reader's worker thread). Every dynamic import() in the sources becomes its own chunk,
-// so a command loads only the modules it uses (the status-line hook no packages at all, `status` no
-// Ink or React). Chunks sit next to the entries (source/build-files.ts relies on that). Packages are
+// Four entries: cli.js (the bin), supervise.js (the detached job supervisor), log-worker.js (the
+// parallel log reader's worker thread) and main.js (main() for in-process callers: the tests). Every
+// dynamic import() in the sources becomes its own chunk, so a command loads only the modules it uses
+// (the status-line hook no packages at all, `status` no Ink or React). Chunks sit next to the entries (source/build-files.ts relies on that). Packages are
 // bundled, except conf (loaded through createRequire on the first config write) and postgres (team
 // mode only), which stay dependencies resolved from node_modules at run time.
 import fs from 'node:fs';
@@ -23,6 +23,8 @@ export const ENTRIES = {
 	cli: 'source/cli.ts',
 	supervise: 'source/supervise.ts',
 	'log-worker': 'source/providers/logs/worker.ts',
+	// main(argv, io) for callers that run the CLI in their own process (the tests' in-process runCli).
+	main: 'source/cli/main.ts',
 };
 
 /** Bundle `input` (name → source file) plus the three entries into `dir` (emptied first). */

@@ -1,7 +1,7 @@
 /**
  * Run the CLI in tests.
  *
- * `runCli` / `runJson` run the built CLI's main() (build/cli/main.js) in-process: in a worker thread of
+ * `runCli` / `runJson` run the built CLI's main() (build/main.js) in-process: in a worker thread of
  * this test file, kept for the file's later runs, with an injected Io (captured stdout/stderr, stdin
  * holding `input`, isTTY false) and the environment a child process would get (cliEnv). A run is
  * synchronous like the spawnSync it replaces, so tests read the result directly; what a test serves
@@ -22,7 +22,7 @@ import {MessageChannel, receiveMessageOnPort, Worker} from 'node:worker_threads'
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const CLI = path.join(ROOT, 'build', 'cli.js');
-const BUILT_MAIN = path.join(ROOT, 'build', 'cli', 'main.js');
+const BUILT_MAIN = path.join(ROOT, 'build', 'main.js');
 const WORKER = path.join(ROOT, 'test', 'helpers', 'cli-worker.mjs');
 const TIMEOUT_MS = 30_000;
 
