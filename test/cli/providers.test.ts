@@ -196,10 +196,14 @@ describe('quota-tui statusline (Done when)', {timeout: 60_000}, () => {
 		expect(fs.readdirSync(work).some(n => n.includes('quota-tui'))).toBe(false);
 	});
 
-	it('finds config and database where the rest of quota-tui does (its light copy of env-paths)', () => {
+	it('finds config and database where the rest of quota-tui does (its light copy of env-paths)', async () => {
+		// Both modules bundled for child processes (env-paths reads the process's own environment).
+		const dir = tempDir();
+		const {bundle} = await import('../../scripts/build.mjs');
+		await bundle(dir, {capture: 'source/cli/statusline-capture.ts', paths: 'source/store/paths.ts'});
 		const script = `
-			const {where} = await import(${JSON.stringify(path.join(path.dirname(CLI), 'cli', 'statusline-capture.js'))});
-			const {resolvePaths} = await import(${JSON.stringify(path.join(path.dirname(CLI), 'store', 'paths.js'))});
+			const {where} = await import(${JSON.stringify(path.join(dir, 'capture.js'))});
+			const {resolvePaths} = await import(${JSON.stringify(path.join(dir, 'paths.js'))});
 			const light = where(process.env);
 			const full = resolvePaths(process.env);
 			process.stdout.write(JSON.stringify([light, {configFile: full.configFile, dbFile: full.dbFile, logsDir: full.logsDir}]));
