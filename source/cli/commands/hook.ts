@@ -2,8 +2,8 @@
  * `hook claude` (the in-agent gate; its run is the light entry cli/hook-claude.ts) and
  * `hook install|uninstall`, which add it to (or take it out of) an account's settings.json.
  */
+import {BUILT} from '../../build-files.js';
 import path from 'node:path';
-import {fileURLToPath} from 'node:url';
 import type {Account} from '../../engine/types.js';
 import {isRecord} from '../../providers/util.js';
 import {applyPlans, planInstall, planUninstall, readSettingsFile, type Plan, type Settings} from '../claude-settings.js';
@@ -41,7 +41,7 @@ the only Claude account; --all does every Claude account, all or nothing.`;
 
 /** The command line Claude Code runs (this node, this build; QUOTA_TUI_HOME baked in when set). */
 export function hookCommandLine(env: NodeJS.ProcessEnv): string {
-	const cli = fileURLToPath(new URL('../../cli.js', import.meta.url));
+	const cli = BUILT.cli;
 	const home = env['QUOTA_TUI_HOME']?.trim();
 	return `${home ? `QUOTA_TUI_HOME=${shellQuote(path.resolve(home))} ` : ''}${shellQuote(process.execPath)} ${shellQuote(cli)} hook claude`;
 }
