@@ -33,6 +33,7 @@ export const COMMANDS: readonly CommandEntry[] = [
 	{name: 'utilization', summary: 'averages, waste per week, auto-spend and pending follow-ups (--days N, --json)', load: async () => (await import('./commands/utilization.js')).utilizationCommand},
 	{name: 'report', summary: 'tokens, API-equivalent cost and 5-hour blocks from local logs (ccusage-compatible JSON)', load: async () => (await import('./commands/report.js')).reportCommand},
 	{name: 'team', summary: 'team mode on a PostgreSQL hub: init, join, status, leave', load: async () => (await import('./commands/team.js')).teamCommand},
+	{name: 'run', summary: 'run an agent on the picked account; --resume continues its session on the next one at a limit', load: async () => (await import('./commands/run.js')).runCommand},
 	{name: 'hook', summary: 'Claude Code hook that stops the agent over its quota ceiling (hook claude; hook install|uninstall)', load: async () => (await import('./commands/hook.js')).hookCommand},
 	{name: 'hooks', summary: 'event hooks: list them, or fire a sample event (hooks test EVENT)', load: async () => (await import('./commands/hooks.js')).hooksCommand},
 	{name: 'config', summary: 'read or change config keys (validated)', load: async () => (await import('./commands/config.js')).configCommand},

@@ -119,7 +119,7 @@ export type Budget = {
 	checkedAt: string;
 };
 
-export type DecisionKind = 'switch' | 'gate' | 'recommend' | 'dispatch' | 'defer' | 'reset-credit';
+export type DecisionKind = 'switch' | 'gate' | 'recommend' | 'dispatch' | 'defer' | 'reset-credit' | 'run';
 
 export type Decision = {
 	at: string;
