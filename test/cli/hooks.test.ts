@@ -7,6 +7,8 @@ import {spawn, type ChildProcess} from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import {afterEach, describe, expect, it} from 'vitest';
+import {createAppRuntime} from '../../source/runtime/app-store.js';
+import {openContext} from '../../source/runtime/context.js';
 import {processAlive} from '../../source/runtime/process.js';
 import {CLI, runMain, tempHome} from '../helpers/cli.js';
 import {installFakeRunner} from '../helpers/fake-runner.js';
@@ -64,6 +66,21 @@ describe('event hooks', () => {
 		// Every switch is its own event, even at the same frozen instant.
 		await ok(['switch', 'a'], home);
 		expect(hook.read().map(run => run.account)).toEqual(['b', 'a']);
+	});
+
+	it('a switch from the dashboard (the runtime behind its s key) runs the switch hook once', async () => {
+		const home = tempHome();
+		const hook = hookScript(home);
+		await twoManualAccounts(home, 10);
+		writeHooks(home, [{on: ['switch'], command: [process.execPath, hook.script]}]);
+		const runtime = createAppRuntime(openContext({env: {...process.env, QUOTA_TUI_HOME: home, QUOTA_TUI_NOW: NOW, TZ: 'UTC'}}));
+		try {
+			runtime.switchTo('b');
+			await expect.poll(() => hook.read().length, {timeout: 20_000}).toBe(1);
+			expect(hook.read()[0]!.stdin).toMatchObject({event: 'switch', account: 'b', data: {to: 'b'}});
+		} finally {
+			runtime.dispose();
+		}
 	});
 
 	it('the old switch.onSwitch still runs, as a switch hook', async () => {
