@@ -1,5 +1,5 @@
 // The status-line hook's cold start: `quota-tui statusline` runs on every Claude Code status-line
-// refresh, so its wall time is measured against a bare `node -e 0` in the same run (interleaved, so
+// refresh (and `hook claude`, the in-agent gate, before every prompt and tool call), so its wall time is measured against a bare `node -e 0` in the same run (interleaved, so
 // both see the same machine load). Median of BENCH_STATUSLINE_RUNS (20) runs after one warm-up each.
 //
 //   node test/bench/statusline.mjs          (after npm run build)
@@ -41,16 +41,23 @@ export async function benchStatusline({runs = Number(process.env.BENCH_STATUSLIN
 		const peer = [];
 		const hook = [];
 		const idle = [];
+		const gateHook = [];
+		// `quota-tui hook claude` (the in-agent gate) runs before every prompt and tool call: same budget.
+		const prompt = JSON.stringify({session_id: 'bench', hook_event_name: 'UserPromptSubmit', cwd: home, prompt: 'go on'});
+		const gateCheck = await timeRun([CLI, 'hook', 'claude'], env, prompt);
+		if (gateCheck.stdout !== '') throw new Error(`unexpected hook answer at 41%: ${JSON.stringify(gateCheck.stdout)}`);
 		for (let i = 0; i < runs; i++) {
 			peer.push((await timeRun(['-e', '0'], env)).ms);
 			hook.push((await timeRun([CLI, 'statusline'], env, input)).ms);
 			idle.push((await timeRun([CLI, 'statusline'], env, '{"rate_limits":null}')).ms);
+			gateHook.push((await timeRun([CLI, 'hook', 'claude'], env, prompt)).ms);
 		}
 		const p = median(peer);
 		const rows = [
 			['node -e 0 (peer)', p, peer],
 			['statusline (records + prints)', median(hook), hook],
 			['statusline (no rate_limits yet)', median(idle), idle],
+			['hook claude (gate, continue)', median(gateHook), gateHook],
 		];
 		log(`\nstatusline — median of ${runs} runs each, interleaved, wall-clock ms`);
 		for (const [label, value, values] of rows) {
@@ -61,6 +68,7 @@ export async function benchStatusline({runs = Number(process.env.BENCH_STATUSLIN
 			['statusline: node -e 0', `${p.toFixed(1)} ms`, '1.00×', `median of ${runs}`],
 			['statusline: record + print', `${median(hook).toFixed(1)} ms`, `${(median(hook) / p).toFixed(2)}×`, `+${(median(hook) - p).toFixed(1)} ms`],
 			['statusline: no rate_limits', `${median(idle).toFixed(1)} ms`, `${(median(idle) / p).toFixed(2)}×`, ''],
+			['hook claude: gate (target ≤ 2×)', `${median(gateHook).toFixed(1)} ms`, `${(median(gateHook) / p).toFixed(2)}×`, `+${(median(gateHook) - p).toFixed(1)} ms`],
 		];
 	} finally {
 		rmSync(home, {recursive: true, force: true});
