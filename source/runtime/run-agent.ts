@@ -146,7 +146,6 @@ export async function runAgent(ctx: Context, options: RunOptions, io: RunIo, say
 	let sessionId: string | null = null;
 	let from: Account | undefined;
 	let lastCode = 0;
-	let saidAutoContinue = false;
 	const decide = (subject: string, verdict: string, reasons: string[], inputs: Record<string, unknown>) => {
 		const decision: Decision = {at: isoAt(now, localOffsetMinutes(now)), kind: 'run', subject, verdict, reasons, inputs};
 		try {
@@ -188,8 +187,7 @@ export async function runAgent(ctx: Context, options: RunOptions, io: RunIo, say
 		const resumed = sessionId !== null && from !== undefined;
 		if (resumed) {
 			if (account.name === from!.name && provider === 'claude' && dir && nativeAutoContinue(dir)) {
-				if (!saidAutoContinue) say(`quota-tui run: Claude Code continues ${account.name} at its reset by itself (its auto-continue is on): not resuming there too`);
-				saidAutoContinue = true;
+				say(`quota-tui run: Claude Code continues ${account.name} at its reset by itself (its auto-continue is on): not resuming there too`);
 				return {exitCode: lastCode, steps};
 			}
 			const kind = provider ?? (account.provider === 'codex' ? 'codex' : 'claude');

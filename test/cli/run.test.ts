@@ -12,7 +12,6 @@ import {CLI, cliEnv, ROOT, runCli, tempHome} from '../helpers/cli.js';
 
 const NOW = '2026-11-22T12:00:00Z';
 const AGENT = path.join(ROOT, 'test', 'fixtures', 'fake-agent.mjs');
-/* eslint-disable @typescript-eslint/no-explicit-any -- tests read arbitrary JSON */
 
 function setup(provider: 'claude' | 'codex', used: {a: number; b: number}) {
 	const home = tempHome();
