@@ -340,7 +340,8 @@ describeHub('a machine cut off from the hub', {timeout: 180_000}, () => {
 		const catchUpMs = performance.now() - catchUpStart;
 		await session?.close();
 		ctx.close();
-		expect(pushed[0]?.pushed).toBe(backlog);
+		// At least the partition's backlog (a row written while the first sync runs may ride along).
+		expect(pushed[0]?.pushed).toBeGreaterThanOrEqual(backlog);
 		expect(outboxStats(db).pending).toBe(0);
 		const back = await run(alpha, ['status', '--json'], at(615));
 		expect(back.code).toBe(0);
