@@ -4,13 +4,13 @@
  */
 import {BUILT} from '../../build-files.js';
 import path from 'node:path';
-import type {Account} from '../../engine/types.js';
 import {isRecord} from '../../providers/util.js';
 import {applyPlans, planInstall, planUninstall, readSettingsFile, type Plan, type Settings} from '../claude-settings.js';
 import {runClaudeHook} from '../hook-claude.js';
 import {parse, print, printJson, UsageError, type Io} from '../io.js';
 import {withContext, type Command} from '../shared.js';
 import {shellQuote} from './status.js';
+import {targets} from './statusline.js';
 
 const PURPOSE = 'hook';
 /** The Claude Code hook events quota-tui answers: before a prompt is sent, before each tool call. */
@@ -77,22 +77,6 @@ function withOurHooks(settings: Settings, command: string): Settings {
 		hooks[event] = [...groups, entry];
 	}
 	return copy;
-}
-
-function targets(accounts: readonly Account[], values: {account?: string | undefined; all?: boolean | undefined}, env: NodeJS.ProcessEnv): Account[] {
-	const claude = accounts.filter(a => a.provider === 'claude' && a.configDir);
-	if (claude.length === 0) throw new UsageError('No Claude account is configured. Add one (quota-tui accounts discover --yes, or quota-tui accounts add NAME --provider claude --config-dir DIR).');
-	if (values.all) return claude;
-	if (values.account) {
-		const account = claude.find(a => a.name === values.account);
-		if (!account) throw new UsageError(`--account: no Claude account named "${values.account}" (Claude accounts: ${claude.map(a => a.name).join(', ')})`);
-		return [account];
-	}
-	const dir = env['CLAUDE_CONFIG_DIR']?.trim();
-	const fromEnv = dir ? claude.find(a => path.resolve(a.configDir!) === path.resolve(dir)) : undefined;
-	if (fromEnv) return [fromEnv];
-	if (claude.length === 1) return claude;
-	throw new UsageError(`Several Claude accounts: pass --account NAME or --all (Claude accounts: ${claude.map(a => a.name).join(', ')})`);
 }
 
 type Change = {account: string; file: string; action: 'installed' | 'updated' | 'unchanged' | 'removed' | 'restored' | 'not-installed'};

@@ -93,7 +93,8 @@ function writeSettings(file: string, settings: Settings, now: number): string | 
 	return backup;
 }
 
-function targets(accounts: readonly Account[], values: {account?: string | undefined; all?: boolean | undefined}, env: NodeJS.ProcessEnv): Account[] {
+/** The Claude accounts a settings.json command applies to (--all, --account, $CLAUDE_CONFIG_DIR, the only one). */
+export function targets(accounts: readonly Account[], values: {account?: string | undefined; all?: boolean | undefined}, env: NodeJS.ProcessEnv): Account[] {
 	const claude = accounts.filter(a => a.provider === 'claude' && a.configDir);
 	if (claude.length === 0) throw new UsageError('No Claude account is configured. Add one (quota-tui accounts discover --yes, or quota-tui accounts add NAME --provider claude --config-dir DIR).');
 	if (values.all) return claude;
