@@ -15,13 +15,10 @@
  *   {"continue": false, "stopReason": "…"}  (+ for PreToolUse: hookSpecificOutput.permissionDecision "deny")
  */
 import fs from 'node:fs';
-import {accountState} from '../engine/assemble.js';
-import {gate} from '../engine/gate.js';
-import {instantMs} from '../engine/time.js';
-import {DEFAULT_POLICY, type Account, type Policy} from '../engine/types.js';
+import {DEFAULT_POLICY, type Policy} from '../engine/types.js';
 import {isRecord} from '../providers/util.js';
 import {openDatabase} from '../store/db.js';
-import {latestSnapshot, listBudgets} from '../store/repositories.js';
+import {hookStop} from '../runtime/hook-gate.js';
 import {accountFor, clockNow, readStdin, where, type CaptureIo} from './statusline-capture.js';
 
 /** Never wait long on a database another process holds: the agent is waiting. */
@@ -46,25 +43,6 @@ function rawPolicy(configFile: string): {policy: Policy; stopPercent: number} {
 	return {policy, stopPercent: number('hookStopPercent', policy.maxQuotaPercent, 100)};
 }
 
-/** "Fri 10:00" in the local zone (TZ). */
-function localShort(iso: string, env: NodeJS.ProcessEnv): string | undefined {
-	const ms = instantMs(iso);
-	if (ms === undefined) return undefined;
-	try {
-		const format = new Intl.DateTimeFormat('en-GB', {weekday: 'short', hour: '2-digit', minute: '2-digit', hour12: false, ...(env['TZ'] ? {timeZone: env['TZ']} : {})});
-		return format.format(ms).replace(',', '');
-	} catch {
-		return undefined;
-	}
-}
-
-/** Claude Code's stop response for this hook event. */
-export function stopResponse(event: string | undefined, sentence: string): Record<string, unknown> {
-	const response: Record<string, unknown> = {continue: false, stopReason: sentence};
-	if (event === 'PreToolUse') response['hookSpecificOutput'] = {hookEventName: 'PreToolUse', permissionDecision: 'deny', permissionDecisionReason: sentence};
-	return response;
-}
-
 /** The decision, or undefined to let Claude Code continue. Throws on anything unexpected (the caller fails open). */
 export function decide(input: string, env: NodeJS.ProcessEnv, now: number): Record<string, unknown> | undefined {
 	const payload = input.trim() === '' ? {} : JSON.parse(input) as unknown;
@@ -76,16 +54,7 @@ export function decide(input: string, env: NodeJS.ProcessEnv, now: number): Reco
 	const {policy, stopPercent} = rawPolicy(paths.configFile);
 	const db = openDatabase(paths.dbFile, {busyTimeoutMs: BUSY_TIMEOUT_MS});
 	try {
-		const account: Account = {name: match.name, provider: 'claude', ...(match.model ? {model: match.model} : {})};
-		const overrides = listBudgets(db).filter(b => b.window && b.scope === `account:${match.name}`);
-		const state = accountState({account, snapshot: latestSnapshot(db, match.name), overrides}, policy, now);
-		// Fail open on data that is stale or unknown: the hook must never stop work on a guess.
-		if (state.stale || state.ageMs === null || state.status === 'unknown' || state.status === 'unreachable') return undefined;
-		const result = gate({state, budgets: [], request: {}, policy: {...policy, maxQuotaPercent: stopPercent}, now});
-		if (result.verdict !== 'pause') return undefined;
-		const first = result.reasons[0] ?? `Stopping: ${match.name} is out of quota`;
-		const when = result.retryAt ? localShort(result.retryAt, env) : undefined;
-		return stopResponse(event, when ? `${first}; resets ${when}` : first);
+		return hookStop(db, {name: match.name, model: match.model}, policy, stopPercent, event, env, now);
 	} finally {
 		db.close();
 	}
