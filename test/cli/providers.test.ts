@@ -170,7 +170,7 @@ describe('quota-tui statusline (Done when)', {timeout: 60_000}, () => {
 		expect(r.stdout).toContain("your previous command runs as passthrough: echo 'my line'");
 		const installed = JSON.parse(fs.readFileSync(settings, 'utf8'));
 		expect(installed.model).toBe('opus');
-		expect(installed.statusLine).toEqual({type: 'command', padding: 1, command: `${process.execPath} ${CLI} statusline --passthrough 'echo '\\''my line'\\'''`});
+		expect(installed.statusLine).toEqual({type: 'command', padding: 1, command: `QUOTA_TUI_HOME=${home} ${process.execPath} ${CLI} statusline --passthrough 'echo '\\''my line'\\'''`});
 		const backups = fs.readdirSync(work).filter(n => n.startsWith('settings.json.quota-tui-'));
 		expect(backups).toHaveLength(1);
 		expect(JSON.parse(fs.readFileSync(path.join(work, backups[0]!), 'utf8'))).toEqual(original);

@@ -7,7 +7,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import {BUILT} from '../../build-files.js';
 import type {Account} from '../../engine/types.js';
-import {isoUtc, isRecord} from '../../providers/util.js';
+import {isRecord} from '../../providers/util.js';
+import {applyPlans, planInstall, planUninstall, readSettingsFile, type Plan, type Settings, type SettingsFile} from '../claude-settings.js';
 import {parse, print, printJson, UsageError, type Io} from '../io.js';
 import {withContext, type Command} from '../shared.js';
 import {runStatuslineCapture} from '../statusline-capture.js';
@@ -33,14 +34,18 @@ login) prints the last known values and records nothing; any error prints nothin
 (details in logs/statusline.log under the quota-tui data folder).
 
 install writes the statusLine entry into the account's settings.json (<configDir>/settings.json),
-keeping your previous status-line command as --passthrough and a backup of the file next to it.
-uninstall restores the previous command. Without --account: the account of $CLAUDE_CONFIG_DIR, or the
-only Claude account; --all does every Claude account.`;
+keeping your previous status-line command as --passthrough and one backup of the file
+(settings.json.quota-tui-statusline.bak); the installed command carries QUOTA_TUI_HOME when it is set,
+and a settings.json that is a symlink is edited at its target. uninstall restores the previous command:
+the file comes back byte for byte when nothing else changed since (or is removed if install created
+it). Without --account: the account of $CLAUDE_CONFIG_DIR, or the only Claude account; --all does every
+Claude account, all or nothing (every file is checked before the first is written).`;
 
-/** The command line that runs this quota-tui's status line (this node, this build). */
-export function statuslineCommandLine(): string {
+/** The command line that runs this quota-tui's status line (this node, this build; QUOTA_TUI_HOME baked in when set). */
+export function statuslineCommandLine(env: NodeJS.ProcessEnv): string {
 	const cli = BUILT.cli;
-	return `${shellQuote(process.execPath)} ${shellQuote(cli)} statusline`;
+	const home = env['QUOTA_TUI_HOME']?.trim();
+	return `${home ? `QUOTA_TUI_HOME=${shellQuote(path.resolve(home))} ` : ''}${shellQuote(process.execPath)} ${shellQuote(cli)} statusline`;
 }
 
 /** True when a status-line command is ours (any quota-tui install). */
@@ -54,43 +59,6 @@ export function passthroughOf(command: string): string | undefined {
 	if (!match) return undefined;
 	const value = match[1]!;
 	return value.startsWith("'") ? value.slice(1, -1).replaceAll(`'\\''`, "'") : value;
-}
-
-type Settings = Record<string, unknown>;
-
-function readSettings(file: string): Settings {
-	let text: string;
-	try {
-		text = fs.readFileSync(file, 'utf8');
-	} catch (error) {
-		if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {};
-		throw new UsageError(`${file}: cannot read (${(error as Error).message}); nothing changed`, 1);
-	}
-	if (text.trim() === '') return {};
-	let parsed: unknown;
-	try {
-		parsed = JSON.parse(text);
-	} catch (error) {
-		throw new UsageError(`${file}: not valid JSON (${(error as Error).message}); fix it first, nothing changed`);
-	}
-	if (!isRecord(parsed)) throw new UsageError(`${file}: expected a JSON object; nothing changed`);
-	return parsed;
-}
-
-/** Copy the file aside, then replace it atomically (same mode). Returns the backup path, if any. */
-function writeSettings(file: string, settings: Settings, now: number): string | null {
-	let backup: string | null = null;
-	let mode = 0o644;
-	if (fs.existsSync(file)) {
-		mode = fs.statSync(file).mode & 0o777;
-		backup = `${file}.quota-tui-${isoUtc(now).replaceAll(/[:]/g, '')}.bak`;
-		fs.copyFileSync(file, backup);
-	}
-	fs.mkdirSync(path.dirname(file), {recursive: true});
-	const temporary = `${file}.${process.pid}.tmp`;
-	fs.writeFileSync(temporary, `${JSON.stringify(settings, null, 2)}\n`, {mode});
-	fs.renameSync(temporary, file);
-	return backup;
 }
 
 /** The Claude accounts a settings.json command applies to (--all, --account, $CLAUDE_CONFIG_DIR, the only one). */
@@ -112,39 +80,68 @@ export function targets(accounts: readonly Account[], values: {account?: string 
 
 type Change = {account: string; file: string; action: 'installed' | 'updated' | 'unchanged' | 'removed' | 'restored' | 'not-installed'; command: string | null; passthrough: string | null; backup: string | null};
 
-function install(account: Account, now: number): Change {
-	const file = path.join(account.configDir!, 'settings.json');
-	const settings = readSettings(file);
+const PURPOSE = 'statusline';
+const backupOf = (target: SettingsFile) => `${target.real}.quota-tui-${PURPOSE}.bak`;
+
+/** The status-line command in settings: the object form's command, or a legacy plain string. */
+function currentCommand(settings: Settings): string | undefined {
+	const entry = settings['statusLine'];
+	if (typeof entry === 'string') return entry.trim() === '' ? undefined : entry;
+	if (isRecord(entry) && typeof entry['command'] === 'string' && entry['command'].trim() !== '') return entry['command'];
+	return undefined;
+}
+
+/** The legacy plain-string statusLine of the backed-up file, if that is what it had (restored as it was). */
+function legacyStringIn(backup: string): string | undefined {
+	try {
+		const parsed: unknown = JSON.parse(fs.readFileSync(backup, 'utf8'));
+		return isRecord(parsed) && typeof parsed['statusLine'] === 'string' ? parsed['statusLine'] : undefined;
+	} catch {
+		return undefined;
+	}
+}
+
+function planStatuslineInstall(account: Account, target: SettingsFile, ours: string): {plan: Plan | null; change: Change} {
+	const {settings} = target;
 	const previous = isRecord(settings['statusLine']) ? settings['statusLine'] : undefined;
-	const previousCommand = previous && typeof previous['command'] === 'string' && previous['command'].trim() !== '' ? previous['command'] : undefined;
-	const ours = statuslineCommandLine();
+	const previousCommand = currentCommand(settings);
 	// Re-installing keeps the passthrough we wrapped before; never wrap ourselves.
 	const passthrough = previousCommand && isOurs(previousCommand) ? passthroughOf(previousCommand) : previousCommand;
 	const command = passthrough ? `${ours} --passthrough ${shellQuote(passthrough)}` : ours;
-	if (previousCommand === command) return {account: account.name, file, action: 'unchanged', command, passthrough: passthrough ?? null, backup: null};
-	settings['statusLine'] = {...previous, type: 'command', command};
-	const backup = writeSettings(file, settings, now);
-	return {account: account.name, file, action: previousCommand && isOurs(previousCommand) ? 'updated' : 'installed', command, passthrough: passthrough ?? null, backup};
+	const base = {account: account.name, file: target.file, command, passthrough: passthrough ?? null};
+	if (previousCommand === command) return {plan: null, change: {...base, action: 'unchanged', backup: null}};
+	const plan = planInstall(target, {...settings, statusLine: {...previous, type: 'command', command}}, PURPOSE);
+	return {plan, change: {...base, action: previousCommand && isOurs(previousCommand) ? 'updated' : 'installed', backup: plan.backup === 'create' && target.bytes !== null ? backupOf(target) : null}};
 }
 
-function uninstall(account: Account, now: number): Change {
-	const file = path.join(account.configDir!, 'settings.json');
-	const settings = readSettings(file);
-	const previous = isRecord(settings['statusLine']) ? settings['statusLine'] : undefined;
-	const command = previous && typeof previous['command'] === 'string' ? previous['command'] : undefined;
-	if (!command || !isOurs(command)) return {account: account.name, file, action: 'not-installed', command: command ?? null, passthrough: null, backup: null};
+function planStatuslineUninstall(account: Account, target: SettingsFile): {plan: Plan | null; change: Change} {
+	const {settings} = target;
+	const command = currentCommand(settings);
+	if (!command || !isOurs(command)) return {plan: null, change: {account: account.name, file: target.file, action: 'not-installed', command: command ?? null, passthrough: null, backup: null}};
 	const passthrough = passthroughOf(command);
-	if (passthrough) settings['statusLine'] = {...previous, type: 'command', command: passthrough};
-	else delete settings['statusLine'];
-	const backup = writeSettings(file, settings, now);
-	return {account: account.name, file, action: passthrough ? 'restored' : 'removed', command: passthrough ?? null, passthrough: null, backup};
+	const without: Settings = {...settings};
+	if (!passthrough) delete without['statusLine'];
+	else if (legacyStringIn(backupOf(target)) === passthrough) without['statusLine'] = passthrough;
+	else without['statusLine'] = {...(isRecord(settings['statusLine']) ? settings['statusLine'] : {}), type: 'command', command: passthrough};
+	const plan = planUninstall(target, without, PURPOSE);
+	return {plan, change: {account: account.name, file: target.file, action: passthrough ? 'restored' : 'removed', command: passthrough ?? null, passthrough: null, backup: null}};
 }
 
 async function manage(verb: 'install' | 'uninstall', argv: readonly string[], io: Io): Promise<number> {
 	const {values} = parse(argv, {account: {type: 'string'}, all: {type: 'boolean'}, json: {type: 'boolean'}}, `statusline ${verb}`);
+	if (values.all && values.account) throw new UsageError('--all and --account: give one of them');
 	return withContext(io, {}, ctx => {
-		const now = ctx.clock.now();
-		const changes = targets(ctx.accounts, values, io.env).map(account => (verb === 'install' ? install(account, now) : uninstall(account, now)));
+		const ours = statuslineCommandLine(io.env);
+		const plans: Plan[] = [];
+		const changes: Change[] = [];
+		// Read and check every file before writing any: all or nothing (cli/claude-settings.ts).
+		for (const account of targets(ctx.accounts, values, io.env)) {
+			const target = readSettingsFile(path.join(account.configDir!, 'settings.json'));
+			const {plan, change} = verb === 'install' ? planStatuslineInstall(account, target, ours) : planStatuslineUninstall(account, target);
+			if (plan) plans.push(plan);
+			changes.push(change);
+		}
+		applyPlans(plans, PURPOSE);
 		if (values.json) {
 			printJson(io, {changes});
 			return 0;
