@@ -36,7 +36,7 @@ const MAX_RETRY_MS = 60_000;
 
 export type SyncReport = {
 	pushed: number;
-	pulled: {observations: number; decisions: number};
+	pulled: {observations: number; decisions: number; shared: number};
 	/** Team jobs: queued here and published to the hub, and hub jobs whose state came here. */
 	jobs: {published: number; pulled: number};
 	/** Outbox entries still waiting (the deadline came first, or the hub is down). */
@@ -253,7 +253,7 @@ function createSession(ctx: Context, db: Db, settings: HubSettings, options: Hub
 				const jobs = {published: await queue.publishJobs(connected, db, ctx.clock.now()), pulled: 0};
 				const pulled = pull
 					? await replicate.pullHub(connected, db, {accounts: ctx.accounts, warnThreshold: ctx.config.policy.warnThreshold, nowMs: ctx.clock.now()})
-					: {observations: 0, decisions: 0};
+					: {observations: 0, decisions: 0, shared: 0};
 				if (pull) {
 					// Any machine sweeps: a claim whose lease ran out (its machine died, slept, lost the hub) is interrupted.
 					await claims.expireJobLeases(connected);
@@ -270,7 +270,7 @@ function createSession(ctx: Context, db: Db, settings: HubSettings, options: Hub
 			if (readDown(db) !== null) writeDown(db, null);
 			retryMs = OUTBOX_CHECK_MS;
 			await listen().catch(() => undefined);
-			if (report.pushed > 0 || report.pulled.observations > 0 || report.pulled.decisions > 0 || report.jobs.published > 0) options.onSynced?.(report);
+			if (report.pushed > 0 || report.pulled.observations > 0 || report.pulled.decisions > 0 || report.pulled.shared > 0 || report.jobs.published > 0) options.onSynced?.(report);
 			return report;
 		} catch (error) {
 			await fail(error);

@@ -373,6 +373,67 @@ export const MIGRATIONS: readonly string[] = [
 		updated_at_ms INTEGER NOT NULL
 	);
 	`,
+	// 9: team mode (issue 14): budgets and reset credits are shared through the hub, last writer wins.
+	// hub_row_clock keeps when each budget or credit last changed here (by any writer, member or not),
+	// so a pull applies another machine's version only when it is newer; the outbox gets the change
+	// while this database is a member. Neither fires while the hub's own data is being applied.
+	`
+	CREATE TABLE hub_row_clock (
+		kind TEXT NOT NULL,
+		ref TEXT NOT NULL,
+		changed_ms INTEGER NOT NULL,
+		PRIMARY KEY (kind, ref)
+	);
+	CREATE TRIGGER hub_shared_budgets_insert AFTER INSERT ON budgets WHEN NOT EXISTS (SELECT 1 FROM kv WHERE key = 'hub.applying')
+	BEGIN
+		INSERT INTO hub_row_clock (kind, ref, changed_ms) VALUES ('budget', json_array(NEW.scope, NEW.window), CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER))
+		ON CONFLICT (kind, ref) DO UPDATE SET changed_ms = excluded.changed_ms;
+		INSERT INTO hub_outbox (kind, ref, first_ms) SELECT 'budget', json_array(NEW.scope, NEW.window), CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER) WHERE EXISTS (SELECT 1 FROM kv WHERE key = 'hub.member')
+		ON CONFLICT (kind, ref) DO UPDATE SET version = version + 1;
+	END;
+	CREATE TRIGGER hub_shared_budgets_update AFTER UPDATE ON budgets WHEN NOT EXISTS (SELECT 1 FROM kv WHERE key = 'hub.applying')
+	BEGIN
+		INSERT INTO hub_row_clock (kind, ref, changed_ms) VALUES ('budget', json_array(NEW.scope, NEW.window), CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER))
+		ON CONFLICT (kind, ref) DO UPDATE SET changed_ms = excluded.changed_ms;
+		INSERT INTO hub_outbox (kind, ref, first_ms) SELECT 'budget', json_array(NEW.scope, NEW.window), CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER) WHERE EXISTS (SELECT 1 FROM kv WHERE key = 'hub.member')
+		ON CONFLICT (kind, ref) DO UPDATE SET version = version + 1;
+	END;
+	CREATE TRIGGER hub_shared_budgets_moved AFTER UPDATE ON budgets WHEN (OLD.scope IS NOT NEW.scope OR OLD.window IS NOT NEW.window) AND NOT EXISTS (SELECT 1 FROM kv WHERE key = 'hub.applying')
+	BEGIN
+		INSERT INTO hub_row_clock (kind, ref, changed_ms) VALUES ('budget', json_array(OLD.scope, OLD.window), CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER))
+		ON CONFLICT (kind, ref) DO UPDATE SET changed_ms = excluded.changed_ms;
+		INSERT INTO hub_outbox (kind, ref, first_ms) SELECT 'budget', json_array(OLD.scope, OLD.window), CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER) WHERE EXISTS (SELECT 1 FROM kv WHERE key = 'hub.member')
+		ON CONFLICT (kind, ref) DO UPDATE SET version = version + 1;
+	END;
+	CREATE TRIGGER hub_shared_budgets_delete AFTER DELETE ON budgets WHEN NOT EXISTS (SELECT 1 FROM kv WHERE key = 'hub.applying')
+	BEGIN
+		INSERT INTO hub_row_clock (kind, ref, changed_ms) VALUES ('budget', json_array(OLD.scope, OLD.window), CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER))
+		ON CONFLICT (kind, ref) DO UPDATE SET changed_ms = excluded.changed_ms;
+		INSERT INTO hub_outbox (kind, ref, first_ms) SELECT 'budget', json_array(OLD.scope, OLD.window), CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER) WHERE EXISTS (SELECT 1 FROM kv WHERE key = 'hub.member')
+		ON CONFLICT (kind, ref) DO UPDATE SET version = version + 1;
+	END;
+	CREATE TRIGGER hub_shared_credits_insert AFTER INSERT ON reset_credits WHEN NOT EXISTS (SELECT 1 FROM kv WHERE key = 'hub.applying')
+	BEGIN
+		INSERT INTO hub_row_clock (kind, ref, changed_ms) VALUES ('credit', NEW.id, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER))
+		ON CONFLICT (kind, ref) DO UPDATE SET changed_ms = excluded.changed_ms;
+		INSERT INTO hub_outbox (kind, ref, first_ms) SELECT 'credit', NEW.id, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER) WHERE EXISTS (SELECT 1 FROM kv WHERE key = 'hub.member')
+		ON CONFLICT (kind, ref) DO UPDATE SET version = version + 1;
+	END;
+	CREATE TRIGGER hub_shared_credits_update AFTER UPDATE ON reset_credits WHEN NOT EXISTS (SELECT 1 FROM kv WHERE key = 'hub.applying')
+	BEGIN
+		INSERT INTO hub_row_clock (kind, ref, changed_ms) VALUES ('credit', NEW.id, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER))
+		ON CONFLICT (kind, ref) DO UPDATE SET changed_ms = excluded.changed_ms;
+		INSERT INTO hub_outbox (kind, ref, first_ms) SELECT 'credit', NEW.id, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER) WHERE EXISTS (SELECT 1 FROM kv WHERE key = 'hub.member')
+		ON CONFLICT (kind, ref) DO UPDATE SET version = version + 1;
+	END;
+	CREATE TRIGGER hub_shared_credits_delete AFTER DELETE ON reset_credits WHEN NOT EXISTS (SELECT 1 FROM kv WHERE key = 'hub.applying')
+	BEGIN
+		INSERT INTO hub_row_clock (kind, ref, changed_ms) VALUES ('credit', OLD.id, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER))
+		ON CONFLICT (kind, ref) DO UPDATE SET changed_ms = excluded.changed_ms;
+		INSERT INTO hub_outbox (kind, ref, first_ms) SELECT 'credit', OLD.id, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER) WHERE EXISTS (SELECT 1 FROM kv WHERE key = 'hub.member')
+		ON CONFLICT (kind, ref) DO UPDATE SET version = version + 1;
+	END;
+	`,
 ];
 
 export type OpenOptions = {

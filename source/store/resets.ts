@@ -5,6 +5,7 @@
  */
 import type {ProviderCredits, ResetCredit, ResetKind, ResetSource, ResetStatus} from '../engine/resets.js';
 import type {Db} from './db.js';
+import {membership} from './outbox.js';
 
 type Row = {
 	id: string;
@@ -152,11 +153,15 @@ export type ManualCredit = {
 	note?: string | null | undefined;
 };
 
-/** Enter a credit by hand; returns it (id `m1`, `m2`, …). */
+/**
+ * Enter a credit by hand; returns it (id `m1`, `m2`, …; in team mode `m3-laptop`: credits are shared,
+ * and two machines entering one while apart must not take the same id).
+ */
 export function addManualResetCredit(db: Db, credit: ManualCredit, nowMs: number): ResetCredit {
 	return db.transaction(() => {
 		const {n} = db.prepare(`SELECT coalesce(max(CAST(substr(id, 2) AS INTEGER)), 0) + 1 AS n FROM reset_credits WHERE id GLOB 'm[0-9]*'`).get() as {n: number};
-		const id = `m${n}`;
+		const machine = membership(db)?.machine.replaceAll(/[^A-Za-z0-9._-]/g, '');
+		const id = machine ? `m${n}-${machine}` : `m${n}`;
 		const observedAt = iso(nowMs);
 		db.prepare(`INSERT INTO reset_credits (id, account, source, provider_id, kind, model, count, status, provider_usable, expires_at, expires_at_ms,
 				starts_at, granted_at, title, note, first_seen_ms, observed_at, observed_at_ms) VALUES (?, ?, 'manual', NULL, ?, ?, ?, 'available', ?, ?, ?, ?, NULL, NULL, ?, ?, ?, ?)`)

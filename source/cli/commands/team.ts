@@ -75,9 +75,11 @@ function printJoin(io: Io, r: JoinReport): void {
 		? 'Accounts held here: none configured (quota-tui accounts discover).'
 		: `Accounts held here: ${r.accounts.map(a => `${a.account} (${[a.provider, a.plan, a.provider === 'manual' ? '' : a.login ? 'login here' : 'no login here'].filter(Boolean).join(', ')})`).join(', ')}`);
 	const h = r.history;
-	print(io, `Local history: ${plural(h.observation.rows, 'observation')}, ${plural(h.history.rows, 'window-history row')}, ${plural(h.decision.rows, 'decision')}, ${plural(h.usage.rows, 'daily usage row')}.`);
+	print(io, `Local history: ${plural(h.observation.rows, 'observation')}, ${plural(h.history.rows, 'window-history row')}, ${plural(h.decision.rows, 'decision')}, ${plural(h.usage.rows, 'daily usage row')}, ${plural(h.budget.rows, 'budget')}, ${plural(h.credit.rows, 'reset credit')}.`);
 	print(io, r.changed === 0 ? 'Nothing new: the hub already had all of it.' : `Hub rows added or changed: ${r.changed}.`);
-	if (r.pulled.observations + r.pulled.decisions > 0) print(io, `From the team: ${plural(r.pulled.observations, 'observation')}, ${plural(r.pulled.decisions, 'decision')}.`);
+	if (r.pulled.observations + r.pulled.decisions + r.pulled.shared > 0) {
+		print(io, `From the team: ${plural(r.pulled.observations, 'observation')}, ${plural(r.pulled.decisions, 'decision')}, ${plural(r.pulled.shared, 'budget or reset credit')}.`);
+	}
 	if (r.registered) print(io, 'From now on every quota-tui process here shares what it records (the status-line hook through the outbox, without connecting).');
 }
 

@@ -23,11 +23,12 @@ import {
 import {insertSnapshot, latestSnapshot, recordDecision} from '../repositories.js';
 import type {Hub, HubSql} from './client.js';
 import {hubChannel} from './notify.js';
+import {allSharedItems, pullShared, SHARED_KINDS, sharedItems, upsertShared} from './shared-rows.js';
 
 const BATCH = 500;
 
 export type Counts = Record<OutboxKind, number>;
-const zero = (): Counts => ({observation: 0, history: 0, decision: 0, usage: 0});
+const zero = (): Counts => ({observation: 0, history: 0, decision: 0, usage: 0, budget: 0, credit: 0});
 
 // ---------------------------------------------------------------------------------------------------
 // Upserts (each returns how many hub rows it inserted or changed)
@@ -147,9 +148,11 @@ export async function pushOutbox(hub: Hub, db: Db, options: {deadline?: number |
 		const usage = usageRows(db, usageKeys);
 		const present = new Set(usage.map(u => JSON.stringify([u.account, u.date, u.model])));
 		const gone = usageKeys.filter(key => !present.has(JSON.stringify(key)));
+		const shared = sharedItems(db, entries, Date.now());
 		changed += await pushTransaction(hub, async tx =>
 			(await upsertObservations(tx, hub.machine, observations)) + (await upsertHistory(tx, hub.machine, history)) +
-			(await upsertDecisions(tx, hub.machine, decisions)) + (await upsertUsage(tx, hub.machine, usage)) + (await deleteUsage(tx, hub.machine, gone)));
+			(await upsertDecisions(tx, hub.machine, decisions)) + (await upsertUsage(tx, hub.machine, usage)) + (await deleteUsage(tx, hub.machine, gone)) +
+			(await upsertShared(tx, hub.machine, shared)));
 		ackOutbox(db, entries);
 		for (const entry of entries) pushed[entry.kind] += 1;
 		if (options.deadline !== undefined && Date.now() > options.deadline) return {pushed, changed, remaining: readOutbox(db, 1).length > 0};
@@ -160,7 +163,10 @@ export type BackfillResult = Record<OutboxKind, {rows: number; changed: number}>
 
 /** Push every row this machine made (team join). Idempotent: a second run changes nothing. */
 export async function backfill(hub: Hub, db: Db): Promise<BackfillResult> {
-	const result: BackfillResult = {observation: {rows: 0, changed: 0}, history: {rows: 0, changed: 0}, decision: {rows: 0, changed: 0}, usage: {rows: 0, changed: 0}};
+	const result: BackfillResult = {
+		observation: {rows: 0, changed: 0}, history: {rows: 0, changed: 0}, decision: {rows: 0, changed: 0}, usage: {rows: 0, changed: 0},
+		budget: {rows: 0, changed: 0}, credit: {rows: 0, changed: 0},
+	};
 	const kinds = [
 		['observation', upsertObservations],
 		['history', upsertHistory],
@@ -181,6 +187,17 @@ export async function backfill(hub: Hub, db: Db): Promise<BackfillResult> {
 		const chunk = usage.slice(i, i + BATCH);
 		result.usage.rows += chunk.length;
 		result.usage.changed += await pushTransaction(hub, tx => upsertUsage(tx, hub.machine, chunk));
+	}
+	// Budgets and credits: last writer wins on the hub, so pushing what this machine has never
+	// overwrites a newer change another machine made.
+	const shared = allSharedItems(db);
+	for (const kind of SHARED_KINDS) {
+		const items = shared.filter(item => item.kind === kind);
+		for (let i = 0; i < items.length; i += BATCH) {
+			const chunk = items.slice(i, i + BATCH);
+			result[kind].rows += chunk.length;
+			result[kind].changed += await pushTransaction(hub, tx => upsertShared(tx, hub.machine, chunk));
+		}
 	}
 	return result;
 }
@@ -204,7 +221,8 @@ export type PullOptions = {
 	nowMs: number;
 };
 
-export type PullResult = {observations: number; decisions: number};
+/** Rows applied here: observations, decisions, and budgets and reset credits (`shared`). */
+export type PullResult = {observations: number; decisions: number; shared: number};
 
 const isoOf = (ms: number) => new Date(ms).toISOString().replace('.000Z', 'Z');
 
@@ -280,5 +298,6 @@ export async function pullHub(hub: Hub, db: Db, options: PullOptions): Promise<P
 		recordDecision(db, {at: row.at, kind: row.kind as DecisionKind, subject: row.subject, verdict: row.verdict, reasons: row.reasons, inputs: {...row.inputs, machine: row.machine}});
 		markApplied(db, 'decision', row.machine, id, 0);
 	});
-	return {observations, decisions};
+	const shared = await pullShared(hub, db, options.nowMs);
+	return {observations, decisions, shared: shared.applied};
 }

@@ -170,6 +170,21 @@ export const HUB_MIGRATIONS: readonly string[] = [
 		last_read_at timestamptz
 	);
 	`,
+	// 2: budgets and reset credits shared by the team, last writer wins: one row per budget (ref
+	// [scope, window]) or credit (ref: its id), `row` null once it was deleted (so a machine that was
+	// away learns of the deletion), `updated_at_ms` the writing machine's instant of the change.
+	`
+	CREATE TABLE shared_rows (
+		kind text NOT NULL CHECK (kind IN ('budget', 'credit')),
+		ref text NOT NULL,
+		row jsonb,
+		machine text NOT NULL,
+		updated_at_ms bigint NOT NULL,
+		seq bigint NOT NULL DEFAULT nextval('change_seq'),
+		PRIMARY KEY (kind, ref)
+	);
+	CREATE INDEX shared_rows_seq ON shared_rows (seq);
+	`,
 ];
 
 /** The version this quota-tui writes and reads. */
