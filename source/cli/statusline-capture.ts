@@ -123,11 +123,11 @@ export function accountFor(configFile: string, env: NodeJS.ProcessEnv): Match | 
 
 function log(logsDir: string, now: number, message: string): void {
 	try {
-		fs.mkdirSync(logsDir, {recursive: true});
+		fs.mkdirSync(logsDir, {recursive: true, mode: 0o700});
 		const file = path.join(logsDir, 'statusline.log');
 		const size = fs.statSync(file, {throwIfNoEntry: false})?.size ?? 0;
 		if (size > LOG_MAX_BYTES) fs.renameSync(file, `${file}.1`);
-		fs.appendFileSync(file, `${isoUtc(now)} ${message}\n`);
+		fs.appendFileSync(file, `${isoUtc(now)} ${message}\n`, {mode: 0o600});
 	} catch {
 		// Logging must not fail the status line either.
 	}

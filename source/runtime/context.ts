@@ -63,7 +63,7 @@ export function openContext(options: ContextOptions = {}): Context {
 		config,
 		get db() {
 			if (!db) {
-				fs.mkdirSync(path.dirname(dbFile), {recursive: true});
+				fs.mkdirSync(path.dirname(dbFile), {recursive: true, mode: 0o700});
 				db = openDatabase(dbFile);
 			}
 			return db;

@@ -194,7 +194,7 @@ export async function superviseJob(ctx: Context, jobId: string): Promise<void> {
 		return;
 	}
 	const logPath = job.logPath ?? path.join(ctx.paths.logsDir, `${jobId}.log`);
-	fs.mkdirSync(path.dirname(logPath), {recursive: true});
+	fs.mkdirSync(path.dirname(logPath), {recursive: true, mode: 0o700});
 	appendLog(logPath, `=== quota-tui job ${jobId} on ${account.name} at ${localIso(now())}\n$ ${displayArgv(runner.argv, job.prompt).map(arg => JSON.stringify(arg)).join(' ')}\n  (cwd ${job.cwd})\n`);
 	const offset = fs.statSync(logPath).size;
 	let fd: number;

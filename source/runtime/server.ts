@@ -5,8 +5,10 @@
  *   GET  /auto-utilization/status    the status report plus idle capacity, the auto plan and the queue
  *   POST /auto-utilization/dispatch  {"jobId"?: string, "dryRun"?: boolean} → the gate verdict and the job
  *
- * 401 without the token, 400 on bad JSON or bad fields, 404 on an unknown path or job, 405 on a wrong
- * method, 409 when the job is already claimed, 413 on a body over 64 KB.
+ * 421 for any Host but 127.0.0.1:PORT or localhost:PORT (DNS rebinding), 401 without the token, 400 on
+ * bad JSON or bad fields, 404 on an unknown path or job, 405 on a wrong method, 408 on a body not sent
+ * within 10 s, 409 when the job is already claimed, 413 on a body over 64 KB. A body is read before its
+ * request joins the one-at-a-time queue, so a slow client holds only itself.
  */
 import {randomBytes, timingSafeEqual} from 'node:crypto';
 import fs from 'node:fs';
@@ -27,7 +29,7 @@ export type TokenFile = {token: string; file: string; created: boolean; warning?
 
 /** The token in `file`, created (0600, exclusively) on first use. Throws with a sentence on a bad file. */
 export function ensureToken(file: string): TokenFile {
-	fs.mkdirSync(path.dirname(file), {recursive: true});
+	fs.mkdirSync(path.dirname(file), {recursive: true, mode: 0o700});
 	try {
 		const token = randomBytes(32).toString('base64url');
 		fs.writeFileSync(file, `${token}\n`, {mode: 0o600, flag: 'wx'});
@@ -151,15 +153,38 @@ export function statusJson(ctx: Context, now: number) {
 	};
 }
 
-async function readBody(request: http.IncomingMessage): Promise<string | {tooLarge: true}> {
-	const chunks: Buffer[] = [];
-	let size = 0;
-	for await (const chunk of request) {
-		size += (chunk as Buffer).length;
-		if (size > MAX_BODY) return {tooLarge: true};
-		chunks.push(chunk as Buffer);
-	}
-	return Buffer.concat(chunks).toString('utf8');
+/** How long a client may take to send its request body (one slow POST must not hold the others). */
+export const BODY_TIMEOUT_MS = 10_000;
+
+type Body = string | {tooLarge: true} | {timedOut: true};
+
+/** The request body, at most MAX_BODY bytes, within `timeoutMs`. */
+function readBody(request: http.IncomingMessage, timeoutMs: number): Promise<Body> {
+	return new Promise(resolve => {
+		const chunks: Buffer[] = [];
+		let size = 0;
+		const finish = (result: Body) => {
+			clearTimeout(timer);
+			request.off('data', onData);
+			request.off('end', onEnd);
+			resolve(result);
+		};
+		const timer = setTimeout(() => finish({timedOut: true}), timeoutMs);
+		const onData = (chunk: Buffer) => {
+			size += chunk.length;
+			if (size > MAX_BODY) finish({tooLarge: true});
+			else chunks.push(chunk);
+		};
+		const onEnd = () => finish(Buffer.concat(chunks).toString('utf8'));
+		request.on('data', onData);
+		request.on('end', onEnd);
+		request.once('error', () => finish({timedOut: true}));
+	});
+}
+
+/** The Host header names this server (127.0.0.1:PORT or localhost:PORT): a DNS-rebinding page cannot. */
+function hostAllowed(host: string | undefined, port: number): boolean {
+	return host !== undefined && (host.toLowerCase() === `127.0.0.1:${port}` || host.toLowerCase() === `localhost:${port}`);
 }
 
 type DispatchBody = {jobId?: string; dryRun?: boolean};
@@ -204,66 +229,91 @@ async function dispatchRoute(ctx: Context, body: DispatchBody): Promise<{status:
 
 export type ApiServer = {server: http.Server; port: number; close(): Promise<void>};
 
-/** Handle one request (exported for the server; auth first, then routing). */
-function handler(ctx: Context, token: string) {
+export type ApiOptions = {bodyTimeoutMs?: number};
+
+/**
+ * Handle one request: Host and token first, the body read (bounded in size and time) outside the
+ * queue, then routing one request at a time (the context — config, database handle — is shared).
+ */
+function handler(ctx: Context, token: string, port: () => number, options: ApiOptions) {
 	let queue = Promise.resolve();
-	return (request: http.IncomingMessage, response: http.ServerResponse) => {
-		// One request at a time: the context (config, database handle) is shared.
+	const bodyTimeoutMs = options.bodyTimeoutMs ?? BODY_TIMEOUT_MS;
+	const serialised = (fn: () => Promise<void> | void, response: http.ServerResponse) => {
 		queue = queue.then(async () => {
 			try {
-				if (!authorized(request.headers.authorization, token)) {
-					send(response, 401, error(401, 'missing or wrong bearer token (Authorization: Bearer <token from the serve-token file>)'), {'www-authenticate': 'Bearer realm="quota-tui"'});
-					request.resume();
-					return;
-				}
-				const url = new URL(request.url ?? '/', `http://${HOST}`);
-				const route = url.pathname.replace(/\/+$/, '');
-				if (route === '/auto-utilization/status') {
-					if (request.method !== 'GET' && request.method !== 'HEAD') {
-						send(response, 405, error(405, `${request.method} is not allowed here; use GET`), {allow: 'GET, HEAD'});
-						return;
-					}
-					send(response, 200, statusJson(ctx, ctx.clock.now()));
-					return;
-				}
-				if (route === '/auto-utilization/dispatch') {
-					if (request.method !== 'POST') {
-						send(response, 405, error(405, `${request.method} is not allowed here; use POST`), {allow: 'POST'});
-						return;
-					}
-					const text = await readBody(request);
-					if (typeof text !== 'string') {
-						send(response, 413, error(413, `request body over ${MAX_BODY / 1024} KB`));
-						return;
-					}
-					const body = parseDispatchBody(text);
-					if ('error' in body) {
-						send(response, 400, error(400, body.error));
-						return;
-					}
-					const result = await dispatchRoute(ctx, body);
-					send(response, result.status, result.body);
-					return;
-				}
-				send(response, 404, error(404, `no such endpoint ${url.pathname}; try GET /auto-utilization/status or POST /auto-utilization/dispatch`));
+				await fn();
 			} catch (failure) {
 				if (!response.headersSent) send(response, 500, error(500, (failure as Error).message));
 				else response.end();
 			}
 		});
 	};
+	return async (request: http.IncomingMessage, response: http.ServerResponse) => {
+		if (!hostAllowed(request.headers.host, port())) {
+			send(response, 421, error(421, `this API answers only Host 127.0.0.1:${port()} or localhost:${port()}`), {connection: 'close'});
+			request.resume();
+			return;
+		}
+		if (!authorized(request.headers.authorization, token)) {
+			send(response, 401, error(401, 'missing or wrong bearer token (Authorization: Bearer <token from the serve-token file>)'), {'www-authenticate': 'Bearer realm="quota-tui"'});
+			request.resume();
+			return;
+		}
+		const url = new URL(request.url ?? '/', `http://${HOST}`);
+		const route = url.pathname.replace(/\/+$/, '');
+		if (route === '/auto-utilization/status') {
+			if (request.method !== 'GET' && request.method !== 'HEAD') {
+				send(response, 405, error(405, `${request.method} is not allowed here; use GET`), {allow: 'GET, HEAD'});
+				request.resume();
+				return;
+			}
+			serialised(() => send(response, 200, statusJson(ctx, ctx.clock.now())), response);
+			return;
+		}
+		if (route === '/auto-utilization/dispatch') {
+			if (request.method !== 'POST') {
+				send(response, 405, error(405, `${request.method} is not allowed here; use POST`), {allow: 'POST'});
+				request.resume();
+				return;
+			}
+			const text = await readBody(request, bodyTimeoutMs);
+			if (typeof text !== 'string') {
+				const tooLarge = 'tooLarge' in text;
+				send(response, tooLarge ? 413 : 408, error(tooLarge ? 413 : 408, tooLarge ? `request body over ${MAX_BODY / 1024} KB` : `request body not received within ${bodyTimeoutMs / 1000} s`), {connection: 'close'});
+				request.destroy();
+				return;
+			}
+			const body = parseDispatchBody(text);
+			if ('error' in body) {
+				send(response, 400, error(400, body.error));
+				return;
+			}
+			serialised(async () => {
+				const result = await dispatchRoute(ctx, body);
+				send(response, result.status, result.body);
+			}, response);
+			return;
+		}
+		send(response, 404, error(404, `no such endpoint ${url.pathname}; try GET /auto-utilization/status or POST /auto-utilization/dispatch`));
+		request.resume();
+	};
 }
 
 /** Listen on 127.0.0.1:`port` (0 = any free port). */
-export function startApiServer(ctx: Context, token: string, port: number): Promise<ApiServer> {
+export function startApiServer(ctx: Context, token: string, port: number, options: ApiOptions = {}): Promise<ApiServer> {
 	return new Promise((resolve, reject) => {
-		const server = http.createServer(handler(ctx, token));
+		let listening = port;
+		const server = http.createServer(handler(ctx, token, () => listening, options));
 		server.keepAliveTimeout = 5000;
+		// Node's own bound on a whole request (checked coarsely); the body timeout above is the tight one.
+		server.headersTimeout = 10_000;
+		server.requestTimeout = 15_000;
 		server.once('error', reject);
 		server.listen(port, HOST, () => {
 			server.off('error', reject);
 			const address = server.address();
 			const actual = typeof address === 'object' && address ? address.port : port;
+			listening = actual;
 			resolve({
 				server,
 				port: actual,

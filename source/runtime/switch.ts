@@ -41,7 +41,7 @@ export function accountEnvVar(account: Account): 'CLAUDE_CONFIG_DIR' | 'CODEX_HO
 
 /** Point `active/<provider>` at `target`, atomically (a new link renamed over the old one). */
 export function swapSymlink(activeDir: string, provider: string, target: string): string {
-	fs.mkdirSync(activeDir, {recursive: true});
+	fs.mkdirSync(activeDir, {recursive: true, mode: 0o700});
 	const link = path.join(activeDir, provider);
 	const temporary = `${link}.${process.pid}.tmp`;
 	fs.rmSync(temporary, {force: true});

@@ -486,15 +486,28 @@ export function openConfig(paths: {configFile: string}): ConfigStore {
 				`${verb}: unknown key in`,
 			);
 		}
-		// Constructed lazily (reads never create directories) and without defaults/schema: it only writes, atomically.
-		conf ??= new (loadConf())<Raw>({
-			cwd: path.dirname(file),
-			configName: path.basename(file, path.extname(file)),
-			fileExtension: path.extname(file).slice(1) || 'json',
-			clearInvalidConfig: false,
-			accessPropertiesByDotNotation: false,
-		});
-		conf.store = raw;
+		// An empty file reads as the defaults, but a write would replace whatever the user meant to be
+		// there (a truncated file, an editor crash): say so and write nothing.
+		if (fs.existsSync(file) && fs.statSync(file).isFile() && fs.readFileSync(file, 'utf8').trim() === '') {
+			throw new ConfigError(file, [{field: '(root)', message: 'the file is empty; put your configuration back, or delete the file to start from the defaults (nothing was written)'}], `${verb}:`);
+		}
+		try {
+			// Our folder is private (0700, like the data folder).
+			fs.mkdirSync(path.dirname(file), {recursive: true, mode: 0o700});
+			// Constructed lazily (reads never create directories) and without defaults/schema: it only writes, atomically.
+			conf ??= new (loadConf())<Raw>({
+				cwd: path.dirname(file),
+				configName: path.basename(file, path.extname(file)),
+				fileExtension: path.extname(file).slice(1) || 'json',
+				clearInvalidConfig: false,
+				accessPropertiesByDotNotation: false,
+				configFileMode: 0o600,
+			});
+			conf.store = raw;
+		} catch (error) {
+			const code = (error as NodeJS.ErrnoException).code;
+			throw new ConfigError(file, [{field: '(root)', message: `cannot write it (${code ?? (error as Error).message}); make ${path.dirname(file)} writable by you, or set QUOTA_TUI_HOME to a folder that is`}], `${verb}:`);
+		}
 		return config;
 	};
 

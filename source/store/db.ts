@@ -549,11 +549,25 @@ function migrate(db: Db, migrations: readonly string[]): void {
 	}
 }
 
+/**
+ * Create the database's folder 0700 and the file itself 0600 before SQLite opens it (its -wal and -shm
+ * files take the main file's mode): it holds prompts, account emails and decisions. An existing file or
+ * folder keeps its mode.
+ */
+function createPrivately(file: string): void {
+	fs.mkdirSync(path.dirname(path.resolve(file)), {recursive: true, mode: 0o700});
+	try {
+		fs.closeSync(fs.openSync(file, 'wx', 0o600));
+	} catch (error) {
+		if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+	}
+}
+
 /** Open (creating if needed) and migrate the database at `file`. */
 export function openDatabase(file: string, options: OpenOptions = {}): Db {
 	const timeout = options.busyTimeoutMs ?? BUSY_TIMEOUT_MS;
 	if (file !== ':memory:') {
-		fs.mkdirSync(path.dirname(path.resolve(file)), {recursive: true});
+		createPrivately(file);
 	}
 	const raw = new DatabaseSync(file, {enableForeignKeyConstraints: true});
 	const db = new Db(file, raw);

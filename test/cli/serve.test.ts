@@ -3,6 +3,7 @@
  */
 import {spawn, type ChildProcess} from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import {afterEach, describe, expect, it} from 'vitest';
 import {CLI, runCli, runJson, tempHome} from '../helpers/cli.js';
@@ -133,5 +134,62 @@ describe('serve', () => {
 		expect(twice.status).toBe(409);
 		expect(((await twice.json()) as any).message).toMatch(new RegExp(`^Job ${id} is already claimed`));
 		expect(runCli(['queue', 'cancel', id, '--grace', '1'], {home, now: NOW}).code).toBe(0);
+	}, 60_000);
+});
+
+describe('serve (issue 10: hostile clients)', () => {
+	/** One raw HTTP/1.1 request over a socket; resolves to the status code and body. */
+	function raw(port: number, head: string, body = ''): Promise<{status: number; text: string}> {
+		return new Promise((resolve, reject) => {
+			const socket = net.connect(port, '127.0.0.1', () => socket.end(`${head}\r\n\r\n${body}`));
+			let text = '';
+			socket.setEncoding('utf8').on('data', chunk => {
+				text += chunk;
+			});
+			socket.on('close', () => resolve({status: Number(/^HTTP\/1\.1 (\d+)/.exec(text)?.[1] ?? 0), text}));
+			socket.on('error', reject);
+		});
+	}
+
+	it('D19: with the right token, a Host other than 127.0.0.1:PORT or localhost:PORT gets 421 (DNS rebinding)', async () => {
+		const home = setup();
+		const s = await serve(home);
+		const port = Number(new URL(s.base).port);
+		const auth = `Authorization: Bearer ${s.token}\r\nConnection: close`;
+		const evil = await raw(port, `GET /auto-utilization/status HTTP/1.1\r\nHost: evil.example.com\r\n${auth}`);
+		expect(evil.status).toBe(421);
+		expect(evil.text).toContain(`this API answers only Host 127.0.0.1:${port} or localhost:${port}`);
+		expect((await raw(port, `GET /auto-utilization/status HTTP/1.1\r\nHost: evil.example.com:${port}\r\n${auth}`)).status).toBe(421);
+		expect((await raw(port, `GET /auto-utilization/status HTTP/1.1\r\n${auth}`)).status).toBe(400); // no Host at all: Node's own 400
+		expect((await raw(port, `GET /auto-utilization/status HTTP/1.1\r\nHost: localhost:${port}\r\n${auth}`)).status).toBe(200);
+		expect((await raw(port, `GET /auto-utilization/status HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\n${auth}`)).status).toBe(200);
+	}, 60_000);
+
+	it('D20: an authorised POST that dribbles its body holds only itself: a GET meanwhile answers at once; the slow one gets 408', async () => {
+		const home = setup();
+		const s = await serve(home);
+		const port = Number(new URL(s.base).port);
+		const socket = net.connect(port, '127.0.0.1');
+		await new Promise(resolve => socket.once('connect', resolve));
+		let slow = '';
+		socket.setEncoding('utf8').on('data', chunk => {
+			slow += chunk;
+		});
+		const closed = new Promise(resolve => socket.on('close', resolve));
+		socket.write(`POST /auto-utilization/dispatch HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nAuthorization: Bearer ${s.token}\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{`);
+		const dribble = setInterval(() => socket.writable && socket.write(' '), 200);
+		try {
+			await new Promise(resolve => setTimeout(resolve, 500));
+			const started = Date.now();
+			const status = await fetch(`${s.base}/auto-utilization/status`, {headers: {authorization: `Bearer ${s.token}`}});
+			expect(status.status).toBe(200);
+			expect(Date.now() - started).toBeLessThan(3000);
+			await closed;
+		} finally {
+			clearInterval(dribble);
+			socket.destroy();
+		}
+		expect(slow).toMatch(/^HTTP\/1\.1 408/);
+		expect(slow).toContain('request body not received within 10 s');
 	}, 60_000);
 });
