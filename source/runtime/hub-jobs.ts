@@ -15,11 +15,12 @@
 import fs from 'node:fs';
 import type {Hub} from '../store/hub/client.js';
 import {hubSettings} from '../store/hub/settings.js';
-import {getJob} from '../store/jobs.js';
+import {getJob, requestCancel} from '../store/jobs.js';
 import {membership} from '../store/outbox.js';
 import {getTeamJob, putTeamJob, teamJobsById, type TeamJob} from '../store/team-jobs.js';
 import type {Context} from './context.js';
 import {hubSessionOf} from './hub-sync.js';
+import {signalGroup} from './process.js';
 
 export type TeamClaim =
 	| {ok: true; team: boolean; /** The local claim or start failed: give the hub claim up. */ abandon(message: string): Promise<void>}
@@ -68,6 +69,40 @@ export async function teamClaim(ctx: Context, id: string, account: string, provi
 		};
 	} catch (error) {
 		return {ok: false, status: 'hub-unreachable', machine: null, message: `Not dispatched: the team hub failed while claiming job ${id} (${(error as Error).message}); it stays queued`};
+	}
+}
+
+export type TeamCancel =
+	| {team: false}
+	| {team: true; state: 'cancelled' | 'already-ended' | 'pending'; machine: string | null; message: string};
+
+/**
+ * Cancel job `id` for the whole team (after the local cancel): on the hub a queued job never runs
+ * anywhere and a running one is stopped by the machine running it at its next lease renewal. With the
+ * hub unreachable the cancel waits in this database and goes out with the next sync.
+ */
+export async function teamCancel(ctx: Context, id: string): Promise<TeamCancel> {
+	const session = hubSessionOf(ctx);
+	if (!session || !membership(ctx.db)) return {team: false};
+	const queue = await import('../store/hub/team-queue.js');
+	const hub = await session.connected();
+	const pending = (): TeamCancel => {
+		queue.addPendingCancel(ctx.db, id, ctx.clock.now());
+		return {team: true, state: 'pending', machine: null, message: `the team hub is unreachable: the cancel of ${id} goes to the other machines with the next sync`};
+	};
+	if (!hub) return pending();
+	try {
+		const {changed, job} = await queue.cancelOnHub(hub, ctx.db, id, ctx.clock.now());
+		if (!job) return {team: false};
+		const elsewhere = job.claimedBy !== null && job.claimedBy !== session.settings.machine ? job.claimedBy : null;
+		if (!changed) return {team: true, state: 'already-ended', machine: job.claimedBy, message: `on the team hub it had already ended (${job.state}${job.claimedBy ? ` on ${job.claimedBy}` : ''})`};
+		const stopSeconds = Math.round(leaseMs(ctx) / 3000);
+		return {
+			team: true, state: 'cancelled', machine: elsewhere,
+			message: elsewhere ? `cancelled on the team hub; ${elsewhere} stops its run within ${stopSeconds} s` : 'cancelled on the team hub: no machine will run it',
+		};
+	} catch {
+		return pending();
 	}
 }
 
@@ -122,6 +157,21 @@ function tail(file: string | null): string | undefined {
 	}
 }
 
+/** The team cancelled a job this machine runs: the supervisor's own cancel path (SIGTERM, then SIGKILL). */
+function stopCancelled(ctx: Context, id: string): void {
+	if (!requestCancel(ctx.db, id, ctx.clock.now())) return;
+	const job = getJob(ctx.db, id);
+	if (job?.pid == null) return;
+	signalGroup(job.pid, 'SIGTERM');
+	const pid = job.pid;
+	setTimeout(() => {
+		const now = getJob(ctx.db, id);
+		if (now && (now.state === 'running' || now.state === 'claimed')) signalGroup(pid, 'SIGKILL');
+	}, STOP_GRACE_MS).unref();
+}
+
+const STOP_GRACE_MS = 10_000;
+
 /**
  * Start keeping the hub claim of job `id` (when this machine claimed it on the hub): running on the
  * hub, the lease renewed with the log's tail until `finish()` reports the local outcome. Undefined when
@@ -148,7 +198,12 @@ export async function startTeamRun(ctx: Context, id: string): Promise<TeamRun | 
 	}
 	const connected = hub;
 	const timer = setInterval(() => {
-		void claims.renewJobLease(connected, {jobId: id, dispatchKey, leaseMs: lease, logTail: tail(getJob(ctx.db, id)?.logPath ?? null)}).catch(() => undefined);
+		void claims.renewJobLease(connected, {jobId: id, dispatchKey, leaseMs: lease, logTail: tail(getJob(ctx.db, id)?.logPath ?? null)})
+			.then(answer => {
+				// Cancelled by another machine (queue cancel there): stop the run as a local cancel would.
+				if (!answer.ok && answer.state === 'cancelled') stopCancelled(ctx, id);
+			})
+			.catch(() => undefined);
 	}, Math.max(500, Math.floor(lease / 3)));
 	return {
 		async finish() {

@@ -251,6 +251,7 @@ function createSession(ctx: Context, db: Db, settings: HubSettings, options: Hub
 				await registry.touchMachine(connected.sql, settings.machine, dbId, {outboxPending: before.pending, outboxOldestMs: before.oldestMs});
 				const pushed = await replicate.pushOutbox(connected, db, {deadline});
 				const jobs = {published: await queue.publishJobs(connected, db, ctx.clock.now()), pulled: 0};
+				await queue.flushPendingCancels(connected, db, ctx.clock.now());
 				const pulled = pull
 					? await replicate.pullHub(connected, db, {accounts: ctx.accounts, warnThreshold: ctx.config.policy.warnThreshold, nowMs: ctx.clock.now()})
 					: {observations: 0, decisions: 0, shared: 0};

@@ -34,7 +34,7 @@ import {
 } from '../store/jobs.js';
 import {localOffsetMinutes} from './collect.js';
 import type {Context} from './context.js';
-import {withTeamState, type TeamView} from './hub-jobs.js';
+import {teamCancel, withTeamState, type TeamCancel, type TeamView} from './hub-jobs.js';
 import {localClaimerPid, processAlive, signalGroup} from './process.js';
 
 export type JobView = StoredJob & {
@@ -167,6 +167,8 @@ export type CancelOutcome = {
 	/** The signals sent, in order. */
 	signals: NodeJS.Signals[];
 	message: string;
+	/** Team mode: what the cancel did on the hub. */
+	team?: TeamCancel | undefined;
 };
 
 const sleep = (ms: number) => new Promise(resolve => setTimeout(resolve, ms));
@@ -177,6 +179,14 @@ const sleep = (ms: number) => new Promise(resolve => setTimeout(resolve, ms));
  * `cancelled`; when no supervisor is left, this call records it.
  */
 export async function cancelJob(ctx: Context, id: string, options: {graceMs: number; now: () => number}): Promise<CancelOutcome> {
+	const outcome = await cancelHere(ctx, id, options);
+	if (outcome.state !== 'cancelled' && outcome.state !== 'stopping') return outcome;
+	// Team mode: the job is cancelled on the hub too, so no other machine runs it (or goes on running it).
+	const team = await teamCancel(ctx, id);
+	return team.team ? {...outcome, team, message: `${outcome.message} Team: ${team.message}.`} : outcome;
+}
+
+async function cancelHere(ctx: Context, id: string, options: {graceMs: number; now: () => number}): Promise<CancelOutcome> {
 	const job = getJob(ctx.db, id);
 	if (!job || job.removed) return {state: 'missing', job: null, signals: [], message: `no job ${id}`};
 	if (job.state === 'queued' || job.state === 'paused_quota') {

@@ -161,4 +161,31 @@ describeHub('one queue across machines', {timeout: 240_000}, () => {
 		expect(later.code, later.stderr).toBe(0);
 		await waitFor(() => (runner.runs().length === 1 ? true : undefined), 20_000, 'the job to run');
 	});
+
+	it('queue cancel is the team\'s: a queued job cancelled on one machine never runs on another; a job running on another machine stops within a third of its lease', async () => {
+		const [alpha, beta] = (await team(6, 'alpha', 'beta')) as [Machine, Machine];
+		// Queued on alpha, cancelled on beta: alpha cannot dispatch it any more.
+		const queued = JSON.parse((await ok(alpha, ['queue', 'add', '--title', 'Not wanted', '--prompt', 'sleep=1 never', '--cwd', project, '--json'])).stdout) as {id: string};
+		expect(jobOn(beta, queued.id)).toMatchObject({state: 'queued', team: {state: 'queued'}});
+		const cancelled = await ok(beta, ['queue', 'cancel', queued.id]);
+		expect(cancelled.stdout).toContain('Team: cancelled on the team hub: no machine will run it.');
+		const refused = await run(alpha, ['dispatch', queued.id]);
+		expect(refused.code).not.toBe(0);
+		expect(jobOn(alpha, queued.id)).toMatchObject({team: {state: 'cancelled'}});
+
+		// Running on alpha, cancelled from beta: alpha's supervisor stops the runner at its next renewal (2 s).
+		const long = JSON.parse((await ok(alpha, ['queue', 'add', '--title', 'Long one', '--prompt', 'sleep=60 long', '--cwd', project, '--json'])).stdout) as {id: string};
+		await ok(alpha, ['dispatch', long.id]);
+		await waitFor(() => (jobOn(alpha, long.id).state === 'running' ? true : undefined), 20_000, 'the job to run');
+		const stop = await ok(beta, ['queue', 'cancel', long.id]);
+		expect(stop.stdout).toContain('Team: cancelled on the team hub; alpha stops its run within 2 s.');
+		const ended = await waitFor(() => {
+			const job = jobOn(alpha, long.id);
+			return job.state === 'cancelled' ? job : undefined;
+		}, 20_000, 'the run on alpha to stop');
+		expect(ended.state).toBe('cancelled');
+		const [row] = await t.sql`SELECT state, message FROM jobs WHERE id = ${long.id}`;
+		expect(row).toMatchObject({state: 'cancelled', message: 'cancelled on beta while it ran on alpha'});
+		expect(runner.runs().filter(r => r.jobId === queued.id)).toHaveLength(0);
+	});
 });

@@ -268,6 +268,31 @@ export async function finishJob(hub: Hub, outcome: JobOutcome): Promise<{accepte
 }
 
 /**
+ * Cancel a job for the whole team: a queued one never runs anywhere; a claimed or running one loses
+ * its lease at once, so the machine running it learns at its next renewal (a third of the lease) and
+ * stops the run. Returns the job as it is now (null when the hub has no such job); `changed` false
+ * when it had already ended.
+ */
+export async function cancelHubJob(hub: Hub, request: {jobId: string; machine: string; nowMs?: number | undefined}): Promise<{changed: boolean; job: HubJob | null}> {
+	return hub.sql.begin(async tx => {
+		const sql = tx as unknown as HubSql;
+		const now = at(sql, request.nowMs);
+		const [row] = await sql<JobRow[]>`
+			UPDATE jobs SET state = 'cancelled', finished_at = ${now}, lease_expires_at = NULL, updated_at = ${now}, seq = nextval('change_seq'),
+				message = CASE WHEN state = 'queued' THEN ${`cancelled on ${request.machine} before it started`}
+					ELSE ${`cancelled on ${request.machine} while it ran`} || coalesce(' on ' || claimed_by, '') END
+			WHERE id = ${request.jobId} AND state IN ('queued', 'claimed', 'running')
+			RETURNING *`;
+		if (row) {
+			await notifyJobs(sql, hub.schema, `cancelled ${request.jobId}`);
+			return {changed: true, job: jobOf(row)};
+		}
+		const [current] = await sql<JobRow[]>`SELECT * FROM jobs WHERE id = ${request.jobId}`;
+		return {changed: false, job: current ? jobOf(current) : null};
+	}) as Promise<{changed: boolean; job: HubJob | null}>;
+}
+
+/**
  * Every claimed or running job whose lease has expired becomes `interrupted` (with the machine and the
  * lease's end in its message). Any machine may sweep; the rows it changed are returned (none twice).
  */

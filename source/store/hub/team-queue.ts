@@ -7,8 +7,9 @@
 import {addJob, getJob} from '../jobs.js';
 import type {Db} from '../db.js';
 import {getCursor, setCursor} from '../outbox.js';
+import {getKv, setKv} from '../repositories.js';
 import {putTeamJob, unpublishedJobIds} from '../team-jobs.js';
-import {enqueueJob, jobOf, type HubJob} from './claims.js';
+import {cancelHubJob, enqueueJob, jobOf, type HubJob} from './claims.js';
 import type {Hub} from './client.js';
 
 const BATCH = 500;
@@ -68,4 +69,39 @@ export async function pullJobs(hub: Hub, db: Db, nowMs: number): Promise<number>
 		setCursor(db, 'jobs', top, nowMs);
 	});
 	return changed;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Cancels made while the hub was unreachable wait here and go out with the next sync.
+
+const PENDING = 'hub.pending_cancels';
+
+export function pendingCancels(db: Db): string[] {
+	try {
+		const value = JSON.parse(getKv(db, PENDING) ?? '[]') as unknown;
+		return Array.isArray(value) ? value.filter((id): id is string => typeof id === 'string') : [];
+	} catch {
+		return [];
+	}
+}
+
+export function addPendingCancel(db: Db, id: string, nowMs: number): void {
+	db.transaction(() => setKv(db, PENDING, JSON.stringify([...new Set([...pendingCancels(db), id])]), nowMs));
+}
+
+/** Cancel on the hub, and record the team state here. */
+export async function cancelOnHub(hub: Hub, db: Db, id: string, nowMs: number): Promise<{changed: boolean; job: HubJob | null}> {
+	const result = await cancelHubJob(hub, {jobId: id, machine: hub.machine});
+	if (result.job) putTeamJob(db, teamRowOf(result.job, 0, nowMs));
+	return result;
+}
+
+/** Send the cancels that waited for the hub. Returns how many were sent. */
+export async function flushPendingCancels(hub: Hub, db: Db, nowMs: number): Promise<number> {
+	const ids = pendingCancels(db);
+	for (const id of ids) await cancelOnHub(hub, db, id, nowMs);
+	if (ids.length > 0) {
+		db.transaction(() => setKv(db, PENDING, JSON.stringify(pendingCancels(db).filter(id => !ids.includes(id))), nowMs));
+	}
+	return ids.length;
 }
