@@ -3,6 +3,7 @@
  * estimates (explicit, learned from finished jobs of the same kind, else defaults), and reading a
  * runner's output. Pure: no I/O, `now` is a parameter.
  */
+import type {WhenReady} from './resume.js';
 import {pct} from './status.js';
 
 /**
@@ -73,8 +74,13 @@ export type Job = {
 	message: string | null;
 	failureKind: FailureKind | null;
 	cancelRequested: boolean;
-	/** A paused job (paused_quota) waits until this instant before it is dispatched again. */
+	/**
+	 * A paused job (paused_quota), or a queued one the gate deferred, waits until this instant before it
+	 * is dispatched again (engine/resume).
+	 */
 	notBefore: string | null;
+	/** A person asked for this job to run when ready: the runtime dispatches it again by itself (engine/resume). */
+	whenReady: WhenReady | null;
 };
 
 const SEVERITY_RANK: Record<Severity, number> = {critical: 0, warning: 1, info: 2};

@@ -5,6 +5,7 @@
  * automatic job at a time per account. Exclusions and deferrals become decisions (recorded when they
  * change, not on every tick).
  */
+import {autoHold} from '../engine/resume.js';
 import {activeQuietHours, detectManualActivity, idleCapacity, planAutoSpend, type AutoPlan, type IdleAccount, type PlanJob, type UsageSample} from '../engine/idle.js';
 import type {AutoMode} from '../engine/report.js';
 import {DAY, MINUTE} from '../engine/time.js';
@@ -19,6 +20,7 @@ import {autoRedeemCredits, type AutoRedeemOutcome} from './auto-redeem.js';
 import {currencyNotifications, type CurrencyNotice} from './currency-notify.js';
 import {notify, type NotifyResult} from './notify.js';
 import {localIso, readQueue, type QueueRead} from './queue.js';
+import {resumeTick} from './resume.js';
 import {autoSpendOf} from './utilization.js';
 
 export type AutoPlanResult = {
@@ -93,7 +95,10 @@ export function buildAutoPlan(ctx: Context, now: number, options: {refresh?: boo
 	const queue = readQueue(ctx, now, {refresh: options.refresh !== false});
 	const collected = collect(ctx, now);
 	const sources = new Set(ctx.config.autoUtilization.sources);
-	const queued = queue.jobs.filter(job => job.state === 'queued');
+	// Queued jobs, and paused ones whose time has come; jobs waiting for their notBefore (deferred by the
+	// gate, paused by a limit) or dispatched by a person "when ready" (runtime/resume) are left alone.
+	const waiting = queue.jobs.filter(job => job.state === 'queued' || job.state === 'paused_quota');
+	const queued = waiting.filter(job => autoHold(job, now) === null);
 	const jobs: PlanJob[] = queued
 		.filter(job => sources.has(job.source))
 		.map(job => ({id: job.id, title: job.title, severity: job.severity, createdAt: job.createdAt, provider: job.provider, estimate: job.estimate}));
@@ -108,6 +113,10 @@ export function buildAutoPlan(ctx: Context, now: number, options: {refresh?: boo
 		quietHours: activeQuietHours(ctx.config.autoUtilization.quietHours, now),
 		now,
 	});
+	for (const job of waiting) {
+		const hold = autoHold(job, now);
+		if (hold) plan.excluded.push({jobId: job.id, title: job.title, reasons: [hold]});
+	}
 	for (const job of queued) {
 		if (!sources.has(job.source)) plan.excluded.push({jobId: job.id, title: job.title, reasons: [`its source "${job.source}" is not in autoUtilization.sources (${[...sources].join(', ') || 'none'})`]});
 	}
@@ -189,6 +198,8 @@ export type TickResult = {
 	redemptions?: AutoRedeemOutcome[] | undefined;
 	/** Waste warnings and reset credits about to lapse, notified once each (suggest and auto modes). */
 	currencyNotices?: CurrencyNotice[] | undefined;
+	/** Jobs a person dispatched "when ready" whose notBefore passed, dispatched again (every mode). */
+	resumed?: DispatchOutcome[] | undefined;
 };
 
 const EPISODE_KEY = (account: string) => `auto:episode:${account}`;
@@ -249,6 +260,9 @@ export async function autoTick(ctx: Context, now: number): Promise<TickResult> {
 	const mode = ctx.config.autoUtilization.mode;
 	const result: TickResult = {mode, plan: null, notified: [], dispatched: []};
 	if (ctx.demo) return result;
+	// Work a person dispatched resumes in every mode, before automatic work plans on what is left.
+	const resumed = await resumeTick(ctx, now);
+	if (resumed.length > 0) result.resumed = resumed;
 	if (mode === 'off') {
 		if (ctx.config.policy.resetCredits === 'auto') result.redemptions = await autoRedeemCredits(ctx, collect(ctx, now), now);
 		return result;

@@ -6,11 +6,12 @@
 import path from 'node:path';
 import {gate, type GateResult} from '../engine/gate.js';
 import {providerFits, type Job} from '../engine/jobs.js';
+import {dispatchPriority, nextTry, type Priority, type WhenReady} from '../engine/resume.js';
 import {planValue} from '../engine/plans.js';
 import {selectAccount} from '../engine/select.js';
 import {instantMs} from '../engine/time.js';
 import type {Decision} from '../engine/types.js';
-import {claimJob, finishJob, getJob, listJobs} from '../store/jobs.js';
+import {claimJob, deferJob, finishJob, getJob, listJobs} from '../store/jobs.js';
 import {recordDecision} from '../store/repositories.js';
 import {collect, type Collected} from './collect.js';
 import {takenByTeam, teamClaim} from './hub-jobs.js';
@@ -41,6 +42,16 @@ export type DispatchRequest = {
 	automatic?: boolean | undefined;
 	/** Tag the job `autoUtilization: true` and allow one such job at a time per account. */
 	autoUtilization?: boolean | undefined;
+	/**
+	 * The gate's priority; default from the job (critical severity → critical, info → low, automatic
+	 * work → low, else normal: engine/resume dispatchPriority).
+	 */
+	priority?: Priority | undefined;
+	/**
+	 * A person asks for the job to run when ready: when the gate defers or pauses it, the job keeps
+	 * notBefore = the retry instant and the dashboard or `serve` dispatches it then (any auto mode).
+	 */
+	whenReady?: boolean | undefined;
 	/** Extra reasons for the decision (why auto mode chose this job and account). */
 	why?: readonly string[] | undefined;
 	/** How long to wait for the runner to start (ms). @default 10000 */
@@ -78,6 +89,8 @@ export type DispatchOutcome = {
 	/** The runner argv (prompt shortened), when known. */
 	argv: string[] | null;
 	reasons: string[];
+	/** With whenReady, when deferred: when the runtime tries again by itself (ISO). */
+	resumeAt?: string | null | undefined;
 };
 
 const sleep = (ms: number) => new Promise(resolve => setTimeout(resolve, ms));
@@ -123,6 +136,9 @@ export async function dispatchJob(ctx: Context, request: DispatchRequest): Promi
 		return out('not-queued', 2, `Job ${job.id} is ${job.state}, not queued${job.state === 'succeeded' ? '' : ` (quota-tui queue requeue ${job.id} queues it again)`}.`, {job});
 	}
 
+	const automatic = request.automatic === true;
+	const priority = dispatchPriority(job.severity, {priority: request.priority, automatic});
+
 	// Which account.
 	const collected = request.collected ?? collect(ctx, now);
 	const fitting = collected.states.filter(state => providerFits(job.provider, state.account.provider));
@@ -144,22 +160,22 @@ export async function dispatchJob(ctx: Context, request: DispatchRequest): Promi
 			const retryAt = resets.toSorted((a, b) => (instantMs(a) ?? 0) - (instantMs(b) ?? 0))[0] ?? null;
 			const sentence = `Stopping: no usable account for job ${job.id}${job.provider ? ` (needs ${job.provider})` : ''}: ${recommendation.reason}`;
 			const result: GateResult = {verdict: 'pause', exitCode: 75, account: '', reasons: [sentence], retryAt, budgets: []};
+			const resumeAt = request.dryRun ? null : keepWaiting(ctx, job, result, now, request, priority);
 			if (!request.dryRun) recordDefer(ctx, job, null, result, now, request);
-			return out('no-account', 75, sentence, {job, gate: result, reasons: [sentence]});
+			return out('no-account', 75, sentence, {job, gate: result, reasons: [sentence, ...resumeReasons(resumeAt)], resumeAt});
 		}
 		reasons.push(recommendation.reason.startsWith(`${accountName}: `) ? `account ${recommendation.reason}` : `account ${accountName}: ${recommendation.reason}`);
 	}
 	const state = collected.states.find(s => s.account.name === accountName)!;
 
 	// The gate.
-	const automatic = request.automatic === true;
 	const result = gate({
 		state,
 		budgets: collected.budgets,
 		request: {
 			estimateUsd: job.estimate.usd,
 			estimatePct: job.estimate.pct,
-			priority: job.severity === 'critical' ? 'critical' : automatic ? 'low' : 'normal',
+			priority,
 			automatic,
 			explicitAccount: request.account !== undefined,
 		},
@@ -171,9 +187,11 @@ export async function dispatchJob(ctx: Context, request: DispatchRequest): Promi
 	const argv = displayArgv(runner.argv, job.prompt);
 	if (runner.refusal) return out('unsafe-runner', 2, `Not dispatched: ${runner.refusal}`, {job, account: accountName, argv, reasons});
 	reasons.push(...result.reasons, `estimate ~$${job.estimate.usd.toFixed(2)} and ${Math.round(job.estimate.pct * 100)}% (${job.estimate.detail})`);
+	if (priority !== 'normal') reasons.push(`${priority} priority${request.priority ? ' (given)' : job.severity === 'info' ? ' (info severity: non-urgent work waits near the limits like automatic work)' : ''}`);
 	if (result.verdict !== 'go') {
+		const resumeAt = request.dryRun ? null : keepWaiting(ctx, job, result, now, request, priority);
 		if (!request.dryRun) recordDefer(ctx, job, accountName, result, now, request);
-		return out('deferred', result.exitCode, `Not dispatched: ${result.reasons[0] ?? result.verdict}`, {job, account: accountName, gate: result, argv, reasons});
+		return out('deferred', result.exitCode, `Not dispatched: ${result.reasons[0] ?? result.verdict}`, {job, account: accountName, gate: result, argv, reasons: [...reasons, ...resumeReasons(resumeAt)], resumeAt});
 	}
 	if (!runner.executable) {
 		const message = `Not dispatched: the runner "${runner.argv[0] ?? ''}" (${runner.configKey}) was not found${(runner.argv[0] ?? '').includes('/') ? '' : ' on PATH'}; set ${runner.configKey} to its argv template`;
@@ -211,6 +229,8 @@ export async function dispatchJob(ctx: Context, request: DispatchRequest): Promi
 		utilizationBefore: utilizationPoint(state, now),
 		logPath: path.join(ctx.paths.logsDir, `${job.id}.log`),
 		decision,
+		// Work a person dispatched resumes by itself if a usage limit pauses it; automatic work does not.
+		whenReady: automatic ? null : {priority, account: request.account ?? null},
 	});
 	if (!claim.ok) {
 		await team.abandon(`the claim by ${claimerId()} was not taken up on its machine (${claim.reason})`);
@@ -242,6 +262,33 @@ export async function dispatchJob(ctx: Context, request: DispatchRequest): Promi
 	}
 	const what = final?.state === 'running' ? `running as pid ${final.pid}` : final?.state === 'claimed' ? 'starting' : final?.state ?? 'unknown';
 	return out('dispatched', 0, `Dispatched ${job.id} ${quoteTitle(job)} to ${accountName}: ${what}; log ${final?.logPath ?? ''}`, {job: final, account: accountName, gate: result, argv, reasons});
+}
+
+/**
+ * A deferred or paused job keeps notBefore = the gate's retry instant; with whenReady it also keeps the
+ * person's request (priority, account) so the runtime dispatches it then (engine/resume). A refusal (69)
+ * is not retried by itself. Returns when the runtime tries again (whenReady only), else null.
+ */
+function keepWaiting(ctx: Context, job: JobView, result: GateResult, now: number, request: DispatchRequest, priority: Priority): string | null {
+	try {
+		if (result.exitCode !== 75) {
+			if (request.whenReady) deferJob(ctx.db, job.id, {notBefore: job.notBefore, whenReady: null}, now);
+			return null;
+		}
+		if (!request.whenReady) {
+			deferJob(ctx.db, job.id, {notBefore: result.retryAt}, now);
+			return null;
+		}
+		const at = result.retryAt && nextTry(result.retryAt, now) === instantMs(result.retryAt) ? result.retryAt : localIso(nextTry(result.retryAt, now));
+		const whenReady: WhenReady = {priority, account: request.account ?? null};
+		return deferJob(ctx.db, job.id, {notBefore: at, whenReady}, now) ? at : null;
+	} catch {
+		return null;
+	}
+}
+
+function resumeReasons(resumeAt: string | null | undefined): string[] {
+	return resumeAt ? [`kept: it is dispatched by itself when ready (next try ${resumeAt}) while the dashboard or quota-tui serve runs, in any auto mode`] : [];
 }
 
 function recordDefer(ctx: Context, job: JobView, account: string | null, result: GateResult, now: number, request: DispatchRequest): void {

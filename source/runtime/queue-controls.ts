@@ -112,7 +112,8 @@ export function createQueueControls(ctx: Context, hooks: QueueControlsHooks): Qu
 		},
 		dispatch(jobId, account) {
 			const at = now();
-			dispatchJob(ctx, {jobId, account: account ?? undefined}).then(
+			// A person pressed d: if the gate says wait, the job runs by itself when ready (engine/resume).
+			dispatchJob(ctx, {jobId, account: account ?? undefined, whenReady: true}).then(
 				outcome => {
 					if (hooks.isDisposed()) return;
 					hooks.refresh();
@@ -153,10 +154,13 @@ export function createQueueControls(ctx: Context, hooks: QueueControlsHooks): Qu
 					plan = result.plan;
 					if (hooks.isDisposed()) return;
 					hooks.refresh();
-					const started = result.dispatched.filter(outcome => outcome.status === 'dispatched');
+					const started = [
+						...(result.resumed ?? []).filter(outcome => outcome.status === 'dispatched').map(outcome => `resumed: ${outcome.message}`),
+						...result.dispatched.filter(outcome => outcome.status === 'dispatched').map(outcome => `auto: ${outcome.message}`),
+					];
 					const suggested = result.notified.filter(n => n.result.sent);
 					if (started.length > 0) {
-						hooks.notice({text: started.map(outcome => `auto: ${outcome.message}`).join(' · '), tone: 'success', at});
+						hooks.notice({text: started.join(' · '), tone: 'success', at});
 					} else if (suggested.length > 0 && plan) {
 						const texts = suggested.map(n => {
 							const account = plan!.accounts.find(a => a.account === n.account);

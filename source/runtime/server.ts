@@ -97,6 +97,7 @@ export function jobJson(job: JobView | null) {
 		message: job.message,
 		failureKind: job.failureKind,
 		notBefore: job.notBefore,
+		whenReady: job.whenReady,
 		team: job.team ?? null,
 		estimate: {
 			usd: job.estimate.usd,
@@ -122,6 +123,7 @@ export function dispatchJson(outcome: DispatchOutcome, dryRun: boolean) {
 		gate: outcome.gate,
 		argv: outcome.argv,
 		reasons: outcome.reasons,
+		resumeAt: outcome.resumeAt ?? null,
 		job: jobJson(outcome.job),
 	};
 }
@@ -344,6 +346,8 @@ export function startAutoLoop(ctx: Context, onTick?: (summary: string) => void):
 		try {
 			for (const problem of deliveryProblems(await eventsTick(ctx, ctx.clock.now()))) onTick?.(problem);
 			const result = await autoTick(ctx, ctx.clock.now());
+			const resumed = (result.resumed ?? []).filter(outcome => outcome.status === 'dispatched');
+			if (onTick && resumed.length > 0) onTick(`${localIso(ctx.clock.now())} resumed: ${resumed.map(outcome => outcome.message).join('; ')}`);
 			const dispatched = result.dispatched.filter(outcome => outcome.status === 'dispatched');
 			if (onTick && (dispatched.length > 0 || result.notified.some(n => n.result.sent))) {
 				onTick(`${localIso(ctx.clock.now())} auto ${result.mode}: ${dispatched.map(outcome => outcome.message).join('; ') || result.notified.filter(n => n.result.sent).map(n => `notified about ${n.account}`).join('; ')}`);

@@ -434,6 +434,13 @@ export const MIGRATIONS: readonly string[] = [
 		ON CONFLICT (kind, ref) DO UPDATE SET version = version + 1;
 	END;
 	`,
+	// 10: deferred work that resumes by itself (issue 9 item 9): a job a person dispatched "when ready"
+	// (or whose manual run was paused by a usage limit) carries the priority and account it was asked
+	// with; the dashboard and `serve` dispatch it again once its not_before has passed.
+	`
+	ALTER TABLE jobs ADD COLUMN resume_priority TEXT;
+	ALTER TABLE jobs ADD COLUMN resume_account TEXT;
+	`,
 ];
 
 export type OpenOptions = {

@@ -4,6 +4,7 @@
  */
 import type {FailureKind, Job, JobSource, JobState, Severity, UtilizationPoint} from '../engine/jobs.js';
 import type {RealUse} from '../engine/outcomes.js';
+import type {Priority, WhenReady} from '../engine/resume.js';
 import type {Decision} from '../engine/types.js';
 import type {Db} from './db.js';
 import {insertOutcome} from './outcomes.js';
@@ -53,6 +54,8 @@ type JobRow = {
 	updated_at_ms: number;
 	not_before: string | null;
 	not_before_ms: number | null;
+	resume_priority: string | null;
+	resume_account: string | null;
 };
 
 /** A job plus what only the store needs (process identity, source bookkeeping). */
@@ -120,6 +123,7 @@ function fromRow(row: JobRow): StoredJob {
 		failureKind: row.failure_kind as FailureKind | null,
 		cancelRequested: row.cancel_requested_at_ms !== null,
 		notBefore: row.not_before ?? null,
+		whenReady: row.resume_priority ? {priority: row.resume_priority as Priority, account: row.resume_account ?? null} : null,
 		removed: row.removed === 1,
 	};
 }
@@ -272,6 +276,11 @@ export type ClaimRequest = {
 	logPath: string;
 	/** Recorded in the same transaction. */
 	decision: Decision;
+	/**
+	 * Manual work: if this run is paused by a usage limit, it resumes by itself with this priority and
+	 * account (engine/resume). Null (automatic work) leaves the job to auto-utilization's rules.
+	 */
+	whenReady?: WhenReady | null | undefined;
 };
 
 export type ClaimResult =
@@ -299,14 +308,33 @@ export function claimJob(db: Db, request: ClaimRequest): ClaimResult {
 			 utilization_before_json = ?, log_path = ?, pid = NULL, pid_start = NULL, supervisor_pid = NULL, supervisor_start = NULL,
 			 started_at = NULL, started_at_ms = NULL, finished_at = NULL, finished_at_ms = NULL, exit_code = NULL, signal = NULL,
 			 cost_usd = NULL, utilization_after_json = NULL, message = NULL, failure_kind = NULL, cancel_requested_at_ms = NULL,
-			 not_before = NULL, not_before_ms = NULL, updated_at_ms = ? WHERE id = ? AND state IN ('queued', 'paused_quota')`,
+			 not_before = NULL, not_before_ms = NULL, resume_priority = ?, resume_account = ?, updated_at_ms = ?
+			 WHERE id = ? AND state IN ('queued', 'paused_quota')`,
 		).run(
 			request.account, request.claimedBy, request.at, atMs, request.autoUtilization ? 1 : 0,
-			request.utilizationBefore ? JSON.stringify(request.utilizationBefore) : null, request.logPath, atMs, request.id,
+			request.utilizationBefore ? JSON.stringify(request.utilizationBefore) : null, request.logPath,
+			request.whenReady?.priority ?? null, request.whenReady?.account ?? null, atMs, request.id,
 		).changes;
 		if (Number(changes) !== 1) return {ok: false, reason: 'not-queued', job};
 		recordDecision(db, request.decision);
 		return {ok: true, job: getJob(db, request.id)!};
+	});
+}
+
+/**
+ * A waiting job (queued or paused_quota) the gate deferred: it keeps `notBefore` (the gate's retry
+ * instant); with `whenReady` a person asked for it to run by itself once ready (null clears that;
+ * undefined leaves it as it is). False when the job is no longer waiting.
+ */
+export function deferJob(db: Db, id: string, defer: {notBefore: string | null; whenReady?: WhenReady | null | undefined}, nowMs: number): boolean {
+	const notBeforeMs = defer.notBefore ? msOf(defer.notBefore, `notBefore of ${id}`) : null;
+	return db.transaction(() => {
+		const keep = defer.whenReady === undefined;
+		return Number(db.prepare(
+			`UPDATE jobs SET not_before = ?, not_before_ms = ?,
+			 resume_priority = CASE WHEN ? THEN resume_priority ELSE ? END, resume_account = CASE WHEN ? THEN resume_account ELSE ? END,
+			 updated_at_ms = ? WHERE id = ? AND state IN ('queued', 'paused_quota')`,
+		).run(defer.notBefore, notBeforeMs, keep ? 1 : 0, defer.whenReady?.priority ?? null, keep ? 1 : 0, defer.whenReady?.account ?? null, nowMs, id).changes) === 1;
 	});
 }
 
@@ -407,7 +435,7 @@ export function requeueJob(db: Db, id: string, nowMs: number): 'requeued' | 'not
 			 pid_start = NULL, supervisor_pid = NULL, supervisor_start = NULL, started_at = NULL, started_at_ms = NULL, finished_at = NULL,
 			 finished_at_ms = NULL, exit_code = NULL, signal = NULL, cost_usd = NULL, utilization_before_json = NULL,
 			 utilization_after_json = NULL, message = NULL, failure_kind = NULL, cancel_requested_at_ms = NULL, auto_utilization = 0,
-			 updated_at_ms = ? WHERE id = ?`,
+			 not_before = NULL, not_before_ms = NULL, resume_priority = NULL, resume_account = NULL, updated_at_ms = ? WHERE id = ?`,
 		).run(nowMs, id);
 		return 'requeued';
 	});

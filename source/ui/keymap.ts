@@ -38,7 +38,7 @@ export const keymap = [
 	{command: 'switch', keys: ['return', 's'], label: 'switch', description: 'Make the selected account the active one (asks y/n when it is exhausted, unusable or the last resort)', scope: 'accounts', footer: true},
 	{command: 'job-up', keys: ['up', 'k'], label: 'move', description: 'Select the previous job (queue focused)', scope: 'queue', footer: true},
 	{command: 'job-down', keys: ['down', 'j'], label: 'move', description: 'Select the next job (queue focused)', scope: 'queue', footer: true},
-	{command: 'dispatch', keys: ['d'], label: 'dispatch', description: 'Dispatch the selected job now, through the gate (asks y/n first)', scope: 'queue', footer: true},
+	{command: 'dispatch', keys: ['d'], label: 'dispatch', description: 'Dispatch the selected job now, through the gate (asks y/n first); if the gate says wait, it runs by itself when ready', scope: 'queue', footer: true},
 	{command: 'confirm', keys: ['y'], label: 'yes', description: 'Answer yes to the question in the box above the footer', scope: 'confirm', footer: true},
 	{command: 'cancel', keys: ['n', 'escape'], label: 'no', description: 'Answer no: nothing happens', scope: 'confirm', footer: true},
 	{command: 'focus', keys: ['tab'], label: 'focus', description: 'Move focus between the accounts and the queue (when the queue has jobs)', scope: 'panels', footer: true},

@@ -2,6 +2,7 @@
  * `dispatch`, `auto-spend`, `estimate`, `serve`: running queued work on idle quota.
  */
 import {planSentence, resolveEstimate} from '../../engine/jobs.js';
+import {parsePriority} from '../../engine/resume.js';
 import {ineligibility} from '../../engine/select.js';
 import {weeklyValue} from '../../engine/plans.js';
 import {pct} from '../../engine/status.js';
@@ -20,7 +21,7 @@ function money(n: number): string {
 
 export const dispatchCommand: Command = {
 	name: 'dispatch',
-	help: `Usage: quota-tui dispatch [JOB] [--account A] [--dry-run] [--json]
+	help: `Usage: quota-tui dispatch [JOB] [--account A] [--priority P] [--when-ready] [--dry-run] [--json]
 
 Runs one queued job now: JOB (an id or a unique prefix; default: the first job in queue order)
 on --account A or on the account selection recommends among those that fit the job.
@@ -33,17 +34,25 @@ on --account A or on the account selection recommends among those that fit the j
      that outlives this command and the dashboard; output goes to logs/<job>.log, and pid, start,
      exit, cost (from the runner's JSON) and utilization before/after are recorded
 
-  --dry-run   show the gate verdict, the account and the command line; claim nothing
-  --json      machine-readable outcome
+  --priority P  critical | normal | low for the gate (default: critical for a critical job, low for
+                an info job — non-urgent work waits near the limits like automatic work —, else normal);
+                critical may use headroom that would expire anyway at an imminent reset
+  --when-ready  if the gate says wait, keep the job: the dashboard or "quota-tui serve" dispatches it
+                by itself once its retry time (the reset) has passed and the gate says go, in any
+                auto mode (a job the gate defers always keeps notBefore = the retry time)
+  --dry-run     show the gate verdict, the account and the command line; claim nothing
+  --json        machine-readable outcome
 
 Exit codes: 0 dispatched (or, with --dry-run, would go); 75 wait (gate deferred or paused, no usable
 account, or already claimed); 69 refused by the gate; 2 unknown job or account; 1 the runner could
 not start (e.g. not on PATH) or nothing is queued.`,
 	async run(argv, io) {
-		const {values, positionals} = parse(argv, {account: {type: 'string'}, 'dry-run': {type: 'boolean'}, json: {type: 'boolean'}}, 'dispatch');
+		const {values, positionals} = parse(argv, {account: {type: 'string'}, priority: {type: 'string'}, 'when-ready': {type: 'boolean'}, 'dry-run': {type: 'boolean'}, json: {type: 'boolean'}}, 'dispatch');
+		const priority = values.priority === undefined ? undefined : parsePriority(values.priority);
+		if (values.priority !== undefined && !priority) throw new UsageError(`dispatch: --priority: expected critical, normal or low, got "${values.priority}"`);
 		return withContext(io, {demo: values.demo, requireAccounts: true}, async ctx => {
 			if (values.account) findAccount(ctx, values.account, '--account');
-			const outcome = await dispatchJob(ctx, {jobId: positionals[0], account: values.account, dryRun: values['dry-run']});
+			const outcome = await dispatchJob(ctx, {jobId: positionals[0], account: values.account, dryRun: values['dry-run'], priority, whenReady: values['when-ready']});
 			if (values.json) {
 				printJson(io, dispatchJson(outcome, values['dry-run'] === true));
 			} else {
