@@ -1,9 +1,11 @@
 /**
  * The dispatch gate (DESIGN §7.2): may a task start now on this account?
  */
+import {accountCeiling, ceilingName, isCeilingBudget, money} from './ceiling.js';
 import {planValue} from './plans.js';
 import {extraUsageLeft, gatingWindows, isCredentialProblem, pct, statusSentence, windowLabel} from './status.js';
-import {DAY, instantMs, isoAt, MINUTE, nextRecurrence, parseRecurrence} from './time.js';
+import {effectiveBudget} from './budget-state.js';
+import {DAY, instantMs, isoAt, MINUTE} from './time.js';
 import type {AccountState, Budget, Policy, QuotaWindow} from './types.js';
 
 export type Verdict = 'go' | 'defer' | 'pause' | 'deny';
@@ -13,6 +15,8 @@ export type GateRequest = {
 	estimateUsd?: number | undefined;
 	/** Estimated share of the weekly window (fraction, 0.05 = 5 %), if known. */
 	estimatePct?: number | undefined;
+	/** Estimates in a budget's own unit (`tokens`, `messages`, `credits`, …), matched to budgets of that unit. */
+	estimateUnits?: Readonly<Record<string, number>> | undefined;
 	/** Budget scopes the task belongs to (`project:x`, `role:y`); the account's own scope is added. */
 	scopes?: readonly string[] | undefined;
 	priority?: 'critical' | 'normal' | 'low' | undefined;
@@ -61,28 +65,15 @@ function isWeeklyWindow(w: QuotaWindow): boolean {
 	return w.kind !== 'monthly' && w.durationMs !== null && w.durationMs >= 6 * DAY && w.durationMs <= 8 * DAY;
 }
 
-/** The budget as it stands at `now`: a passed reset rolls forward (recurrence) and starts from 0. */
-export function effectiveBudget(budget: Budget, now: number): Budget & {resetPassed: boolean} {
-	const resetMs = instantMs(budget.resetAt);
-	if (resetMs === undefined || resetMs > now || !budget.resetAt) return {...budget, resetPassed: false};
-	const recurrence = budget.recurrence ? parseRecurrence(budget.recurrence) : undefined;
-	const next = recurrence && !('error' in recurrence) ? nextRecurrence(budget.resetAt, recurrence, now) : undefined;
-	return {...budget, used: 0, resetAt: next ?? null, source: 'estimated', resetPassed: true};
-}
-
 /** Estimate of a task in a budget's unit; undefined when the task says nothing in that unit. */
 function estimateIn(unit: string, request: GateRequest): number | undefined {
 	if (unit === 'usd') return request.estimateUsd;
 	if (unit === 'percent') return request.estimatePct === undefined ? undefined : request.estimatePct * 100;
-	return undefined;
+	return request.estimateUnits?.[unit];
 }
 
 function fmtNumber(n: number): string {
 	return Number.isInteger(n) ? String(n) : n.toFixed(2);
-}
-
-function money(n: number): string {
-	return `$${n.toFixed(2)}`;
 }
 
 /** Decide whether a task may start now. */
@@ -129,12 +120,19 @@ export function gate(input: GateInput): GateResult {
 	const weekly = weeklies.find(w => w.kind === 'seven_day') ?? weeklies[0];
 	const known = gating.filter(w => w.utilization !== null && Number.isFinite(w.utilization));
 
+	// The account's dollar ceiling (its own usd budget): the live measurement when the caller has one.
+	const ceiling = accountCeiling(input.budgets, name, now) ?? state.ceiling;
+
 	// Unknown utilization or reset: manual tasks go with a warning; automatic ones defer (unknownPolicy decides).
-	const unknownWhat = state.status === 'unknown' || state.status === 'unreachable' || known.length === 0
+	// An account governed by its dollar ceiling is not unknown: the ceiling is its quota (seed 002 c/d).
+	const unknownWhat = ceiling ? undefined : state.status === 'unknown' || state.status === 'unreachable' || known.length === 0
 		? `the quota state of ${name} is unknown (${statusSentence(state.status)})`
 		: weekly && (weekly.utilization === null || !Number.isFinite(weekly.utilization)) ? `the weekly usage of ${name} is unknown`
 			: weekly && instantMs(weekly.resetsAt) === undefined ? `the weekly reset time of ${name} is unknown`
 				: undefined;
+	if (ceiling && (state.status === 'unknown' || state.status === 'unreachable' || known.length === 0)) {
+		reasons.push(`no provider numbers for ${name}: its quota is ${ceilingName(ceiling)}`);
+	}
 	if (unknownWhat) {
 		if (policy.unknownPolicy === 'block') return result('deny', `Blocked: ${unknownWhat} and policy.unknownPolicy is "block"`);
 		if (policy.unknownPolicy === 'defer-auto' && automatic) {
@@ -174,6 +172,27 @@ export function gate(input: GateInput): GateResult {
 			}
 		} else {
 			reasons.push(`${label} quota usage at ${pct(used)}${estimateText} (configured max: ${policy.maxQuotaPercent}%)`);
+		}
+	}
+	// The dollar ceiling is held to maxQuotaPercent too ($12 at 90 % stops at $10.80), and never past 100 %.
+	if (ceiling) {
+		budgets.push({scope: ceiling.scope, unit: 'usd', used: ceiling.usedUsd, limit: ceiling.limitUsd, resetAt: ceiling.resetAt});
+		const estimateUsd = request.estimateUsd ?? 0;
+		const capUsd = ceiling.limitUsd * max;
+		const withEstimate = ceiling.usedUsd + estimateUsd;
+		const at = `quota usage at ${pct(withEstimate / ceiling.limitUsd)} of ${ceilingName(ceiling)} (${money(ceiling.usedUsd)}${estimateUsd > 0 ? ` + ${money(estimateUsd)} estimated` : ''}; configured max: ${policy.maxQuotaPercent}% = ${money(capUsd)})`;
+		const soon = imminent({resetsAt: ceiling.resetAt} as QuotaWindow) && mayUseAll;
+		if (over(withEstimate, ceiling.limitUsd) || (over(withEstimate, capUsd) && !soon)) {
+			return result('pause', `Stopping: ${at}`, ceiling.resetAt);
+		}
+		reasons.push(over(withEstimate, capUsd)
+			? `${at} is over the configured max, but the ceiling resets at ${ceiling.resetAt} (within ${policy.imminentMinutes} min): the remaining headroom would expire anyway`
+			: at);
+		if (policy.reservedBudgetUsd !== null) {
+			const left = ceiling.limitUsd - withEstimate;
+			if (over(policy.reservedBudgetUsd, left) && !soon) {
+				return result('pause', `Stopping: ${ceilingName(ceiling)} would have ~${money(Math.max(0, left))} left (reserved: ${money(policy.reservedBudgetUsd)})`, ceiling.resetAt);
+			}
 		}
 	}
 	// Reserved dollars: the weekly value left must stay above the reserve.
@@ -216,6 +235,8 @@ export function gate(input: GateInput): GateResult {
 	const scopes = new Set([`account:${name}`, ...(request.scopes ?? [])]);
 	for (const raw of input.budgets) {
 		if (raw.window || !scopes.has(raw.scope)) continue;
+		// The account's dollar ceiling was judged above (with maxQuotaPercent).
+		if (ceiling && isCeilingBudget(raw, name)) continue;
 		const budget = effectiveBudget(raw, now);
 		budgets.push({scope: budget.scope, unit: budget.unit, used: budget.used, limit: budget.limit, resetAt: budget.resetAt});
 		const estimate = estimateIn(budget.unit, request) ?? 0;

@@ -321,8 +321,8 @@ export function resolveEstimate(job: Pick<Job, 'estimateUsd' | 'estimatePct' | '
 }
 
 /** The plan sentence of DESIGN §5: "This plan has 12 tasks, estimated cost ~$3.50, remaining quota ~$8.20". */
-export function planSentence(tasks: number, estimatedUsd: number, remainingUsd: number | null): string {
-	const remaining = remainingUsd === null ? 'remaining quota unknown' : `remaining quota ~${money(remainingUsd)}`;
+export function planSentence(tasks: number, estimatedUsd: number, remainingUsd: number | null, of?: string | null): string {
+	const remaining = remainingUsd === null ? 'remaining quota unknown' : `remaining quota ~${money(remainingUsd)}${of ? ` of ${of}` : ''}`;
 	return `This plan has ${tasks} task${tasks === 1 ? '' : 's'}, estimated cost ~${money(estimatedUsd)}, ${remaining}`;
 }
 

@@ -8,7 +8,7 @@ import {project} from './forecast.js';
 import {deriveStatus} from './status.js';
 import {FIVE_HOURS, HOUR, instantMs, isoAt, MINUTE, parseInstant, parseRecurrence, SEVEN_DAYS} from './time.js';
 import type {AccountState, Budget, QuotaWindow} from './types.js';
-import {effectiveBudget} from './gate.js';
+import {effectiveBudget} from './budget-state.js';
 import {openBlockStart, seriesBetween} from './usage.js';
 
 /** An account's local-log summary as stored by the last refresh. */

@@ -1,6 +1,7 @@
 /**
  * Account selection (DESIGN §7.1): which account to use now, why, and why not the others.
  */
+import {ceilingBinds, ceilingName, ceilingText, governingUtilization, money} from './ceiling.js';
 import type {Alternative, Recommendation} from './report.js';
 import {bindingUtilization, bindingWindow, extraUsageLeft, gatingWindows, isCredentialProblem, isUsableStatus, pct, statusSentence, windowLabel} from './status.js';
 import {instantMs} from './time.js';
@@ -33,8 +34,11 @@ export function ineligibility(state: AccountState): string | undefined {
 	const {account} = state;
 	if (account.disabled) return 'disabled';
 	if (state.unusableReason) return `marked unusable: ${state.unusableReason}`;
-	if (!isUsableStatus(state.status)) return statusSentence(state.status);
-	if (bindingUtilization(state.windows, account.model) === null && !state.quotaDataUnavailable) return 'no usage data yet';
+	// An account without provider numbers but with a dollar ceiling is governed by the ceiling (seed 002 c/d).
+	const byCeiling = state.ceiling !== undefined && (state.status === 'unknown' || state.status === 'unreachable');
+	if (!isUsableStatus(state.status) && !byCeiling) return statusSentence(state.status);
+	if (state.ceiling && state.ceiling.utilization >= 1) return `${ceilingName(state.ceiling)} is used up (${money(state.ceiling.usedUsd)})`;
+	if (bindingUtilization(state.windows, account.model) === null && !state.quotaDataUnavailable && !state.ceiling) return 'no usage data yet';
 	return undefined;
 }
 
@@ -62,6 +66,7 @@ export function wallSentence(state: AccountState): string | undefined {
 }
 
 function bindingText(state: AccountState): string {
+	if (state.ceiling && ceilingBinds(state)) return `usage at ${ceilingText(state.ceiling)}`;
 	const w = bindingWindow(state.windows, state.account.model);
 	if (!w && state.quotaDataUnavailable) return state.quotaDataUnavailable;
 	return w ? `${windowLabel(w.kind)} usage at ${pct(w.utilization ?? 0)}` : 'usage unknown';
@@ -124,7 +129,7 @@ export function selectAccount(input: SelectionInput): Recommendation {
 			if (state.status === 'rejected' && state.lapsingCredit && !state.account.disabled && !state.unusableReason) withCredit.push(state);
 			continue;
 		}
-		const known = bindingUtilization(state.windows, state.account.model);
+		const known = governingUtilization(state);
 		const binding = known ?? 0;
 		eligible.push({
 			state,

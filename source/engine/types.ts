@@ -204,4 +204,19 @@ export type AccountState = {
 	 * natural reset (engine/resets creditBeforeReset): worth using before paying for extra usage.
 	 */
 	lapsingCredit?: {id: string; expiresAt: string | null; naturalResetAt: string; redeemable: boolean} | null | undefined;
+	/** The account's dollar ceiling (its own usd budget, engine/ceiling), when it has one. */
+	ceiling?: AccountCeiling | undefined;
+};
+
+/** An account's dollar ceiling at `now` (engine/ceiling). */
+export type AccountCeiling = {
+	scope: string;
+	limitUsd: number;
+	usedUsd: number;
+	/** used / limit (may exceed 1). */
+	utilization: number;
+	resetAt: string | null;
+	/** `weekly`, `daily`, `monthly`, `5-hour` or null (no or another recurrence). */
+	period: string | null;
+	source: WindowSource;
 };

@@ -4,6 +4,7 @@
  */
 import {accountState, buildReport} from '../engine/assemble.js';
 import type {Recommendation, StatusReport} from '../engine/report.js';
+import {withCeilings} from '../engine/ceiling.js';
 import {selectAccount} from '../engine/select.js';
 import type {AccountState, Budget} from '../engine/types.js';
 import {demoHistory, demoSnapshot} from '../providers/demo.js';
@@ -31,13 +32,15 @@ export type CollectOptions = {
 	/** Only consider accounts of this provider for the recommendation. */
 	provider?: string | undefined;
 	decisions?: number | undefined;
+	/** The budgets to use instead of the stored ones (dollar budgets measured from the logs now). */
+	budgets?: readonly Budget[] | undefined;
 };
 
 /** Everything known at `now`. */
 export function collect(ctx: Context, now: number, options: CollectOptions = {}): Collected {
 	const policy = policyOf(ctx.config);
 	const snapshots = ctx.demo ? new Map() : latestSnapshots(ctx.db);
-	const budgets = listBudgets(ctx.db);
+	const budgets = options.budgets ? [...options.budgets] : listBudgets(ctx.db);
 	// Real use outranks quota numbers (§7.1 step 1): refusals, usage limits, proven-alive accounts.
 	const realUse = ctx.demo ? new Map() : realUseVerdicts(ctx.db, now);
 	// What the local logs add (estimated windows, burn rates, usage-limit markers): stored summaries only.
@@ -58,7 +61,8 @@ export function collect(ctx: Context, now: number, options: CollectOptions = {})
 	const weekly = withRealUse(withWeeklyOnly(assembled, histories, policy.warnThreshold, now), realUse, policy.warnThreshold, now, localOffsetMinutes(now));
 	// Shared pools: members draw on one quota (selection and idle detection count it once).
 	const pools = poolsOf(weekly, histories);
-	const states = withLapsingCredits(ctx, withPools(weekly, pools), now);
+	// Dollar ceilings (an account's own usd budget) govern accounts without provider numbers.
+	const states = withCeilings(withLapsingCredits(ctx, withPools(weekly, pools), now), budgets, now);
 	const activeRow = getActive(ctx.db, options.provider);
 	const active = activeRow && ctx.accounts.some(a => a.name === activeRow.name) ? activeRow.name : null;
 	const recommendation: Recommendation = selectAccount({accounts: states, active, policy, provider: options.provider, now});

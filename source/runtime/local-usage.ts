@@ -9,7 +9,7 @@
  */
 import path from 'node:path';
 import {FRESHNESS_MS} from '../engine/assemble.js';
-import {effectiveBudget} from '../engine/gate.js';
+import {effectiveBudget} from '../engine/budget-state.js';
 import {applyLocalUsage, budgetCycleStart, calibrate, currentWindow, isLogMeasuredBudget, type Calibration, type LocalUsage, type LocalUsageReport, type WindowObservation} from '../engine/local-usage.js';
 import {DAY, FIVE_HOURS, instantMs, isoAt, SEVEN_DAYS} from '../engine/time.js';
 import type {AccountState, Budget} from '../engine/types.js';

@@ -224,12 +224,12 @@ describe('configured accounts and dollar budgets', {timeout: 60_000}, () => {
 		expect(set.stdout).toMatch(/\$50\.00 of 60 usd .*since 2026-10-26T00:00:00Z/);
 		const status = runJson<{budgets: Array<{used: number; source: string}>}>(['budget', 'status', '--json'], {home, now, env}).json;
 		expect(status.budgets[0]).toMatchObject({used: 50, source: 'estimated'});
-		expect(runCli(['gate', '--account', 'work', '--estimate-usd', '5'], {home, now, env}).code).toBe(0);
-		// More work lands in the log: the next gate measures it.
+		expect(runCli(['gate', '--account', 'work', '--estimate-usd', '4'], {home, now, env}).code).toBe(0);
+		// More work lands in the log: the next gate measures it (a dollar ceiling is held to maxQuotaPercent).
 		fs.appendFileSync(file, req('c', '2026-10-29T11:00:00Z') + '\n');
 		const stop = runCli(['gate', '--account', 'work', '--estimate-usd', '5'], {home, now, env});
 		expect(stop.code).toBe(75);
-		expect(stop.stdout).toMatch(/Stopping: account:work budget at 75(\.00)? \+ 5 estimated of 60 usd/);
+		expect(stop.stdout).toMatch(/Stopping: quota usage at 133% of the \$60\.00 weekly ceiling \(\$75\.00 \+ \$5\.00 estimated; configured max: 90% = \$54\.00\)/);
 		// Without local logs there is nothing to measure: --used is required.
 		expect(runCli(['accounts', 'add', 'bare', '--provider', 'manual'], {home, now, env}).code).toBe(0);
 		expect(runCli(['budget', 'set', '--scope', 'account:bare', '--unit', 'usd', '--limit', '10'], {home, now, env})).toMatchObject({code: 2, stderr: expect.stringMatching(/no local logs/)});

@@ -2,7 +2,8 @@ process.env.TZ = 'UTC';
 
 import {describe, expect, it} from 'vitest';
 import {accountState} from '../../source/engine/assemble.js';
-import {effectiveBudget, gate, type GateInput, type GateRequest, type GateResult} from '../../source/engine/gate.js';
+import {effectiveBudget} from '../../source/engine/budget-state.js';
+import {gate, type GateInput, type GateRequest, type GateResult} from '../../source/engine/gate.js';
 import {HOUR, isoAt, MINUTE} from '../../source/engine/time.js';
 import type {AccountState, Budget, ExtraUsage, Policy} from '../../source/engine/types.js';
 import {account, inHours, NOW, state, weekly, win} from './fixtures.js';
@@ -301,8 +302,8 @@ describe('gate: budgets', () => {
 	});
 
 	it('the account\'s own scope always applies; other scopes only when the task names them', () => {
-		const budgets = [budget('account:x', 9, 10, 'usd'), budget('project:other', 100, 100, 'usd')];
-		expect(run(weekly('x', 0.3), {estimateUsd: 2}, {budgets}).reasons[0]).toMatch(/^Stopping: account:x budget/);
+		const budgets = [budget('account:x', 8, 10, 'usd'), budget('project:other', 100, 100, 'usd')];
+		expect(run(weekly('x', 0.3), {estimateUsd: 2}, {budgets}).reasons[0]).toMatch(/^Stopping: quota usage at 100% of the \$10\.00 ceiling/);
 		expect(run(weekly('x', 0.3), {estimateUsd: 0.5}, {budgets}).verdict).toBe('go');
 		expect(run(weekly('x', 0.3), {estimateUsd: 0.5, scopes: ['project:other']}, {budgets}).verdict).toBe('pause');
 	});
@@ -374,5 +375,44 @@ describe('gate: shape', () => {
 			expect(r.reasons[0]!.startsWith(prefix)).toBe(true);
 			expect(r.exitCode).toBe({go: 0, pause: 75, defer: 75, deny: 69}[r.verdict]);
 		}
+	});
+});
+
+describe('gate: dollar ceilings (seed 002)', () => {
+	const ceiling = (used: number, limit: number, extra: Partial<Budget> = {}) => budget('account:x', used, limit, 'usd', {recurrence: 'weekly:monday', ...extra});
+	const unknown = () => state('x', [], {status: 'unknown'});
+
+	it('maxQuotaPercent applies: $9.90 + $1 of $12 at 90% stops at $10.80; $0.90 fits', () => {
+		const r = run(unknown(), {estimateUsd: 1}, {budgets: [ceiling(9.9, 12)]});
+		expect(r).toMatchObject({verdict: 'pause', exitCode: 75, retryAt: inHours(100, 60)});
+		expect(r.reasons[0]).toBe('Stopping: quota usage at 91% of the $12.00 weekly ceiling ($9.90 + $1.00 estimated; configured max: 90% = $10.80)');
+		expect(r.budgets).toEqual([{scope: 'account:x', unit: 'usd', used: 9.9, limit: 12, resetAt: inHours(100, 60)}]);
+		expect(run(unknown(), {estimateUsd: 0.9}, {budgets: [ceiling(9.9, 12)]}).verdict).toBe('go');
+		expect(run(unknown(), {estimateUsd: 1}, {budgets: [ceiling(9.9, 12)], policy: {maxQuotaPercent: 95}}).verdict).toBe('go');
+	});
+
+	it('a ceiling governs an account without provider numbers: no unknown-state defer for automatic work', () => {
+		const r = run(unknown(), {automatic: true}, {budgets: [ceiling(4, 12)]});
+		expect(r.verdict).toBe('go');
+		expect(r.reasons).toContain('no provider numbers for x: its quota is the $12.00 weekly ceiling');
+		// Without the ceiling the same request defers for ever.
+		expect(run(unknown(), {automatic: true}).verdict).toBe('defer');
+	});
+
+	it('never past 100%, even when the reset is imminent; up to 100% for manual work then', () => {
+		const soon = inHours(0.25);
+		expect(run(unknown(), {estimateUsd: 1}, {budgets: [ceiling(10, 12, {resetAt: soon})]}).verdict).toBe('go');
+		expect(run(unknown(), {estimateUsd: 3}, {budgets: [ceiling(10, 12, {resetAt: soon})]}).verdict).toBe('pause');
+		expect(run(unknown(), {estimateUsd: 1, automatic: true}, {budgets: [ceiling(10, 12, {resetAt: soon})]}).verdict).toBe('pause');
+	});
+
+	it('reservedBudgetUsd is kept on the ceiling', () => {
+		const r = run(unknown(), {estimateUsd: 1}, {budgets: [ceiling(5, 12)], policy: {reservedBudgetUsd: 7}});
+		expect(r.reasons[0]).toBe('Stopping: the $12.00 weekly ceiling would have ~$6.00 left (reserved: $7.00)');
+	});
+
+	it('the stricter of a window and the ceiling stops', () => {
+		expect(run(weekly('x', 0.95), {}, {budgets: [ceiling(1, 12)]}).reasons[0]).toBe('Stopping: weekly quota usage at 95% (configured max: 90%)');
+		expect(run(weekly('x', 0.2), {}, {budgets: [ceiling(11, 12)]}).reasons[0]).toMatch(/^Stopping: quota usage at 92% of the \$12\.00 weekly ceiling/);
 	});
 });

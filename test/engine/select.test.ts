@@ -356,3 +356,23 @@ describe('selectAccount: leaving the active account with nowhere better to go', 
 		expect(rec.reason).toBe('no account is under the 90% switch threshold; b has the lowest usage (weekly usage at 92%)');
 	});
 });
+
+describe('selectAccount: dollar ceilings (seed 002)', () => {
+	const withCeiling = (s: AccountState, used: number, limit = 12): AccountState => ({...s, ceiling: {scope: `account:${s.account.name}`, limitUsd: limit, usedUsd: used, utilization: used / limit, resetAt: inHours(60), period: 'weekly', source: 'estimated'}});
+
+	it('an account with no provider numbers but a ceiling is eligible, ranked by the ceiling', () => {
+		const logOnly = withCeiling(state('logs', [], {status: 'unknown'}), 3);
+		expect(ineligibility(logOnly)).toBeUndefined();
+		expect(ineligibility(state('bare', [], {status: 'unknown'}))).toBe('no usage data yet');
+		const rec = select([logOnly]);
+		expect(rec).toMatchObject({account: 'logs', exitCode: 0});
+		expect(rec.reason).toContain('usage at $3.00 of the $12.00 weekly ceiling (25%)');
+	});
+
+	it('a used-up ceiling makes the account ineligible; a ceiling over the threshold ranks after healthy accounts', () => {
+		expect(ineligibility(withCeiling(state('logs', [], {status: 'unknown'}), 12))).toBe('the $12.00 weekly ceiling is used up ($12.00)');
+		const rec = select([withCeiling(weekly('a', 0.2), 11.5), weekly('b', 0.5)]);
+		expect(rec.account).toBe('b');
+		expect(alt(rec, 'a')).toContain('usage at $11.50 of the $12.00 weekly ceiling (96%) is at or over the 90% switch threshold');
+	});
+});

@@ -3,7 +3,7 @@
  * accounts (the user-entered override of a detected window).
  */
 import {DateTime} from 'luxon';
-import {effectiveBudget} from '../../engine/gate.js';
+import {effectiveBudget} from '../../engine/budget-state.js';
 import {formatIso, parseInstant, parseRecurrence, toUtcIso} from '../../engine/time.js';
 import {BUDGET_UNITS, type Budget, type WindowKind} from '../../engine/types.js';
 import {localOffsetMinutes} from '../../runtime/collect.js';

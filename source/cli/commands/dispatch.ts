@@ -9,6 +9,9 @@ import {pct} from '../../engine/status.js';
 import type {AutoPlan} from '../../engine/idle.js';
 import {runAutoSpend} from '../../runtime/auto.js';
 import {collect} from '../../runtime/collect.js';
+import {liveBudgets} from '../../runtime/local-usage.js';
+import {listBudgets} from '../../store/repositories.js';
+import {remainingQuota} from '../../engine/ceiling.js';
 import {dispatchJob} from '../../runtime/dispatch.js';
 import {estimateDefaults, learned, localIso, readQueue} from '../../runtime/queue.js';
 import {DEFAULT_PORT, dispatchJson, ensureToken, startApiServer, startAutoLoop, tokenFilePath} from '../../runtime/server.js';
@@ -162,13 +165,16 @@ Prints the plan sentence: "This plan has 12 tasks, estimated cost ~$3.50, remain
                 (default kind: task)
   --account A   the quota left on A only (default: every usable, non-last-resort account)
 
-Remaining quota is the unused share of each account's weekly window priced at its plan's weekly
-value (monthly value × 12 / 52).`,
+Remaining quota is an account's dollar ceiling minus what its local logs say was spent this cycle
+(budget set --scope account:NAME --unit usd), else the unused share of its weekly window priced at its
+plan's weekly value (monthly value × 12 / 52). Each account also shows what is left below
+policy.maxQuotaPercent (the rest is the reserve kept for interactive use); the plan "fits" when its
+cost stays under that.`,
 	async run(argv, io) {
 		const {values} = parse(argv, {tasks: {type: 'string'}, kind: {type: 'string'}, account: {type: 'string'}, json: {type: 'boolean'}}, 'estimate');
 		const tasks = numberFlag(values.tasks, '--tasks', {min: 0});
 		if (tasks !== undefined && !Number.isInteger(tasks)) throw new UsageError(`--tasks: expected a whole number, got ${values.tasks}`);
-		return withContext(io, {demo: values.demo, requireAccounts: true}, ctx => {
+		return withContext(io, {demo: values.demo, requireAccounts: true}, async ctx => {
 			const now = ctx.clock.now();
 			if (values.account) findAccount(ctx, values.account, '--account');
 			const byKind = learned(ctx);
@@ -191,29 +197,43 @@ value (monthly value × 12 / 52).`,
 				fraction = queued.reduce((sum, job) => sum + job.estimate.pct, 0);
 				detail = `the ${count} queued job${count === 1 ? '' : 's'}${values.kind ? ` of kind ${kind}` : ''}, each with its own estimate`;
 			}
-			const {states} = collect(ctx, now);
+			// Dollar ceilings measured from the local logs are brought up to date first.
+			const live = await liveBudgets(ctx, listBudgets(ctx.db), now);
+			for (const warning of live.warnings) printError(io, `warning: ${warning}`);
+			const {states} = collect(ctx, now, {budgets: live.budgets});
 			const chosen = values.account ? states.filter(s => s.account.name === values.account) : states.filter(s => !s.account.lastResort && !ineligibility(s));
+			const maxPct = ctx.config.policy.maxQuotaPercent;
 			const accounts = chosen.map(state => {
-				const weekly = state.windows.find(w => w.kind === 'seven_day');
 				const value = weeklyValue(state.account);
+				const left = remainingQuota(state, value, maxPct);
+				const weekly = state.windows.find(w => w.kind === 'seven_day');
 				const headroom = weekly?.utilization === null || weekly?.utilization === undefined ? null : Math.max(0, 1 - weekly.utilization);
-				return {name: state.account.name, weeklyHeadroom: headroom, weeklyValueUsd: value, remainingUsd: headroom === null || value === null ? null : Math.round(headroom * value * 100) / 100};
+				return {name: state.account.name, weeklyHeadroom: headroom, weeklyValueUsd: value, remainingUsd: left.remainingUsd, spendableUsd: left.spendableUsd, basis: left.basis, of: left.of, ceiling: state.ceiling ?? null};
 			});
 			const known = accounts.filter(a => a.remainingUsd !== null);
-			const remainingUsd = known.length === 0 ? null : Math.round(known.reduce((sum, a) => sum + a.remainingUsd!, 0) * 100) / 100;
-			const sentence = planSentence(count, usd, remainingUsd);
-			const fits = remainingUsd === null ? null : usd <= remainingUsd + 1e-9;
+			const sum = (pick: (a: (typeof accounts)[number]) => number | null) => Math.round(known.reduce((total, a) => total + (pick(a) ?? 0), 0) * 100) / 100;
+			const remainingUsd = known.length === 0 ? null : sum(a => a.remainingUsd);
+			const spendableUsd = known.length === 0 ? null : sum(a => a.spendableUsd);
+			const sentence = planSentence(count, usd, remainingUsd, known.length === 1 && known[0]!.basis === 'ceiling' ? known[0]!.of : null);
+			// The plan fits when it stays under maxQuotaPercent (the reserve is for interactive use).
+			const fits = spendableUsd === null ? null : usd <= spendableUsd + 1e-9;
 			if (values.json) {
-				printJson(io, {generatedAt: localIso(now), tasks: count, kind: tasks === undefined && values.kind === undefined ? null : kind, estimatedUsd: Math.round(usd * 100) / 100, estimatedPct: fraction, remainingUsd, fits, detail, accounts, sentence});
+				printJson(io, {generatedAt: localIso(now), tasks: count, kind: tasks === undefined && values.kind === undefined ? null : kind, estimatedUsd: Math.round(usd * 100) / 100, estimatedPct: Math.round(fraction * 1e6) / 1e6, remainingUsd, spendableUsd, maxQuotaPercent: maxPct, fits, detail, accounts, sentence});
 				return 0;
 			}
 			print(io, sentence);
 			print(io, `  estimate: ${detail}`);
 			for (const account of accounts) {
-				print(io, `  ${account.name}: ${account.remainingUsd === null ? `remaining unknown (${account.weeklyValueUsd === null ? 'no plan value: set --plan or valueUsdPerMonth' : 'weekly usage unknown'})` : `~${money(account.remainingUsd)} (${pct(account.weeklyHeadroom ?? 0)} of the week's ${money(account.weeklyValueUsd ?? 0)})`}`);
+				if (account.remainingUsd === null) {
+					print(io, `  ${account.name}: remaining unknown (${account.weeklyValueUsd === null ? 'no plan value: set --plan or valueUsdPerMonth, or give it a dollar ceiling (budget set --scope account:NAME --unit usd)' : 'weekly usage unknown'})`);
+					continue;
+				}
+				const share = account.basis === 'ceiling' ? `${money(account.ceiling!.usedUsd)} used of ${account.of}` : `${pct(account.weeklyHeadroom ?? 0)} of ${account.of}`;
+				const reserve = account.basis === 'ceiling' ? account.ceiling!.limitUsd * (1 - Math.min(1, maxPct / 100)) : (account.weeklyValueUsd ?? 0) * (1 - Math.min(1, maxPct / 100));
+				print(io, `  ${account.name}: ~${money(account.remainingUsd)} (${share}); ~${money(account.spendableUsd ?? 0)} before the ${maxPct}% max (policy.maxQuotaPercent; ~${money(reserve)} kept for interactive use)`);
 			}
 			if (accounts.length === 0) print(io, '  no usable account to spend it on');
-			if (fits === false) print(io, '  the plan costs more than the quota left this week');
+			if (fits === false) print(io, `  the plan costs more than the quota left${spendableUsd !== null && remainingUsd !== null && spendableUsd < remainingUsd ? ` under the ${maxPct}% max` : ''}`);
 			return 0;
 		});
 	},

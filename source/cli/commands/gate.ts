@@ -9,17 +9,25 @@ import {collect, localOffsetMinutes} from '../../runtime/collect.js';
 import {policyOf} from '../../runtime/context.js';
 import {deliveryProblems, emitEvent} from '../../runtime/events.js';
 import {liveBudgets} from '../../runtime/local-usage.js';
-import {recordDecision} from '../../store/repositories.js';
+import {listBudgets, recordDecision} from '../../store/repositories.js';
 import {formatCountdown} from '../../ui/format.js';
 import {fractionFlag, numberFlag, parse, print, printError, printJson, UsageError} from '../io.js';
 import {findAccount, withContext, type Command} from '../shared.js';
 
 const PRIORITIES = ['critical', 'normal', 'low'] as const;
 
+/** QUOTA_TUI_MAX_BUDGET_PCT: the maximum share for every gate call of this process (seed 002). */
+function envMaxBudgetPct(env: NodeJS.ProcessEnv): number | undefined {
+	const raw = env['QUOTA_TUI_MAX_BUDGET_PCT'];
+	if (raw === undefined || raw.trim() === '') return undefined;
+	return numberFlag(raw, 'QUOTA_TUI_MAX_BUDGET_PCT', {min: 0, max: 1000});
+}
+
 export const gateCommand: Command = {
 	name: 'gate',
 	help: `Usage: quota-tui gate [--account A] [--estimate-usd X] [--estimate-pct P] [--scope S]...
-                      [--priority critical|normal|low] [--auto] [--json] [--demo]
+                      [--estimate-tokens N] [--estimate-messages N] [--estimate-credits N]
+                      [--max-budget-pct P] [--priority critical|normal|low] [--auto] [--json] [--demo]
 
 Asks the dispatch gate (DESIGN §7.2) whether a task may start now, on --account or else on the
 recommended account. Prints the verdict and why; when it says wait, until when.
@@ -28,6 +36,12 @@ recommended account. Prints the verdict and why; when it says wait, until when.
                        policy.reservedBudgetUsd)
   --estimate-pct P     the task's estimated share of the weekly window: a fraction (0.05) or a
                        percent with its sign (5%)
+  --estimate-tokens N, --estimate-messages N, --estimate-credits N
+                       the task's estimate in a budget's own unit: checked against the budgets
+                       of that unit (tokens, messages, credits) among the scopes that apply
+  --max-budget-pct P   this call's maximum share of the weekly quota and of a dollar ceiling, in
+                       percent (default: policy.maxQuotaPercent, or QUOTA_TUI_MAX_BUDGET_PCT
+                       when set), e.g. 80 for a plan that must leave 20% for interactive use
   --scope S            budget scopes the task belongs to (project:NAME, role:NAME); repeatable.
                        The account's own budgets (account:NAME) always apply.
   --priority P         critical may use all remaining headroom when the reset is imminent;
@@ -44,6 +58,10 @@ Example stop message: "Stopping: weekly quota usage at 91% (configured max: 90%)
 			account: {type: 'string'},
 			'estimate-usd': {type: 'string'},
 			'estimate-pct': {type: 'string'},
+			'estimate-tokens': {type: 'string'},
+			'estimate-messages': {type: 'string'},
+			'estimate-credits': {type: 'string'},
+			'max-budget-pct': {type: 'string'},
 			scope: {type: 'string', multiple: true},
 			priority: {type: 'string'},
 			auto: {type: 'boolean'},
@@ -58,16 +76,22 @@ Example stop message: "Stopping: weekly quota usage at 91% (configured max: 90%)
 		}
 		const estimateUsd = numberFlag(values['estimate-usd'], '--estimate-usd', {min: 0});
 		const estimatePct = fractionFlag(values['estimate-pct'], '--estimate-pct');
+		const estimateUnits: Record<string, number> = {};
+		for (const unit of ['tokens', 'messages', 'credits'] as const) {
+			const n = numberFlag(values[`estimate-${unit}`], `--estimate-${unit}`, {min: 0});
+			if (n !== undefined) estimateUnits[unit] = n;
+		}
+		const maxBudgetPct = numberFlag(values['max-budget-pct'], '--max-budget-pct', {min: 0, max: 1000});
 
 		return withContext(io, {demo: values.demo, requireAccounts: true, refresh: true}, async ctx => {
 			const now = ctx.clock.now();
 			if (values.account) findAccount(ctx, values.account, '--account');
-			const collected = collect(ctx, now);
-			const {states, recommendation} = collected;
 			// Dollar budgets entered without --used are measured from the local logs now.
-			const live = await liveBudgets(ctx, collected.budgets, now);
+			const live = await liveBudgets(ctx, listBudgets(ctx.db), now);
 			const budgets = live.budgets;
 			for (const warning of live.warnings) printError(io, `warning: ${warning}`);
+			const collected = collect(ctx, now, {budgets});
+			const {states, recommendation} = collected;
 			const name = values.account ?? recommendation.account;
 			let result: GateResult;
 			if (!name) {
@@ -80,8 +104,8 @@ Example stop message: "Stopping: weekly quota usage at 91% (configured max: 90%)
 				result = gate({
 					state,
 					budgets,
-					request: {estimateUsd, estimatePct, scopes: values.scope, priority: priority as (typeof PRIORITIES)[number] | undefined, automatic: values.auto},
-					policy: policyOf(ctx.config),
+					request: {estimateUsd, estimatePct, estimateUnits, scopes: values.scope, priority: priority as (typeof PRIORITIES)[number] | undefined, automatic: values.auto},
+					policy: {...policyOf(ctx.config), maxQuotaPercent: maxBudgetPct ?? envMaxBudgetPct(ctx.env) ?? ctx.config.policy.maxQuotaPercent},
 					valueUsdPerMonth: planValue(state.account) ?? undefined,
 					now,
 				});
@@ -92,7 +116,7 @@ Example stop message: "Stopping: weekly quota usage at 91% (configured max: 90%)
 				subject: result.account || 'none',
 				verdict: result.verdict,
 				reasons: result.reasons,
-				inputs: {account: values.account ?? null, recommended: recommendation.account, estimateUsd: estimateUsd ?? null, estimatePct: estimatePct ?? null, scopes: values.scope ?? [], priority: priority ?? 'normal', automatic: values.auto ?? false, retryAt: result.retryAt},
+				inputs: {account: values.account ?? null, recommended: recommendation.account, estimateUsd: estimateUsd ?? null, estimatePct: estimatePct ?? null, estimateUnits, maxQuotaPercent: maxBudgetPct ?? envMaxBudgetPct(ctx.env) ?? null, scopes: values.scope ?? [], priority: priority ?? 'normal', automatic: values.auto ?? false, retryAt: result.retryAt},
 			};
 			try {
 				recordDecision(ctx.db, decision);

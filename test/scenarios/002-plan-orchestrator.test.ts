@@ -1,0 +1,104 @@
+/**
+ * Seed 002: plan orchestrator quota-aware execution. Driven through the CLI in-process (main()) on a
+ * real SQLite file and generated Claude logs.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import {describe, expect, it} from 'vitest';
+import {runMain, tempHome} from '../helpers/cli.js';
+
+describe('budgets', {timeout: 90_000}, () => {
+	// Friday; the weekly ceiling's cycle began Monday 16 Nov and resets Monday 23 Nov.
+	const NOW = '2026-11-20T10:00:00Z';
+	const RESET = '2026-11-23T00:00:00Z';
+
+	/** One Opus 4.6 request of `usd` dollars of output ($25 per million output tokens). */
+	const request = (id: string, at: string, usd: number) => JSON.stringify({type: 'assistant', sessionId: 's', requestId: `r-${id}`, timestamp: at, message: {id, model: 'claude-opus-4-6', usage: {input_tokens: 0, output_tokens: Math.round((usd / 25) * 1_000_000)}}});
+
+	/**
+	 * A log-only Claude account (no provider numbers: no usage endpoint, no claude CLI) whose logs hold
+	 * $9.90 of work this week, with a $12 weekly dollar ceiling measured from those logs (h-002b).
+	 */
+	async function logOnly() {
+		const home = tempHome();
+		const logs = tempHome('qt-claude-logs-');
+		const user = tempHome('qt-user-');
+		const dir = path.join(logs, 'projects', '-w');
+		fs.mkdirSync(dir, {recursive: true});
+		const file = path.join(dir, 's.jsonl');
+		// Last week's work does not count; this week's is $4.90 + $5.00.
+		fs.writeFileSync(file, [request('old', '2026-11-13T12:00:00Z', 7), request('a', '2026-11-18T12:00:00Z', 4.9), request('b', '2026-11-19T12:00:00Z', 5)].join('\n') + '\n');
+		const env = {HOME: user, CLAUDE_CONFIG_DIR: path.join(user, 'none'), CODEX_HOME: path.join(user, 'no-codex')};
+		const run = (args: string[], extra: {now?: string; env?: Record<string, string>} = {}) => runMain(args, {home, now: extra.now ?? NOW, env: {...env, ...extra.env}});
+		expect((await run(['accounts', 'add', 'work', '--provider', 'claude', '--config-dir', logs])).code).toBe(0);
+		const set = await run(['budget', 'set', '--scope', 'account:work', '--unit', 'usd', '--limit', '12', '--reset-at', RESET, '--recurrence', 'weekly:monday']);
+		expect(set.stdout).toMatch(/^Set account:work: \$9\.90 of 12 usd/);
+		return {home, file, run};
+	}
+
+	it('002-5 maxQuotaPercent applies to the dollar ceiling: $9.90 + $1.00 of $12 at 90% stops at $10.80', async () => {
+		const s = await logOnly();
+		const stop = await s.run(['gate', '--account', 'work', '--estimate-usd', '1']);
+		expect(stop.code).toBe(75);
+		expect(stop.stdout.split('\n')[0]).toBe('Stopping: quota usage at 91% of the $12.00 weekly ceiling ($9.90 + $1.00 estimated; configured max: 90% = $10.80)');
+		expect(stop.stdout).toContain(`retry at ${RESET}`);
+		const go = await s.run(['gate', '--account', 'work', '--estimate-usd', '0.9']);
+		expect(go.code).toBe(0);
+		expect(go.stdout).toContain('quota usage at 90% of the $12.00 weekly ceiling ($9.90 + $0.90 estimated; configured max: 90% = $10.80)');
+		const json = JSON.parse((await s.run(['gate', '--account', 'work', '--estimate-usd', '1', '--json'])).stdout);
+		expect(json).toMatchObject({verdict: 'pause', retryAt: RESET, budgets: [{scope: 'account:work', unit: 'usd', used: 9.9, limit: 12}]});
+	});
+
+	it('002-8 a per-call --max-budget-pct (and QUOTA_TUI_MAX_BUDGET_PCT) overrides policy.maxQuotaPercent; both in gate --help', async () => {
+		const s = await logOnly();
+		const help = await s.run(['gate', '--help']);
+		expect(help.stdout).toContain('--max-budget-pct P');
+		expect(help.stdout).toContain('QUOTA_TUI_MAX_BUDGET_PCT');
+		const wider = await s.run(['gate', '--account', 'work', '--estimate-usd', '1', '--max-budget-pct', '95']);
+		expect(wider.code).toBe(0);
+		expect(wider.stdout).toContain('configured max: 95% = $11.40');
+		const env = await s.run(['gate', '--account', 'work'], {env: {QUOTA_TUI_MAX_BUDGET_PCT: '80'}});
+		expect(env.code).toBe(75);
+		expect(env.stdout.split('\n')[0]).toBe('Stopping: quota usage at 83% of the $12.00 weekly ceiling ($9.90; configured max: 80% = $9.60)');
+		// The flag wins over the environment.
+		expect((await s.run(['gate', '--account', 'work', '--max-budget-pct', '90'], {env: {QUOTA_TUI_MAX_BUDGET_PCT: '80'}})).code).toBe(0);
+		const bad = await s.run(['gate', '--max-budget-pct', 'lots']);
+		expect(bad.code).toBe(2);
+		expect(bad.stderr).toContain('--max-budget-pct: expected a number');
+	});
+
+	it('002-16 estimate reports the quota left from the dollar ceiling, and what stays under the 90% max', async () => {
+		const s = await logOnly();
+		for (const args of [['estimate', '--tasks', '5'], ['estimate', '--tasks', '5', '--account', 'work']]) {
+			const r = await s.run(args);
+			expect(r.code).toBe(0);
+			const lines = r.stdout.split('\n');
+			expect(lines[0]).toMatch(/^This plan has 5 tasks, estimated cost ~\$\d+\.\d\d, remaining quota ~\$2\.10 of the \$12\.00 weekly ceiling$/);
+			expect(r.stdout).toContain('  work: ~$2.10 ($9.90 used of the $12.00 weekly ceiling); ~$0.90 before the 90% max (policy.maxQuotaPercent; ~$1.20 kept for interactive use)');
+		}
+		const json = JSON.parse((await s.run(['estimate', '--tasks', '5', '--json'])).stdout);
+		expect(json).toMatchObject({remainingUsd: 2.1, spendableUsd: 0.9, maxQuotaPercent: 90, fits: false, accounts: [{name: 'work', basis: 'ceiling', remainingUsd: 2.1, spendableUsd: 0.9}]});
+	});
+
+	it('002-18 an account governed only by its ceiling (logs, no provider numbers) is usable by recommend and gate, never an endless "unknown" defer', async () => {
+		const s = await logOnly();
+		const rec = await s.run(['recommend', '--json']);
+		expect(rec.code).toBe(0);
+		expect(JSON.parse(rec.stdout)).toMatchObject({account: 'work'});
+		const gate = await s.run(['gate']);
+		expect(gate.code).toBe(0);
+		expect(gate.stdout).toMatch(/^Go: work has room for this task/);
+		expect(gate.stdout).toContain('no provider numbers for work: its quota is the $12.00 weekly ceiling');
+		const auto = await s.run(['gate', '--account', 'work', '--auto']);
+		expect(auto.code).toBe(0);
+		expect(auto.stdout).not.toContain('unknown');
+		// More work lands in the logs: the next gate measures it and pauses until the ceiling's reset.
+		fs.appendFileSync(s.file, request('c', '2026-11-20T09:00:00Z', 1) + '\n');
+		const stop = await s.run(['gate', '--auto']);
+		expect(stop.code).toBe(75);
+		expect(stop.stdout).toMatch(/^Stopping: quota usage at 91% of the \$12\.00 weekly ceiling \(\$10\.90; configured max: 90% = \$10\.80\)/);
+		expect(stop.stdout).toContain(`retry at ${RESET}`);
+		// After the reset the ceiling counts from 0 again: go.
+		expect((await s.run(['gate', '--auto'], {now: '2026-11-23T08:00:00Z'})).code).toBe(0);
+	});
+});
