@@ -74,7 +74,12 @@ export type AccountReport = {
 	resets?: ResetCreditReport[] | undefined;
 	/** The shared quota pool the account belongs to, null when none. */
 	pool?: string | null | undefined;
+	/** Team mode: the machines that hold the account and how old the newest observation each made is. */
+	team?: TeamHolderReport[] | undefined;
 };
+
+/** One machine holding an account (team mode), as of this machine's last pull. */
+export type TeamHolderReport = {machine: string; here: boolean; login: boolean; newestAgeMs: number | null};
 
 /** One reset credit as status shows it. */
 export type ResetCreditReport = {

@@ -10,6 +10,7 @@ import type {AccountState, Budget} from '../engine/types.js';
 import {demoHistory, demoSnapshot} from '../providers/demo.js';
 import {getActive, latestSnapshots, listBudgets, recentDecisions} from '../store/repositories.js';
 import {policyOf, type Context} from './context.js';
+import {teamAccounts} from './hub-view.js';
 import {realUseVerdicts, withRealUse} from './real-use.js';
 import {historyFromDb} from './history.js';
 import {localUsageOf, withLocalUsage} from './local-usage.js';
@@ -86,5 +87,13 @@ export function collect(ctx: Context, now: number, options: CollectOptions = {})
 		if (local) account.localUsage = local.report;
 	}
 	annotateReport(ctx, report, states, pools, now);
+	// Team mode: which machines hold each account (as of the last pull; no network here).
+	const team = teamAccounts(ctx, now);
+	if (team) {
+		for (const account of report.accounts) {
+			const holders = team.accounts[account.name];
+			if (holders) account.team = holders.map(h => ({machine: h.machine, here: h.here, login: h.login, newestAgeMs: h.newestAgeMs}));
+		}
+	}
 	return {states, budgets, active, recommendation, report};
 }

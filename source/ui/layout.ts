@@ -33,8 +33,8 @@ export const CELL = {
 	noteStale: 9,
 	noteFresh: 12,
 	noteMax: 26,
-	/** Room for model-scoped windows and extra usage (`sonnet 12% · extra $5.20/$20 · oauth 2m ago`) on wide terminals. */
-	noteWide: 48,
+	/** Room for model-scoped windows, extra usage and, in team mode, the machines holding the account (`sonnet 12% · held by laptop 2m, ci (here) · oauth 2m ago`) on wide terminals. */
+	noteWide: 64,
 	barMin: 3,
 	barMax: 12,
 	nameMin: 4,

@@ -152,6 +152,11 @@ function fit(candidates: readonly string[], width: number): string {
  * when there is none.
  */
 export function accountExtras(account: AccountReport): string {
+	return accountExtraParts(account).join(' · ');
+}
+
+/** accountExtras, part by part, most important first (the team's holders last). */
+export function accountExtraParts(account: AccountReport): string[] {
 	const {fiveHour, sevenDay} = pickWindows(account);
 	const parts: string[] = [];
 	for (const window of account.windows) {
@@ -181,7 +186,13 @@ export function accountExtras(account: AccountReport): string {
 		parts.push(`pool ${account.pool}`);
 	}
 
-	return parts.join(' · ');
+	// Team mode: who holds the account, with the age of each machine's newest observation.
+	if (account.team && account.team.length > 0) {
+		const holder = (h: NonNullable<AccountReport['team']>[number]) => `${h.machine}${h.here ? ' (here)' : ''}${h.newestAgeMs === null ? '' : ` ${formatAgeShort(h.newestAgeMs)}`}`;
+		parts.push(`held by ${account.team.map(holder).join(', ')}`);
+	}
+
+	return parts;
 }
 
 /**
@@ -197,9 +208,15 @@ export function accountNote(account: AccountReport, generatedAt: number, now: nu
 
 	const at = observedAt(account, generatedAt);
 	const age = at === null ? null : Math.max(0, now - at);
-	const extras = accountExtras(account);
-	// Stale data says so first; otherwise the numbers lead and the source/age follows.
-	const withExtras = (candidates: readonly string[], metaFirst = false) => (extras === '' ? [...candidates] : [...candidates.slice(0, 1).map(text => (metaFirst ? `${text} · ${extras}` : `${extras} · ${text}`)), ...candidates]);
+	const parts = accountExtraParts(account);
+	// Stale data says so first; otherwise the numbers lead and the source/age follows. The extras give
+	// way part by part (the last, least important, first) before they go altogether.
+	const withExtras = (candidates: readonly string[], metaFirst = false) => {
+		const first = candidates[0];
+		if (first === undefined) return [...candidates];
+		const extras = parts.map((_, index) => parts.slice(0, parts.length - index).join(' · '));
+		return [...extras.map(text => (metaFirst ? `${first} · ${text}` : `${text} · ${first}`)), ...candidates];
+	};
 	if (account.stale) {
 		const candidates = age === null ? ['stale'] : [`stale ${formatAgeShort(age)}`, 'stale'];
 		return {text: fit(withExtras(candidates, true), width), tone: 'warn'};

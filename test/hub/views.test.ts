@@ -54,6 +54,9 @@ describeHub('team views', {timeout: 240_000}, () => {
 			{machine: 'alpha', here: false, login: true, newestObservationAt: '2026-04-18T12:00:00.000Z', newestAgeMs: 180_000},
 			{machine: 'beta', here: true, login: true, newestObservationAt: null, newestAgeMs: null},
 		]}});
+		// The dashboard's account row says the same (its printed frame, as on a pipe).
+		const frame = (await runCliAsync(['dashboard'], {home: beta.home, now: '2026-04-18T12:02:00Z', env: {...beta.env, COLUMNS: '200'}})).stdout;
+		expect(frame).toMatch(/held by alpha 2m, beta \(here\)/);
 		// A machine that is not a member shows no team line.
 		const loner = machine('loner');
 		expect((await ok(loner, ['status'])).stdout).not.toContain('team:');

@@ -30,6 +30,14 @@ describe('model-scoped weekly windows and extra usage in a row', () => {
 		expect(accountNote(stale, NOW, NOW + 12 * MINUTE, 80).text).toMatch(/^stale \d+m · sonnet 12%/);
 	});
 
+	test('team mode: the machines holding the account come last and give way first', () => {
+		const held = makeAccount('held', {...account, team: [{machine: 'laptop', here: false, login: true, newestAgeMs: 2 * MINUTE}, {machine: 'ci', here: true, login: true, newestAgeMs: null}]});
+		expect(accountExtras(held)).toBe('sonnet 12% · fable 5% · extra $5.20/$20 · held by laptop 2m, ci (here)');
+		expect(accountNote(held, NOW, NOW, 120).text).toMatch(/^sonnet 12% · fable 5% · extra \$5\.20\/\$20 · held by laptop 2m, ci \(here\) · oauth/);
+		// Too narrow for the holders: the other extras stay.
+		expect(accountNote(held, NOW, NOW, 60).text).toMatch(/^sonnet 12% · fable 5% · extra \$5\.20\/\$20 · oauth/);
+	});
+
 	test('status text shows every window and extra usage in dollars', () => {
 		const text = formatStatus(demoReport({accounts: [account]}), NOW);
 		expect(text).toMatch(/7d sonnet\s+12%/);

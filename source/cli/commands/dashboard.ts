@@ -23,7 +23,7 @@ The live dashboard draws on the alternate screen (your shell comes back untouche
 redraws itself whole on every resize and on Ctrl+L, and suspends with Ctrl+Z.
 
 Without a TTY (a pipe, CI, cron), or in a terminal that cannot move the cursor (TERM=dumb), it
-prints one frame and exits 0. NO_COLOR=1 turns colour off.`,
+prints one frame and exits 0: 100×30, or COLUMNS×LINES when they are set. NO_COLOR=1 turns colour off.`,
 	async run(argv, io) {
 		const {values} = parse(argv, {}, 'dashboard');
 		let ctx = open(io, {demo: values.demo});
@@ -51,9 +51,14 @@ prints one frame and exits 0. NO_COLOR=1 turns colour off.`,
 			process.env['NODE_ENV'] ??= 'production';
 			const ui = await import('../../ui/app.js');
 			if (!interactive) {
+				// A pipe has no size: COLUMNS/LINES when the shell exports them (`COLUMNS=160 quota-tui | less`), else 100×30.
+				const sized = (name: string) => {
+					const value = Number(io.env[name]);
+					return Number.isInteger(value) && value >= 20 && value <= 1000 ? value : undefined;
+				};
 				const frame = ui.renderStaticFrame(runtime.getSnapshot(), runtime.clock.now(), {
-					columns: io.stdout.columns ?? 100,
-					rows: io.stdout.rows ?? 30,
+					columns: io.stdout.columns ?? sized('COLUMNS') ?? 100,
+					rows: io.stdout.rows ?? sized('LINES') ?? 30,
 				});
 				runtime.dispose();
 				print(io, frame);
