@@ -14,6 +14,7 @@ import type {Context} from './context.js';
 import {createLocalLogRefresher} from './local-usage.js';
 import {createPoller} from './poller.js';
 import type {RefreshResult} from './refresh.js';
+import {planResetUse, resetPreviewOf, useResetCredit} from './reset-use.js';
 import {switchAccount} from './switch.js';
 import {createDashboardUtilization, utilizationFingerprint} from './utilization.js';
 import {createQueueControls} from './queue-controls.js';
@@ -214,6 +215,28 @@ export function createAppRuntime(ctx: Context): AppRuntime {
 		previewDispatch: jobId => queueControls.previewDispatch(jobId),
 		dispatch: (jobId, account) => queueControls.dispatch(jobId, account),
 		cycleAutoMode: () => queueControls.cycleAutoMode(),
+		planReset(account) {
+			if (ctx.demo) return {ok: false, message: 'demo accounts: there is no reset credit to redeem'};
+			const now = clock.now();
+			const plan = planResetUse(ctx, {account}, now);
+			return plan.ok ? resetPreviewOf(plan) : {ok: false, message: plan.message};
+		},
+		useReset(account, creditId) {
+			const now = clock.now();
+			const plan = planResetUse(ctx, {account, id: creditId}, now);
+			if (!plan.ok) {
+				setNotice({text: plan.message, tone: 'warning', at: now});
+				return;
+			}
+			useResetCredit(ctx, plan, now, 'redeemed after the user said yes (dashboard u)').then(
+				result => {
+					recollect(true);
+					const ok = result.verdict === 'redeemed' || result.verdict === 'already-redeemed';
+					setNotice({text: result.message, tone: ok ? 'success' : 'warning', at: clock.now()});
+				},
+				(error: unknown) => setNotice({text: `reset failed: ${(error as Error).message}`, tone: 'error', at: clock.now()}),
+			);
+		},
 		dispose() {
 			if (disposed) return;
 			disposed = true;

@@ -53,7 +53,16 @@ export type AppRuntime = {
 	dispatch?(jobId: string, account?: string | null): void;
 	/** Cycle auto mode off → suggest → auto (saved to the config); the outcome lands in `notice`. */
 	cycleAutoMode?(): void;
+	/** Which banked reset of `account` the `u` key would redeem (the y/n question), or why none. */
+	planReset?(account: string): ResetPreview;
+	/** Redeem reset credit `creditId` of `account` (a recorded decision); the outcome lands in `notice`. */
+	useReset?(account: string, creditId: string): void;
 };
+
+/** The `u` key's question: the credit and the y/n text, or why quota-tui will not redeem one here. */
+export type ResetPreview =
+	| {ok: true; creditId: string; account: string; retrying: boolean; /** `5-hour + weekly` */ kind: string; expiresAtMs: number | null}
+	| {ok: false; message: string};
 
 /** One row of the queue panel. */
 export type QueueRow = {

@@ -7,8 +7,8 @@
  */
 import type {AccountReport} from '../engine/report.js';
 import {windowShortLabel} from '../engine/status.js';
-import type {DispatchPreview, Notice, QueueRow} from '../runtime/types.js';
-import {formatCountdown, formatLocalTime, formatPercent, parseInstant} from './format.js';
+import type {DispatchPreview, Notice, QueueRow, ResetPreview} from '../runtime/types.js';
+import {formatCountdown, formatLocalTime, formatPercent, parseInstant, resetQuestion} from './format.js';
 import {commandFor, type Command, type KeyName, type Scope} from './keymap.js';
 import {statusBadge} from './view-model.js';
 
@@ -29,7 +29,15 @@ export type SwitchConfirm = {
 	readonly message: string;
 };
 
-export type Confirm = DispatchConfirm | SwitchConfirm;
+export type ResetConfirm = {
+	readonly kind: 'reset';
+	readonly account: string;
+	readonly creditId: string;
+	/** The y/n question (`Redeem reset credit codex-cx-1 of cx (5-hour + weekly, expires Fri 18:00)?`). */
+	readonly message: string;
+};
+
+export type Confirm = DispatchConfirm | SwitchConfirm | ResetConfirm;
 
 export type Toast = {
 	readonly id: number;
@@ -80,6 +88,8 @@ export type Effect =
 	| {readonly type: 'preview-dispatch'; readonly jobId: string}
 	| {readonly type: 'dispatch'; readonly jobId: string; readonly account: string | null}
 	| {readonly type: 'cycle-auto'}
+	| {readonly type: 'plan-reset'; readonly account: string}
+	| {readonly type: 'use-reset'; readonly account: string; readonly creditId: string}
 	| {readonly type: 'redraw'}
 	| {readonly type: 'suspend'}
 	| {readonly type: 'quit'};
@@ -141,7 +151,27 @@ export function scopesOf(state: UiState, context: UiContext): Scope[] {
 		scopes.push('notices');
 	}
 
+	if (!isQueueFocused(state, context) && hasUsableReset(context.accounts[selectedAccountIndex(state, context)])) {
+		scopes.push('resets');
+	}
+
 	return scopes;
+}
+
+/** True when the account has a banked reset it can use now (the `u` key). */
+export function hasUsableReset(account: AccountReport | undefined): boolean {
+	return (account?.resets ?? []).some(reset => (reset.status === 'available' || reset.status === 'redeeming') && reset.usableNow && !reset.lapsed);
+}
+
+/** The runtime said which reset `u` would use on `account` (the y/n question), or why none. */
+export function resetPlanned(state: UiState, account: string, preview: ResetPreview, context: Pick<UiContext, 'now' | 'noticeMs'>): UiState {
+	if (state.confirm !== null) {
+		return state;
+	}
+
+	return preview.ok
+		? {...state, confirm: {kind: 'reset', account, creditId: preview.creditId, message: resetQuestion(preview, context.now)}}
+		: addToast(state, {text: preview.message, tone: 'warning', at: context.now}, context.noticeMs);
 }
 
 /** Add a notice (newest first); the same text again replaces the older copy. */
@@ -289,6 +319,10 @@ export function runCommand(state: UiState, command: Command, context: UiContext)
 				return {state: closed, effects: [{type: 'switch', account: confirm.account}]};
 			}
 
+			if (confirm.kind === 'reset') {
+				return {state: closed, effects: [{type: 'use-reset', account: confirm.account, creditId: confirm.creditId}]};
+			}
+
 			return confirm.state === 'ready' ? {state: closed, effects: [{type: 'dispatch', jobId: confirm.jobId, account: confirm.account}]} : none(closed);
 		}
 
@@ -306,6 +340,11 @@ export function runCommand(state: UiState, command: Command, context: UiContext)
 
 		case 'auto': {
 			return {state, effects: [{type: 'cycle-auto'}]};
+		}
+
+		case 'use-reset': {
+			const account = context.accounts[selectedAccountIndex(state, context)];
+			return account ? {state, effects: [{type: 'plan-reset', account: account.name}]} : none(state);
 		}
 
 		case 'refresh': {

@@ -200,3 +200,9 @@ export function truncate(text: string, width: number): string {
 
 	return `${kept}…`;
 }
+
+/** The y/n question of a banked reset: `Redeem reset credit codex-cx-1 of cx (5-hour + weekly, expires Wed 12:00)?` */
+export function resetQuestion(preview: {creditId: string; account: string; retrying: boolean; kind: string; expiresAtMs: number | null}, now: number): string {
+	const expiry = preview.expiresAtMs === null ? '' : `, expires ${formatLocalTime(preview.expiresAtMs, now)}`;
+	return `${preview.retrying ? 'Retry the redemption of' : 'Redeem'} reset credit ${preview.creditId} of ${preview.account} (${preview.kind}${expiry})?`;
+}

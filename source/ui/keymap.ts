@@ -7,15 +7,16 @@ import type {Key} from 'ink';
 
 export type Command =
 	| 'up' | 'down' | 'switch' | 'refresh' | 'help' | 'close' | 'quit' | 'focus' | 'auto' | 'job-up' | 'job-down' | 'dispatch' | 'confirm' | 'cancel'
-	| 'help-up' | 'help-down' | 'page-up' | 'page-down' | 'dismiss' | 'redraw' | 'suspend';
+	| 'help-up' | 'help-down' | 'page-up' | 'page-down' | 'dismiss' | 'redraw' | 'suspend' | 'use-reset';
 
 /**
  * Where a binding applies: `global` always; `accounts` while the account list has focus and no overlay
  * is open; `overlay` while the help overlay is open; `queue` while the queue panel has focus (Tab);
  * `confirm` while a dispatch or a switch waits for y/n; `panels` while the queue has jobs to focus;
- * `auto` while there is an auto mode to cycle; `notices` while a notice waits to be dismissed.
+ * `auto` while there is an auto mode to cycle; `notices` while a notice waits to be dismissed; `resets`
+ * while the selected account has a banked reset it can use now.
  */
-export type Scope = 'global' | 'accounts' | 'overlay' | 'queue' | 'confirm' | 'panels' | 'auto' | 'notices';
+export type Scope = 'global' | 'accounts' | 'overlay' | 'queue' | 'confirm' | 'panels' | 'auto' | 'notices' | 'resets';
 
 /** Normalised key names: a printable character (`k`, `?`) or a named key. */
 export type KeyName = 'up' | 'down' | 'pageup' | 'pagedown' | 'return' | 'escape' | 'tab' | 'backspace' | 'ctrl+c' | 'ctrl+l' | 'ctrl+z' | (string & {});
@@ -41,6 +42,7 @@ export const keymap = [
 	{command: 'dispatch', keys: ['d'], label: 'dispatch', description: 'Dispatch the selected job now, through the gate (asks y/n first); if the gate says wait, it runs by itself when ready', scope: 'queue', footer: true},
 	{command: 'confirm', keys: ['y'], label: 'yes', description: 'Answer yes to the question in the box above the footer', scope: 'confirm', footer: true},
 	{command: 'cancel', keys: ['n', 'escape'], label: 'no', description: 'Answer no: nothing happens', scope: 'confirm', footer: true},
+	{command: 'use-reset', keys: ['u'], label: 'use reset', description: 'Use a banked reset of the selected account (asks y/n; Codex credits are redeemed through codex app-server, a Claude reset says how to redeem it in Claude Code)', scope: 'resets', footer: true},
 	{command: 'focus', keys: ['tab'], label: 'focus', description: 'Move focus between the accounts and the queue (when the queue has jobs)', scope: 'panels', footer: true},
 	{command: 'auto', keys: ['a'], label: 'auto', description: 'Cycle auto mode off → suggest → auto (saved to the config; the demo keeps it in memory)', scope: 'auto', footer: true},
 	{command: 'refresh', keys: ['r'], label: 'refresh', description: 'Re-read every source now', scope: 'global', footer: true},

@@ -2,15 +2,13 @@
  * `resets list|add|remove|use`: banked limit resets (reset credits) per account.
  */
 import readline from 'node:readline';
-import {RESET_KINDS, resetCreditsAt, type ResetCredit, type ResetKind} from '../../engine/resets.js';
+import {RESET_KINDS, resetCreditsAt, type ResetKind} from '../../engine/resets.js';
 import type {ResetCreditReport} from '../../engine/report.js';
 import {formatIso, instantMs, parseInstant} from '../../engine/time.js';
 import {collect} from '../../runtime/collect.js';
-import type {Context} from '../../runtime/context.js';
-import {CLAUDE_REDEEM_HOWTO, redeemCodexCredit} from '../../runtime/reset-credits.js';
-import {refreshAccount} from '../../runtime/refresh.js';
+import {KIND_TEXT, planResetUse, resetPreviewOf, useResetCredit} from '../../runtime/reset-use.js';
 import {addManualResetCredit, getResetCredit, listResetCredits, removeResetCredit} from '../../store/resets.js';
-import {formatCountdown, formatLocalTime} from '../../ui/format.js';
+import {formatCountdown, formatLocalTime, resetQuestion} from '../../ui/format.js';
 import {numberFlag, parse, print, printError, printJson, UsageError, type Io} from '../io.js';
 import {findAccount, withContext, type Command} from '../shared.js';
 
@@ -42,7 +40,6 @@ reset: run /limit-reset in Claude Code (or claude.ai › Settings › Usage).
 Exit codes: 0 done, 1 not redeemed (nothing to reset, no credit, a Claude reset, a failure),
 2 bad usage.`;
 
-const KIND_TEXT: Record<ResetKind, string> = {five_hour: '5-hour', seven_day: 'weekly', both: '5-hour + weekly', model: 'model week', unknown: 'unknown kind'};
 
 function instantFlag(value: string | undefined, flag: string): string | null {
 	if (value === undefined) return null;
@@ -156,61 +153,27 @@ function askYesNo(io: Io, question: string): Promise<boolean> {
 	});
 }
 
-function pickCredit(ctx: Context, id: string | undefined, accountName: string | undefined, now: number): ResetCredit {
-	if (id) {
-		const credit = getResetCredit(ctx.db, id);
-		if (!credit) throw new UsageError(`resets use: no reset credit "${id}" (see "quota-tui resets list")`);
-		if (accountName && credit.account !== accountName) throw new UsageError(`resets use: ${id} belongs to ${credit.account}, not ${accountName}`);
-		return credit;
-	}
-	findAccount(ctx, accountName!, '--account');
-	const views = resetCreditsAt(listResetCredits(ctx.db, {account: accountName, now}), now);
-	const retry = views.find(v => v.status === 'redeeming' && v.redeemKey);
-	const open = views.filter(v => v.usableNow).toSorted((a, b) => (a.expiresInMs ?? Infinity) - (b.expiresInMs ?? Infinity));
-	const credit = retry ?? open[0];
-	if (!credit) throw new UsageError(`resets use: ${accountName} has no usable reset credit (see "quota-tui resets list --account ${accountName}")`);
-	return credit;
-}
-
 async function use(argv: readonly string[], io: Io): Promise<number> {
 	const {values, positionals} = parse(argv, {account: {type: 'string'}, yes: {type: 'boolean', short: 'y'}, json: {type: 'boolean'}}, 'resets use');
 	const id = positionals[0];
 	if (!id && !values.account) throw new UsageError('resets use: expected a credit ID or --account A (see "quota-tui resets list")');
 	return withContext(io, {demo: values.demo, requireAccounts: true, refresh: true}, async ctx => {
 		const now = ctx.clock.now();
-		const credit = pickCredit(ctx, id, values.account, now);
-		const account = ctx.accounts.find(a => a.name === credit.account);
-		if (!account) throw new UsageError(`resets use: ${credit.id} belongs to ${credit.account}, which is no longer configured`);
-		if (account.provider === 'claude' || credit.source === 'claude-usage') {
-			printError(io, `${credit.id} is a Claude reset of ${account.name}: ${CLAUDE_REDEEM_HOWTO}. Nothing was recorded.`);
+		const plan = planResetUse(ctx, {id, account: values.account}, now);
+		if (!plan.ok) {
+			if (plan.kind === 'usage') throw new UsageError(`resets use: ${plan.message}`);
+			printError(io, plan.message);
 			return 1;
 		}
-		if (account.provider !== 'codex') {
-			printError(io, `${credit.id} belongs to ${account.name}, a ${account.provider} account: quota-tui can redeem only Codex credits (through codex app-server). Redeem it where it was granted. Nothing was recorded.`);
-			return 1;
-		}
-		if (ctx.config.policy.resetCredits === 'never') {
-			throw new UsageError('resets use: policy.resetCredits is "never": quota-tui redeems no reset credit (quota-tui config set policy.resetCredits ask)');
-		}
-		const [view] = resetCreditsAt([credit], now);
-		if (view!.lapsed || (credit.status !== 'available' && credit.status !== 'redeeming')) {
-			throw new UsageError(`resets use: ${credit.id} is ${view!.lapsed ? 'lapsed' : credit.status}: it cannot be redeemed`);
-		}
-		const retrying = credit.status === 'redeeming' && credit.redeemKey !== null;
 		if (!values.yes) {
 			if (!io.stdin.isTTY) throw new UsageError('resets use: no terminal to ask on: pass --yes to redeem without asking');
-			const expiry = credit.expiresAt ? `, expires ${formatLocalTime(instantMs(credit.expiresAt)!, now)}` : '';
-			const ok = await askYesNo(io, `${retrying ? 'Retry the redemption of' : 'Redeem'} reset credit ${credit.id} of ${account.name} (${KIND_TEXT[credit.kind]}${expiry})? [y/N] `);
+			const ok = await askYesNo(io, `${resetQuestion(resetPreviewOf(plan), now)} [y/N] `);
 			if (!ok) {
 				printError(io, 'Not redeemed.');
 				return 1;
 			}
 		}
-		const result = await redeemCodexCredit(ctx, account, credit, now, values.yes ? 'redeemed with --yes (resets use)' : 'redeemed after the user said yes (resets use)');
-		if (result.verdict === 'redeemed' || result.verdict === 'already-redeemed') {
-			// Show the reset windows: read the account again now (within the read budget).
-			await refreshAccount(ctx, account, {now, force: true});
-		}
+		const result = await useResetCredit(ctx, plan, now, values.yes ? 'redeemed with --yes (resets use)' : 'redeemed after the user said yes (resets use)');
 		if (values.json) printJson(io, {verdict: result.verdict, message: result.message, idempotencyKey: result.idempotencyKey, retryable: result.retryable, credit: result.credit, decision: result.decision});
 		else (result.verdict === 'redeemed' || result.verdict === 'already-redeemed' ? print : printError)(io, result.message);
 		return result.verdict === 'redeemed' || result.verdict === 'already-redeemed' ? 0 : 1;

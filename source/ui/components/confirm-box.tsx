@@ -1,6 +1,6 @@
 /**
  * The y/n box above the footer: what a key is about to do (dispatch a job, switch onto an exhausted
- * or last-resort account) with the whole verdict, wrapped onto up to two more lines instead of cut.
+ * or last-resort account, use a banked reset) with the whole verdict, wrapped onto up to two more lines instead of cut.
  * The keys come first on the first line, so even a narrow pane shows how to answer.
  */
 import {memo} from 'react';
@@ -48,6 +48,13 @@ export function confirmLines(confirm: Confirm, width: number): ConfirmLine[] {
 		return [
 			{text: question('[y/n]', `Switch to ${confirm.account}?`, null), tone: 'warn', strong: true},
 			...detail(confirm.message, width).map(text => ({text, tone: 'warn' as const, strong: false})),
+		];
+	}
+
+	if (confirm.kind === 'reset') {
+		return [
+			{text: question('[y/n]', `Use a banked reset of ${confirm.account}?`, null), tone: 'accent', strong: true},
+			...detail(confirm.message, width).map(text => ({text, tone: 'normal' as const, strong: false})),
 		];
 	}
 

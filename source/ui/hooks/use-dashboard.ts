@@ -14,6 +14,7 @@ import {
 	pressAll,
 	previewFailed,
 	previewResolved,
+	resetPlanned,
 	scopesOf,
 	selectedAccountIndex,
 	selectedJobIndex,
@@ -114,6 +115,18 @@ export function useDashboard(runtime: AppRuntime, snapshot: AppSnapshot, options
 
 			case 'cycle-auto': {
 				runtime.cycleAutoMode?.();
+				break;
+			}
+
+			case 'plan-reset': {
+				const {account} = effect;
+				const preview = runtime.planReset?.(account) ?? {ok: false as const, message: 'this view cannot redeem reset credits'};
+				update(state => resetPlanned(state, account, preview, {now: runtime.clock.now(), noticeMs: options.noticeMs}));
+				break;
+			}
+
+			case 'use-reset': {
+				runtime.useReset?.(effect.account, effect.creditId);
 				break;
 			}
 
