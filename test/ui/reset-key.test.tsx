@@ -43,7 +43,7 @@ const CREDITS = [
 	{id: 'cr_soon', resetType: 'codexRateLimits', status: 'available', grantedAt: epoch(-48), expiresAt: epoch(20), title: null, description: null},
 ];
 
-const plain = createTheme({color: false});
+const plain = createTheme({isColor: false});
 const screen = (frame: string) => stripVTControlCharacters(frame);
 
 async function until(check: () => boolean, what: string): Promise<void> {
