@@ -441,6 +441,26 @@ export const MIGRATIONS: readonly string[] = [
 	ALTER TABLE jobs ADD COLUMN resume_priority TEXT;
 	ALTER TABLE jobs ADD COLUMN resume_account TEXT;
 	`,
+	// 10: team mode (issue 14): 5-hour blocks of the local logs go to the hub for
+	// `report blocks --all-machines` (the log index writes blocks as a difference, so only changed
+	// blocks reach the outbox).
+	`
+	CREATE TRIGGER hub_outbox_blocks_insert AFTER INSERT ON log_blocks WHEN EXISTS (SELECT 1 FROM kv WHERE key = 'hub.member') AND NOT EXISTS (SELECT 1 FROM kv WHERE key = 'hub.applying')
+	BEGIN
+		INSERT INTO hub_outbox (kind, ref, first_ms) VALUES ('block', json_array(NEW.account, NEW.start_ms), CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER))
+		ON CONFLICT (kind, ref) DO UPDATE SET version = version + 1;
+	END;
+	CREATE TRIGGER hub_outbox_blocks_update AFTER UPDATE ON log_blocks WHEN EXISTS (SELECT 1 FROM kv WHERE key = 'hub.member') AND NOT EXISTS (SELECT 1 FROM kv WHERE key = 'hub.applying')
+	BEGIN
+		INSERT INTO hub_outbox (kind, ref, first_ms) VALUES ('block', json_array(NEW.account, NEW.start_ms), CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER))
+		ON CONFLICT (kind, ref) DO UPDATE SET version = version + 1;
+	END;
+	CREATE TRIGGER hub_outbox_blocks_delete AFTER DELETE ON log_blocks WHEN EXISTS (SELECT 1 FROM kv WHERE key = 'hub.member') AND NOT EXISTS (SELECT 1 FROM kv WHERE key = 'hub.applying')
+	BEGIN
+		INSERT INTO hub_outbox (kind, ref, first_ms) VALUES ('block', json_array(OLD.account, OLD.start_ms), CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER))
+		ON CONFLICT (kind, ref) DO UPDATE SET version = version + 1;
+	END;
+	`,
 ];
 
 export type OpenOptions = {

@@ -185,19 +185,32 @@ export function saveLogAggregates(
 		for (const row of daily) {
 			for (const m of row.modelBreakdowns) day.run(account, row.date, m.modelName, m.inputTokens, m.outputTokens, m.cacheCreationTokens, m.cacheReadTokens, m.cost, m.missingPricing ? 0 : 1);
 		}
-		db.prepare('DELETE FROM log_blocks WHERE account = ?').run(account);
+		// Blocks are written as a difference (unchanged rows untouched), so team mode's outbox sees only
+		// the blocks that really changed.
+		const kept = new Set<number>();
 		const block = db.prepare(
 			`INSERT INTO log_blocks (account, start_ms, end_ms, actual_end_ms, entries, input_tokens, output_tokens, cache_creation_tokens,
-				cache_read_tokens, cost_usd, models, usage_limit_reset_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+				cache_read_tokens, cost_usd, models, usage_limit_reset_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+			 ON CONFLICT (account, start_ms) DO UPDATE SET end_ms = excluded.end_ms, actual_end_ms = excluded.actual_end_ms, entries = excluded.entries,
+				input_tokens = excluded.input_tokens, output_tokens = excluded.output_tokens, cache_creation_tokens = excluded.cache_creation_tokens,
+				cache_read_tokens = excluded.cache_read_tokens, cost_usd = excluded.cost_usd, models = excluded.models, usage_limit_reset_ms = excluded.usage_limit_reset_ms
+			 WHERE end_ms IS NOT excluded.end_ms OR actual_end_ms IS NOT excluded.actual_end_ms OR entries IS NOT excluded.entries
+				OR input_tokens IS NOT excluded.input_tokens OR output_tokens IS NOT excluded.output_tokens OR cache_creation_tokens IS NOT excluded.cache_creation_tokens
+				OR cache_read_tokens IS NOT excluded.cache_read_tokens OR cost_usd IS NOT excluded.cost_usd OR models IS NOT excluded.models
+				OR usage_limit_reset_ms IS NOT excluded.usage_limit_reset_ms`,
 		);
 		for (const b of blocks) {
 			if (b.isGap || b.actualEndTime === null) continue;
+			kept.add(Date.parse(b.startTime));
 			block.run(
 				account, Date.parse(b.startTime), Date.parse(b.endTime), Date.parse(b.actualEndTime), b.entries, b.tokenCounts.inputTokens, b.tokenCounts.outputTokens,
 				b.tokenCounts.cacheCreationInputTokens, b.tokenCounts.cacheReadInputTokens, b.costUSD, JSON.stringify(b.models),
 				b.usageLimitResetTime ? Date.parse(b.usageLimitResetTime) : null,
 			);
 		}
+		const stored = db.prepare('SELECT start_ms FROM log_blocks WHERE account = ?').all(account) as Array<{start_ms: number}>;
+		const drop = db.prepare('DELETE FROM log_blocks WHERE account = ? AND start_ms = ?');
+		for (const {start_ms: start} of stored) if (!kept.has(Number(start))) drop.run(account, start);
 	});
 }
 

@@ -14,8 +14,8 @@ import {randomUUID} from 'node:crypto';
 import type {Db} from './db.js';
 import {getKv} from './repositories.js';
 
-export type OutboxKind = 'observation' | 'history' | 'decision' | 'usage' | 'budget' | 'credit';
-export const OUTBOX_KINDS: readonly OutboxKind[] = ['observation', 'history', 'decision', 'usage', 'budget', 'credit'];
+export type OutboxKind = 'observation' | 'history' | 'decision' | 'usage' | 'budget' | 'credit' | 'block';
+export const OUTBOX_KINDS: readonly OutboxKind[] = ['observation', 'history', 'decision', 'usage', 'budget', 'credit', 'block'];
 
 export type Membership = {
 	/** hubIdentity() of the hub joined (host:port/db#schema; no user or password). */

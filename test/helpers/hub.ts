@@ -53,14 +53,14 @@ export const machineEnv = (schema: string, machine: string, url = PG_URL): Recor
 	QUOTA_TUI_MACHINE: machine,
 });
 
-export const HUB_TABLES = ['machines', 'accounts', 'holdings', 'observations', 'window_history', 'decisions', 'usage_daily', 'jobs', 'poll_leases', 'shared_rows'] as const;
+export const HUB_TABLES = ['machines', 'accounts', 'holdings', 'observations', 'window_history', 'decisions', 'usage_daily', 'jobs', 'poll_leases', 'shared_rows', 'usage_blocks'] as const;
 
 /** Row count of every hub table and the highest change number in them (equal before/after = nothing added or changed). */
 export async function hubFootprint(sql: postgres.Sql): Promise<{rows: Record<string, number>; seq: number}> {
 	const rows: Record<string, number> = {};
 	for (const table of HUB_TABLES) rows[table] = Number((await sql`SELECT count(*)::int AS n FROM ${sql(table)}`)[0]!['n']);
 	let seq = 0;
-	for (const table of ['observations', 'window_history', 'decisions', 'usage_daily', 'jobs', 'shared_rows']) {
+	for (const table of ['observations', 'window_history', 'decisions', 'usage_daily', 'jobs', 'shared_rows', 'usage_blocks']) {
 		seq = Math.max(seq, Number((await sql`SELECT coalesce(max(seq), 0)::int AS n FROM ${sql(table)}`)[0]!['n']));
 	}
 	return {rows, seq};

@@ -230,9 +230,9 @@ describeHub('pruning', () => {
 		const waiting = (await enqueueJob(a, job('queued-long-ago'))).job;
 		await t.sql`UPDATE jobs SET state = 'succeeded', finished_at = to_timestamp(${old / 1000}) WHERE id = ${done.id}`;
 		await t.sql`UPDATE jobs SET created_at = to_timestamp(${old / 1000}) WHERE id = ${waiting.id}`;
-		expect(await pruneHub(b, {retentionDays: 90, nowMs: now})).toEqual({observations: 1, windowHistory: 0, decisions: 1, usageDaily: 1, jobs: 1});
+		expect(await pruneHub(b, {retentionDays: 90, nowMs: now})).toEqual({observations: 1, windowHistory: 0, decisions: 1, usageDaily: 1, usageBlocks: 0, jobs: 1});
 		expect((await t.sql`SELECT local_id FROM observations`).map(r => Number(r['local_id']))).toEqual([2]);
 		expect((await t.sql`SELECT id FROM jobs`).map(r => r['id'])).toEqual([waiting.id]);
-		expect(await pruneHub(c, {retentionDays: 90, nowMs: now})).toEqual({observations: 0, windowHistory: 0, decisions: 0, usageDaily: 0, jobs: 0});
+		expect(await pruneHub(c, {retentionDays: 90, nowMs: now})).toEqual({observations: 0, windowHistory: 0, decisions: 0, usageDaily: 0, usageBlocks: 0, jobs: 0});
 	});
 });

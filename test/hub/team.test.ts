@@ -115,8 +115,8 @@ describeHub('team init, join, status, leave', {timeout: 120_000}, () => {
 		await ok(alpha, ['report', 'daily', '--json']);
 
 		const init = await ok(alpha, ['team', 'init']);
-		expect(init.stdout).toContain(`schema "${t.schema}": created at version 2`);
-		expect((await ok(alpha, ['team', 'init'])).stdout).toContain('already at version 2, nothing to do');
+		expect(init.stdout).toContain(`schema "${t.schema}": created at version 3`);
+		expect((await ok(alpha, ['team', 'init'])).stdout).toContain('already at version 3, nothing to do');
 
 		const first = json(await ok(alpha, ['team', 'join', '--json']));
 		expect(first).toMatchObject({machine: 'alpha', registered: true, accounts: [{account: 'max', provider: 'claude', plan: 'ultra', login: true}]});

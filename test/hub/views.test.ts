@@ -62,7 +62,7 @@ describeHub('team views', {timeout: 240_000}, () => {
 		expect((await ok(loner, ['status'])).stdout).not.toContain('team:');
 	});
 
-	it('report daily --all-machines sums the daily aggregates of every machine (each still reads only its own logs); utilization --by-machine splits the weekly window', async () => {
+	it('report daily|blocks --all-machines sum the aggregates and merge the blocks of every machine (each still reads only its own logs); utilization --by-machine splits the weekly window', async () => {
 		const [alpha, beta] = [machine('alpha'), machine('beta')];
 		generateClaudeLogs(alpha.claude, {mb: 0.05, seed: 3, days: 3, end: Date.parse('2026-04-17T20:00:00Z'), replays: false});
 		generateClaudeLogs(beta.claude, {mb: 0.05, seed: 4, days: 3, end: Date.parse('2026-04-17T20:00:00Z'), replays: false});
@@ -76,6 +76,28 @@ describeHub('team views', {timeout: 240_000}, () => {
 		expect(team.totals.totalCost).toBeCloseTo(sum, 6);
 		expect(team.totals.machines.alpha).toBeCloseTo(own[0].totals.totalCost, 6);
 		expect(team.totals.inputTokens).toBe(own[0].totals.inputTokens + own[1].totals.inputTokens);
+		// report blocks --all-machines: every machine's blocks, merged per account (the window is the account's).
+		const ownBlocks = await Promise.all([alpha, beta].map(async m => (json(await ok(m, ['report', 'blocks', '--json'])).blocks as Array<{isGap: boolean}>).filter(b => !b.isGap)));
+		const teamBlocks = json(await ok(beta, ['report', 'blocks', '--all-machines', '--json']));
+		expect(teamBlocks.machines).toEqual(['alpha', 'beta']);
+		const blockCost = teamBlocks.blocks.reduce((total: number, b: {costUSD: number}) => total + b.costUSD, 0);
+		expect(blockCost).toBeCloseTo(sum, 6);
+		expect(teamBlocks.blocks.length).toBeLessThanOrEqual(ownBlocks[0]!.length + ownBlocks[1]!.length);
+		// A block another machine opened inside one of these 5 hours joins it rather than opening its own.
+		const first = teamBlocks.blocks[0] as {startTime: string; costUSD: number; machines: Record<string, number>};
+		await t.sql`INSERT INTO usage_blocks (machine, account, start_ms, end_ms, actual_end_ms, entries, input_tokens, output_tokens, cache_creation_tokens, cache_read_tokens, cost_usd, models)
+			VALUES ('gamma', 'max', ${Date.parse(first.startTime) + 3_600_000}, ${Date.parse(first.startTime) + 6 * 3_600_000}, ${Date.parse(first.startTime) + 7_200_000}, 2, 10, 20, 0, 0, 1.5, ${t.sql.json(['claude-sonnet-4-5'])})`;
+		const merged = json(await ok(beta, ['report', 'blocks', '--all-machines', '--json']));
+		expect(merged.blocks).toHaveLength(teamBlocks.blocks.length);
+		expect(merged.blocks[0].costUSD).toBeCloseTo(first.costUSD + 1.5, 6);
+		expect(merged.blocks[0].machines).toMatchObject({...first.machines, gamma: 1.5});
+		expect(merged.machines).toEqual(['alpha', 'beta', 'gamma']);
+		await t.sql`DELETE FROM usage_blocks WHERE machine = 'gamma'`;
+		for (const block of teamBlocks.blocks as Array<{startTime: string; endTime: string; account: string}>) {
+			expect(Date.parse(block.endTime) - Date.parse(block.startTime)).toBe(5 * 3_600_000);
+			expect(block.account).toBe('max');
+		}
+		expect((await ok(alpha, ['report', 'blocks', '--all-machines'])).stdout).toContain('Team 5-hour blocks from the hub (2 machines;');
 		const text = (await ok(beta, ['report', 'daily', '--all-machines'])).stdout;
 		expect(text).toContain('Team usage from the hub (2 machines; API-equivalent cost)');
 		expect(text).toMatch(/Total .*alpha|Total/);

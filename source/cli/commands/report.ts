@@ -12,7 +12,7 @@ import {localUsageOf} from '../../runtime/local-usage.js';
 import {parse, print, printError, printJson, UsageError, type Io} from '../io.js';
 import {withContext, type Command} from '../shared.js';
 import {int, printBlocks, printFooter, printInstances, printRows, printSessions, type TextOptions} from './report-print.js';
-import {teamReportDaily} from './team-report.js';
+import {teamReportBlocks, teamReportDaily} from './team-report.js';
 
 const HELP = `Usage:
   quota-tui report daily   [options] [--breakdown] [-i|--instances] [-p|--project P]
@@ -54,9 +54,9 @@ Options (ccusage's, with the same meaning):
   -r, --recent       blocks: only those of the last 3 days (and the active one)
   -a, --active       blocks: only the active block
       --account A    one account (a configured name, or @claude / @codex for the default dirs)
-      --all-machines daily, team mode: the whole team's totals from the daily aggregates every
-                     machine pushed to the hub, a cost column per machine (--json, --account,
-                     --since, --until apply)
+      --all-machines daily|blocks, team mode: the whole team's totals from the daily aggregates
+                     every machine pushed to the hub, or its 5-hour blocks merged per account, with
+                     the cost per machine (--json, --account, --since, --until apply)
 
 Costs are API-equivalent (what the tokens would cost on the pay-as-you-go API), from a price
 table dated ${PRICE_TABLE_DATE}; change or add prices under "pricing.models" in config. Models
@@ -284,7 +284,8 @@ export const reportCommand: Command = {
 		const [sub, ...rest] = argv;
 		// Team mode: the team's totals from the hub (cli/commands/team-report.ts).
 		if (sub === 'daily' && rest.includes('--all-machines')) return teamReportDaily(rest.filter(arg => arg !== '--all-machines'), io);
-		if (sub !== undefined && sub !== 'daily' && rest.includes('--all-machines')) throw new UsageError('--all-machines: only with "report daily" (the team hub holds per-day sums per machine)');
+		if (sub === 'blocks' && rest.includes('--all-machines')) return teamReportBlocks(rest.filter(arg => arg !== '--all-machines'), io);
+		if (sub !== undefined && sub !== 'daily' && sub !== 'blocks' && rest.includes('--all-machines')) throw new UsageError('--all-machines: only with "report daily" or "report blocks" (the team hub holds per-day sums and 5-hour blocks per machine)');
 		if ((KINDS as readonly string[]).includes(sub ?? '')) return run(sub as Kind, rest, io);
 		if (sub === undefined || sub === 'help') {
 			print(io, HELP);

@@ -23,12 +23,13 @@ import {
 import {insertSnapshot, latestSnapshot, recordDecision} from '../repositories.js';
 import type {Hub, HubSql} from './client.js';
 import {hubChannel} from './notify.js';
+import {allBlocks, blocksOf, deleteBlocks, upsertBlocks} from './blocks.js';
 import {allSharedItems, pullShared, SHARED_KINDS, sharedItems, upsertShared} from './shared-rows.js';
 
 const BATCH = 500;
 
 export type Counts = Record<OutboxKind, number>;
-const zero = (): Counts => ({observation: 0, history: 0, decision: 0, usage: 0, budget: 0, credit: 0});
+const zero = (): Counts => ({observation: 0, history: 0, decision: 0, usage: 0, budget: 0, credit: 0, block: 0});
 
 // ---------------------------------------------------------------------------------------------------
 // Upserts (each returns how many hub rows it inserted or changed)
@@ -149,10 +150,11 @@ export async function pushOutbox(hub: Hub, db: Db, options: {deadline?: number |
 		const present = new Set(usage.map(u => JSON.stringify([u.account, u.date, u.model])));
 		const gone = usageKeys.filter(key => !present.has(JSON.stringify(key)));
 		const shared = sharedItems(db, entries, Date.now());
+		const blocks = blocksOf(db, entries);
 		changed += await pushTransaction(hub, async tx =>
 			(await upsertObservations(tx, hub.machine, observations)) + (await upsertHistory(tx, hub.machine, history)) +
 			(await upsertDecisions(tx, hub.machine, decisions)) + (await upsertUsage(tx, hub.machine, usage)) + (await deleteUsage(tx, hub.machine, gone)) +
-			(await upsertShared(tx, hub.machine, shared)));
+			(await upsertShared(tx, hub.machine, shared)) + (await upsertBlocks(tx, hub.machine, blocks.rows)) + (await deleteBlocks(tx, hub.machine, blocks.gone)));
 		ackOutbox(db, entries);
 		for (const entry of entries) pushed[entry.kind] += 1;
 		if (options.deadline !== undefined && Date.now() > options.deadline) return {pushed, changed, remaining: readOutbox(db, 1).length > 0};
@@ -165,7 +167,7 @@ export type BackfillResult = Record<OutboxKind, {rows: number; changed: number}>
 export async function backfill(hub: Hub, db: Db): Promise<BackfillResult> {
 	const result: BackfillResult = {
 		observation: {rows: 0, changed: 0}, history: {rows: 0, changed: 0}, decision: {rows: 0, changed: 0}, usage: {rows: 0, changed: 0},
-		budget: {rows: 0, changed: 0}, credit: {rows: 0, changed: 0},
+		budget: {rows: 0, changed: 0}, credit: {rows: 0, changed: 0}, block: {rows: 0, changed: 0},
 	};
 	const kinds = [
 		['observation', upsertObservations],
@@ -187,6 +189,12 @@ export async function backfill(hub: Hub, db: Db): Promise<BackfillResult> {
 		const chunk = usage.slice(i, i + BATCH);
 		result.usage.rows += chunk.length;
 		result.usage.changed += await pushTransaction(hub, tx => upsertUsage(tx, hub.machine, chunk));
+	}
+	const blocks = allBlocks(db);
+	for (let i = 0; i < blocks.length; i += BATCH) {
+		const chunk = blocks.slice(i, i + BATCH);
+		result.block.rows += chunk.length;
+		result.block.changed += await pushTransaction(hub, tx => upsertBlocks(tx, hub.machine, chunk));
 	}
 	// Budgets and credits: last writer wins on the hub, so pushing what this machine has never
 	// overwrites a newer change another machine made.

@@ -185,6 +185,26 @@ export const HUB_MIGRATIONS: readonly string[] = [
 	);
 	CREATE INDEX shared_rows_seq ON shared_rows (seq);
 	`,
+	// 3: per-machine 5-hour blocks of the local logs (report blocks --all-machines merges them per account).
+	`
+	CREATE TABLE usage_blocks (
+		machine text NOT NULL,
+		account text NOT NULL,
+		start_ms bigint NOT NULL,
+		end_ms bigint NOT NULL,
+		actual_end_ms bigint NOT NULL,
+		entries integer NOT NULL,
+		input_tokens bigint NOT NULL,
+		output_tokens bigint NOT NULL,
+		cache_creation_tokens bigint NOT NULL,
+		cache_read_tokens bigint NOT NULL,
+		cost_usd double precision NOT NULL,
+		models jsonb NOT NULL,
+		seq bigint NOT NULL DEFAULT nextval('change_seq'),
+		PRIMARY KEY (machine, account, start_ms)
+	);
+	CREATE INDEX usage_blocks_start ON usage_blocks (start_ms);
+	`,
 ];
 
 /** The version this quota-tui writes and reads. */
