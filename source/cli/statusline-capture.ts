@@ -164,6 +164,9 @@ export function passthroughArg(argv: readonly string[]): string | undefined {
 	return undefined;
 }
 
+/** How long the hook waits for a database another process holds (Claude Code is waiting for its line). */
+export const HOOK_BUSY_TIMEOUT_MS = 150;
+
 /** The status-line hook. Always resolves to 0. */
 export async function runStatuslineCapture(argv: readonly string[], io: CaptureIo): Promise<number> {
 	const now = clockNow(io.env);
@@ -182,8 +185,12 @@ export async function runStatuslineCapture(argv: readonly string[], io: CaptureI
 		} else {
 			const account = fs.existsSync(paths.configFile) ? accountFor(paths.configFile, io.env) : undefined;
 			let windows: QuotaWindow[] = parsed.kind === 'windows' ? parsed.windows : [];
+			// The line from stdin alone, should the database fail below (locked, broken).
+			line = statuslineText(windows, now);
 			if (account && (parsed.kind === 'windows' || fs.existsSync(paths.dbFile))) {
-				const db = openDatabase(paths.dbFile);
+				// Claude Code waits for this line: a locked database costs at most ~200 ms, then the line is
+				// printed from stdin alone (nothing recorded this time; the next refresh records).
+				const db = openDatabase(paths.dbFile, {busyTimeoutMs: HOOK_BUSY_TIMEOUT_MS});
 				try {
 					if (parsed.kind === 'windows') {
 						// Printed from what was recorded: a window this input lacks shows its last known value.

@@ -2,7 +2,6 @@
  * A process's view of quota-tui: paths, the validated config, the database, the accounts (configured
  * or demo) and the clock. Every face (CLI, dashboard) opens one.
  */
-import fs from 'node:fs';
 import path from 'node:path';
 import {withCanonicalPlan} from '../engine/plans.js';
 import {demoAccounts} from '../providers/demo.js';
@@ -63,7 +62,6 @@ export function openContext(options: ContextOptions = {}): Context {
 		config,
 		get db() {
 			if (!db) {
-				fs.mkdirSync(path.dirname(dbFile), {recursive: true, mode: 0o700});
 				db = openDatabase(dbFile);
 			}
 			return db;

@@ -399,6 +399,40 @@ function knownKeysAt(schema: z.ZodType, segments: readonly Segment[]): string[] 
 	return current instanceof z.ZodObject ? Object.keys(current.shape) : null;
 }
 
+/** Edit distance (insertions, deletions, substitutions; case-insensitive) between two keys. */
+function distance(a: string, b: string): number {
+	const x = a.toLowerCase();
+	const y = b.toLowerCase();
+	let previous = Array.from({length: y.length + 1}, (_, j) => j);
+	for (let i = 1; i <= x.length; i++) {
+		const row = [i];
+		for (let j = 1; j <= y.length; j++) row[j] = Math.min(previous[j]! + 1, row[j - 1]! + 1, previous[j - 1]! + (x[i - 1] === y[j - 1] ? 0 : 1));
+		previous = row;
+	}
+	return previous[y.length]!;
+}
+
+/**
+ * One warning per key of the file that quota-tui does not know (a typo such as `usageEndpont` would
+ * otherwise silently leave the option off), naming the nearest known key at the same place.
+ */
+export function unknownKeyWarnings(file: string): string[] {
+	let raw: Raw;
+	try {
+		raw = readRaw(file);
+	} catch {
+		return [];
+	}
+	return unknownFields(ConfigSchema, raw, []).map(field => {
+		const segments = field.split('.');
+		const key = segments.at(-1)!;
+		const known = knownKeysAt(ConfigSchema, segments.slice(0, -1).map(part => (/^\d+$/.test(part) ? Number(part) : part))) ?? [];
+		const nearest = known.toSorted((a, b) => distance(key, a) - distance(key, b))[0];
+		const where = segments.slice(0, -1).join('.');
+		return `warning: ${file}: unknown key ${field} is ignored${nearest ? `; the nearest known key is ${where ? `${where}.` : ''}${nearest}` : ''}`;
+	});
+}
+
 // ---------------------------------------------------------------------------------------------------
 // The store
 

@@ -14,6 +14,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import {DatabaseSync, type StatementSync} from 'node:sqlite';
+import {DatabaseError, databaseError, isSqliteError} from './db-errors.js';
 
 export const BUSY_TIMEOUT_MS = 5000;
 
@@ -474,9 +475,12 @@ export class Db {
 	readonly raw: DatabaseSync;
 	readonly #statements = new Map<string, StatementSync>();
 
-	constructor(file: string, raw: DatabaseSync) {
+	readonly busyTimeoutMs: number;
+
+	constructor(file: string, raw: DatabaseSync, busyTimeoutMs = BUSY_TIMEOUT_MS) {
 		this.file = file;
 		this.raw = raw;
+		this.busyTimeoutMs = busyTimeoutMs;
 	}
 
 	/** A prepared statement, cached per SQL text. */
@@ -491,13 +495,18 @@ export class Db {
 
 	/**
 	 * Run `fn` inside a `BEGIN IMMEDIATE` transaction (commit on return, roll back on throw).
-	 * Nested calls join the outer transaction.
+	 * Nested calls join the outer transaction. A SQLite failure (locked past the busy timeout, read-only,
+	 * corrupt) comes out as a DatabaseError naming the file.
 	 */
 	transaction<T>(fn: () => T): T {
 		if (this.raw.isTransaction) {
 			return fn();
 		}
-		this.raw.exec('BEGIN IMMEDIATE');
+		try {
+			this.raw.exec('BEGIN IMMEDIATE');
+		} catch (error) {
+			throw isSqliteError(error) ? databaseError(this.file, error, this.busyTimeoutMs) : error;
+		}
 		try {
 			const result = fn();
 			this.raw.exec('COMMIT');
@@ -506,7 +515,7 @@ export class Db {
 			if (this.raw.isTransaction) {
 				this.raw.exec('ROLLBACK');
 			}
-			throw error;
+			throw isSqliteError(error) ? databaseError(this.file, error, this.busyTimeoutMs) : error;
 		}
 	}
 
@@ -593,20 +602,25 @@ function createPrivately(file: string): void {
 /** Open (creating if needed) and migrate the database at `file`. */
 export function openDatabase(file: string, options: OpenOptions = {}): Db {
 	const timeout = options.busyTimeoutMs ?? BUSY_TIMEOUT_MS;
-	if (file !== ':memory:') {
-		createPrivately(file);
-	}
-	const raw = new DatabaseSync(file, {enableForeignKeyConstraints: true});
-	const db = new Db(file, raw);
+	let db: Db | undefined;
 	try {
+		if (file !== ':memory:') {
+			if (fs.statSync(file, {throwIfNoEntry: false})?.isDirectory()) {
+				throw new DatabaseError(file, `is a folder, not a database; move it aside (mv '${file}' '${file}.broken') to start a fresh history`, 2);
+			}
+			createPrivately(file);
+		}
+		const raw = new DatabaseSync(file, {enableForeignKeyConstraints: true});
+		db = new Db(file, raw, timeout);
 		raw.exec(`PRAGMA busy_timeout = ${Math.max(0, Math.floor(timeout))}`);
 		withBusyRetry(() => raw.exec('PRAGMA journal_mode = WAL'), timeout);
 		raw.exec('PRAGMA synchronous = NORMAL');
 		raw.exec('PRAGMA foreign_keys = ON');
-		withBusyRetry(() => migrate(db, options.migrations ?? MIGRATIONS), timeout);
+		const opened = db;
+		withBusyRetry(() => migrate(opened, options.migrations ?? MIGRATIONS), timeout);
 	} catch (error) {
-		db.close();
-		throw error;
+		db?.close();
+		throw databaseError(file, error, timeout);
 	}
 	return db;
 }
