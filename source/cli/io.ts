@@ -4,6 +4,7 @@
  */
 import os from 'node:os';
 import {parseArgs, type ParseArgsConfig} from 'node:util';
+import {jsonText} from '../engine/json.js';
 
 export type Io = {
 	stdout: NodeJS.WritableStream & {isTTY?: boolean; columns?: number; rows?: number};
@@ -42,7 +43,7 @@ export function printError(io: Io, text: string): void {
 }
 
 export function printJson(io: Io, value: unknown): void {
-	io.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+	io.stdout.write(`${jsonText(value)}\n`);
 }
 
 export type Options = NonNullable<ParseArgsConfig['options']>;

@@ -66,7 +66,9 @@ export function realUseVerdict(results: readonly RealUse[], now: number): RealUs
 export function refusalSentence(refused: RealUse): string {
 	const what = refused.kind === 'policy' ? 'the provider refused this credential for this use (policy)' : 'the provider refused the credential';
 	const where = refused.source === 'job' && refused.jobId ? `job ${refused.jobId} failed at ${refused.at}` : `a real run reported at ${refused.at}`;
-	return `${where} because ${what}${refused.message ? ` (${refused.message})` : ''}; cleared only by a real success (a job that succeeds, or quota-tui outcome ${refused.account} ok after logging in again)`;
+	// A message carried over from a job's end may already say "credential refused: …" (audit S3): once is enough.
+	const message = refused.message?.replace(/^(?:credential|policy) refused:\s*/i, '') || null;
+	return `${where} because ${what}${message ? ` (${message})` : ''}; cleared only by a real success (a job that succeeds, or quota-tui outcome ${refused.account} ok after logging in again)`;
 }
 
 /**

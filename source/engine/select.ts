@@ -183,7 +183,10 @@ export function selectAccount(input: SelectionInput): Recommendation {
 			: `${active.state.account.name} is active but its ${bindingText(active.state)} is at or over the ${pct(threshold)} switch threshold`
 		: activeWhy ? `${input.active} is active but ${activeWhy}` : undefined;
 	const leavingTo = (chosen: AccountState | undefined, reason: string) =>
-		leaving && (chosen === undefined || chosen !== active?.state) ? `${leaving}; ${chosen ? 'switching to ' : ''}${reason}` : reason;
+		leaving && (chosen === undefined || chosen !== active?.state)
+			// "switching to NAME: …" unless the reason starts with the name (audit S3: never "switching to no regular account …").
+			? `${leaving}; ${chosen ? (reason.startsWith(`${chosen.account.name}`) ? 'switching to ' : `switching to ${chosen.account.name}: `) : ''}${reason}`
+			: reason;
 
 	// Extra usage `last`: accounts running on pay-as-you-go come after all others.
 	const onExtraLast = (list: Candidate[]) => {

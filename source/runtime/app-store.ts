@@ -125,10 +125,11 @@ export function createAppRuntime(ctx: Context): AppRuntime {
 		}
 		resetAt = nextResetMs(report, now);
 		dataVersion = readDataVersion();
-		const print = fingerprint(report) + utilizationFingerprint(utilization) + JSON.stringify(queue);
+		const thresholds = thresholdsOf();
+		const print = fingerprint(report) + utilizationFingerprint(utilization) + JSON.stringify(queue) + JSON.stringify(thresholds);
 		if (!force && print === lastPrint) return false;
 		lastPrint = print;
-		snapshot = {...snapshot, report, utilization, queue};
+		snapshot = {...snapshot, report, utilization, queue, thresholds};
 		return true;
 	};
 
@@ -137,17 +138,19 @@ export function createAppRuntime(ctx: Context): AppRuntime {
 		emit();
 	};
 
+	const thresholdsOf = () => ({warnAt: ctx.config.policy.warnThreshold, criticalAt: ctx.config.policy.switchThreshold});
+
 	const now0 = clock.now();
 	const firstCollected = collect(ctx, now0);
 	const first = firstCollected.report;
 	const firstUtilization = utilizationOf(firstCollected, now0);
 	queueControls.planNow();
 	const firstQueue = queueControls.snapshot(now0, true);
-	lastPrint = fingerprint(first) + utilizationFingerprint(firstUtilization) + JSON.stringify(firstQueue);
+	lastPrint = fingerprint(first) + utilizationFingerprint(firstUtilization) + JSON.stringify(firstQueue) + JSON.stringify(thresholdsOf());
 	lastCollect = now0;
 	resetAt = nextResetMs(first, now0);
 	dataVersion = readDataVersion();
-	snapshot = {report: first, utilization: firstUtilization, queue: firstQueue, notice: null, refreshing: false};
+	snapshot = {report: first, utilization: firstUtilization, queue: firstQueue, notice: null, refreshing: false, thresholds: thresholdsOf()};
 
 	const onTick = () => {
 		const now = clock.now();

@@ -10,6 +10,7 @@
  * within 10 s, 409 when the job is already claimed, 413 on a body over 64 KB. A body is read before its
  * request joins the one-at-a-time queue, so a slow client holds only itself.
  */
+import {jsonText} from '../engine/json.js';
 import {randomBytes, timingSafeEqual} from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
@@ -58,7 +59,7 @@ function authorized(header: string | undefined, token: string): boolean {
 }
 
 function send(response: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-	const text = `${JSON.stringify(body, null, 2)}\n`;
+	const text = `${jsonText(body)}\n`;
 	response.writeHead(status, {'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', 'content-length': Buffer.byteLength(text), ...headers});
 	response.end(text);
 }

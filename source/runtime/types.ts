@@ -23,6 +23,11 @@ export type AppSnapshot = {
 	notice: Notice | null;
 	/** True while a refresh is in flight. */
 	refreshing: boolean;
+	/**
+	 * The configured colour thresholds (policy.warnThreshold, policy.switchThreshold): bars and badges
+	 * turn warn/critical where the policy does (audit Part 2 D9). Absent: the theme's defaults.
+	 */
+	thresholds?: {warnAt: number; criticalAt: number} | undefined;
 };
 
 export type Listener = () => void;

@@ -16,7 +16,7 @@ import {helpLines} from './help-view.js';
 import {bodyLinesFor, computeLayout, type Size} from './layout.js';
 import {essentialRows} from './queue-view.js';
 import {createScreen, guardTerminal, type Screen} from './terminal.js';
-import {ThemeContext, themeFromEnv, type Theme} from './theme.js';
+import {createTheme, ThemeContext, themeFromEnv, type Theme} from './theme.js';
 import {longestName} from './view-model.js';
 import {
 	AccountsPanel,
@@ -49,7 +49,14 @@ export type DashboardProps = {
 };
 
 export function Dashboard({runtime, size, screen, theme, noticeSeconds = DEFAULT_NOTICE_SECONDS}: DashboardProps) {
-	const resolvedTheme = useMemo(() => theme ?? themeFromEnv(), [theme]);
+	// Bars and badges colour by the configured thresholds (policy warn/switch), not fixed constants.
+	const thresholds = useAppSnapshot(runtime).thresholds;
+	const warnAt = thresholds?.warnAt;
+	const criticalAt = thresholds?.criticalAt;
+	const resolvedTheme = useMemo(() => {
+		const base = theme ?? themeFromEnv();
+		return warnAt === undefined || criticalAt === undefined ? base : createTheme({isColor: base.isColor, warnAt, criticalAt});
+	}, [theme, warnAt, criticalAt]);
 	const controls = useMemo<TerminalControls>(() => ({redraw: () => screen?.redraw()}), [screen]);
 	const noticeMs = noticeSeconds * 1000;
 	return (
