@@ -8,6 +8,7 @@
  *   → {"method":"account/rateLimits/read","id":2}
  *   ← {"id":2,"result":{"rateLimits":{…},"rateLimitsByLimitId":{…}}}
  */
+import {oneLine} from '../engine/sanitize.js';
 import {appServerFamily, codexWindows, isMainFamily, type CodexFamily} from './codex-limits.js';
 import {exchangeJsonLines} from './json-lines.js';
 import {parseAppServerResetCredits} from './reset-credit-parse.js';
@@ -77,7 +78,7 @@ export function fetchViaAppServer(options: AppServerOptions): Promise<Outcome> {
 				session.send({method: 'account/rateLimits/read', id: 2});
 			} else if (message['id'] === 2) {
 				if (error) {
-					const said = String(error['message'] ?? 'error').slice(0, 200);
+					const said = oneLine(String(error['message'] ?? 'error')).slice(0, 200);
 					const auth = /auth|login|token|401|unauthori/i.test(said);
 					return session.finish(failure(`codex app-server could not read rate limits: ${said}${auth ? ' (run codex login)' : ''}`, auth ? {status: 'invalid_key'} : {}));
 				}

@@ -10,6 +10,7 @@
  */
 import {spawn} from 'node:child_process';
 import os from 'node:os';
+import {oneLine, stripControl} from '../engine/sanitize.js';
 
 export type JsonLinesSession<T> = {
 	/** Write one message as a JSON line (ignored once stdin is closed). */
@@ -123,7 +124,8 @@ export function exchangeJsonLines<T>(options: JsonLinesOptions<T>): Promise<T> {
 		});
 		child.on('close', (code, signal) => {
 			if (settled) return;
-			const stderrTail = stderr.trim().split('\n').at(-1)?.slice(0, 200) ?? '';
+			// Escape sequences out before anything else (real Codex stderr is full of colour codes; D14).
+			const stderrTail = oneLine(stripControl(stderr).trim().split('\n').at(-1) ?? '').trim().slice(0, 200);
 			session.finish(options.onClose({code, signal, stderrTail, rest: buffer.trim()}, session));
 		});
 

@@ -7,6 +7,7 @@
  * scope gives `policy_rejected` without one.
  */
 import path from 'node:path';
+import {oneLine} from '../engine/sanitize.js';
 import {parseClaudeUsage} from './claude-usage.js';
 import {DEFAULT_HTTP_TIMEOUT_MS, httpGet, parseJsonBody} from './http.js';
 import type {Failure, Outcome} from './types.js';
@@ -65,8 +66,9 @@ function serverMessage(body: string): string | undefined {
 	const parsed = parseJsonBody(body);
 	if (!isRecord(parsed)) return undefined;
 	const error = parsed['error'];
-	if (isRecord(error) && typeof error['message'] === 'string') return error['message'];
-	return typeof parsed['message'] === 'string' ? parsed['message'] : undefined;
+	// The server's words reach a terminal: no escape sequences (D14).
+	if (isRecord(error) && typeof error['message'] === 'string') return oneLine(error['message']);
+	return typeof parsed['message'] === 'string' ? oneLine(parsed['message']) : undefined;
 }
 
 /**

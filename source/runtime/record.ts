@@ -12,6 +12,7 @@
  *
  * Used by the status-line hook too: engine types and the pure status module only (no luxon, no zod).
  */
+import {oneLine} from '../engine/sanitize.js';
 import {fromTheFuture, FUTURE_SLACK_MS} from '../engine/skew.js';
 import {deriveStatus, isCredentialProblem} from '../engine/status.js';
 import type {Account, QuotaWindow, Snapshot} from '../engine/types.js';
@@ -53,7 +54,7 @@ export function recordFresh(db: Db, account: Pick<Account, 'name' | 'model'>, gi
 		status: deriveStatus(windows, account, warnThreshold, extraUsage),
 		windows,
 		...(extraUsage ? {extraUsage} : {}),
-		...(fresh.warning ? {message: fresh.warning} : {}),
+		...(fresh.warning ? {message: oneLine(fresh.warning)} : {}),
 	};
 	insertSnapshot(db, snapshot, now);
 	return {recorded: true, snapshot};
@@ -80,10 +81,11 @@ export function recordFailure(db: Db, account: Pick<Account, 'name'>, failure: F
 		status,
 		windows: previous?.windows ?? [],
 		...(previous?.extraUsage ? {extraUsage: previous.extraUsage} : {}),
-		message: failure.message,
+		// Provider and child-process words reach terminals: stored without escape sequences (D14).
+		message: oneLine(failure.message),
 	};
 	const result = insertSnapshot(db, snapshot, now);
 	// Same data and status as the stored row: only the sentence may be new.
-	if (!result.inserted) setSnapshotMessage(db, result.id, failure.message);
+	if (!result.inserted) setSnapshotMessage(db, result.id, snapshot.message!);
 	return {recorded: true, snapshot};
 }

@@ -346,3 +346,38 @@ describe('secrets never leave their files', {timeout: 60_000}, () => {
 		expect(JSON.parse(fs.readFileSync(path.join(claude, '.credentials.json'), 'utf8')).claudeAiOauth.accessToken).toBe(FAKE_TOKEN);
 	}, 60_000);
 });
+
+describe('hostile providers through the CLI (issue 10 D9, D14)', {timeout: 60_000}, () => {
+	// eslint-disable-next-line no-control-regex -- matching control characters is the point
+	const ESCAPES = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F]/;
+
+	it('D14: escape sequences in a 401 body never reach the terminal; the words do', async () => {
+		const body = JSON.stringify({type: 'error', error: {type: 'authentication_error', message: '\u001B]0;pwned title\u0007Token \u001B[2Jrevoked\u001B[31m now'}});
+		const {home, env} = await oauthSetup({status: 401, body});
+		const text = await runCliAsync(['status'], {home, env, now: '2026-04-18T12:00:00Z'});
+		expect(text.stdout).toContain('Token revoked now');
+		expect(text.stdout).not.toMatch(ESCAPES);
+		expect(text.stdout).not.toContain('pwned title');
+		expect(json(await runCliAsync(['status', '--json'], {home, env, now: '2026-04-18T12:00:00Z'})).accounts[0].message).not.toMatch(ESCAPES);
+	});
+
+	it('D14: a claude whose stderr is full of escapes: the status line shows its words only', () => {
+		const home = tempHome();
+		const bin = tempDir('qt-bin-');
+		fs.writeFileSync(path.join(bin, 'claude'), "#!/bin/sh\nprintf '\\033[2m\\033]0;owned\\007\\033[31mError: \\033[2Jlogin required\\033[0m\\n' >&2\nexit 1\n", {mode: 0o755});
+		const dir = claudeDir(path.join(tempDir(), '.claude'));
+		expect(runCli(['accounts', 'add', 'c', '--provider', 'claude', '--config-dir', dir], {home}).code).toBe(0);
+		const r = runCli(['status'], {home, now: '2026-04-18T12:00:00Z', env: {PATH: `${bin}:/usr/bin:/bin`, HOME: path.dirname(dir)}});
+		expect(r.stdout).toContain('Error: login required');
+		expect(r.stdout).not.toMatch(ESCAPES);
+	});
+
+	it('D9: an endpoint that streams gigabytes: status answers within seconds, the account says the answer was over 1 MB', async () => {
+		const {home, env} = await oauthSetup({status: 200, body: '{"five_hour": "', stream: {chunkBytes: 1024 * 1024, chunks: 3000}});
+		const started = Date.now();
+		const r = await runCliAsync(['status', '--json'], {home, env, now: '2026-04-18T12:00:00Z'});
+		expect(Date.now() - started).toBeLessThan(10_000);
+		expect(json(r).accounts[0].message).toMatch(/usage endpoint: the answer from 127\.0\.0\.1:\d+ is over 1 MB/);
+		expect(server!.streamed()).toBeLessThan(64 * 1024 * 1024);
+	});
+});

@@ -23,11 +23,14 @@ export const fixtureJson = <T = unknown>(name: string) => JSON.parse(fixtureText
 export const tempDir = (prefix = 'qt-prov-') => fs.mkdtempSync(path.join(process.env['QUOTA_TUI_TEST_ROOT'] ?? os.tmpdir(), prefix));
 
 export type Recorded = {method: string; url: string; headers: http.IncomingHttpHeaders};
-export type Reply = {status?: number; headers?: Record<string, string>; body?: string; hang?: boolean};
+/** `stream`: after `body`, `chunks` chunks of `chunkBytes` bytes each, written as the client reads them (a body that never ends). */
+export type Reply = {status?: number; headers?: Record<string, string>; body?: string; hang?: boolean; stream?: {chunkBytes: number; chunks: number}};
 
 export type TestServer = {
 	url: string;
 	requests: Recorded[];
+	/** Bytes of `stream` replies written so far (how far a client let a streamed body get). */
+	streamed: () => number;
 	/** Change the answer of the next requests. */
 	reply: (next: Reply | ((request: Recorded) => Reply)) => void;
 	close: () => Promise<void>;
@@ -38,6 +41,7 @@ export async function startServer(initial: Reply | ((request: Recorded) => Reply
 	let answer = initial;
 	const requests: Recorded[] = [];
 	const hanging = new Set<http.ServerResponse>();
+	let streamed = 0;
 	const server = http.createServer((request, response) => {
 		const recorded = {method: request.method ?? '', url: request.url ?? '', headers: request.headers};
 		requests.push(recorded);
@@ -47,6 +51,24 @@ export async function startServer(initial: Reply | ((request: Recorded) => Reply
 			return;
 		}
 		response.writeHead(r.status ?? 200, {'content-type': 'application/json', ...r.headers});
+		if (r.stream) {
+			const {chunkBytes, chunks} = r.stream;
+			const chunk = Buffer.alloc(chunkBytes, 0x20);
+			let left = chunks;
+			hanging.add(response);
+			response.write(r.body ?? '');
+			const more = () => {
+				while (left > 0 && !response.destroyed) {
+					left--;
+					streamed += chunk.length;
+					if (!response.write(chunk)) return void response.once('drain', more);
+				}
+				if (left === 0) response.end();
+			};
+			response.on('close', () => hanging.delete(response));
+			more();
+			return;
+		}
 		response.end(r.body ?? '');
 	});
 	await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
@@ -54,6 +76,7 @@ export async function startServer(initial: Reply | ((request: Recorded) => Reply
 	return {
 		url: `http://127.0.0.1:${port}`,
 		requests,
+		streamed: () => streamed,
 		reply(next) {
 			answer = next;
 		},

@@ -112,3 +112,35 @@ describe('OAuth usage endpoint against a real HTTP server', () => {
 		expect(!outcome.ok && outcome.message).toContain('[redacted]');
 	});
 });
+
+describe('bounded reads (issue 10 D9): got\'s size guard, timeouts and retry', () => {
+	it('a body over 1 MB is aborted: by its content-length before reading, or by counting bytes as they stream', async () => {
+		const declared = await read({status: 200, headers: {'content-length': String(5 * 1024 * 1024)}, stream: {chunkBytes: 1024 * 1024, chunks: 5}});
+		expect(declared.outcome).toMatchObject({ok: false, status: 'unreachable'});
+		expect(!declared.outcome.ok && declared.outcome.message).toMatch(/the answer from 127\.0\.0\.1:\d+ is over 1 MB \(5120 KB\); not read/);
+		await server!.close();
+		// No content-length: 3000 chunks of 1 MB (the audit's 4 GB RSS) — stopped after about 1 MB.
+		const started = Date.now();
+		const streamed = await read({status: 200, body: '{"five_hour": {"utilization": 1, "pad": "', stream: {chunkBytes: 1024 * 1024, chunks: 3000}});
+		expect(!streamed.outcome.ok && streamed.outcome.message).toMatch(/is over 1 MB/);
+		expect(Date.now() - started).toBeLessThan(5000);
+		// What the server managed to write before the abort: socket buffers, not gigabytes.
+		expect(server!.streamed()).toBeLessThan(64 * 1024 * 1024);
+	});
+
+	it('a 503 with Retry-After: 1 is retried once after the wait; without Retry-After, or with a long one, it is not (the poller backs off)', async () => {
+		const live = fixtureText('oauth-live-max.json');
+		let calls = 0;
+		const retried = await read(() => (++calls === 1 ? {status: 503, headers: {'retry-after': '1'}, body: 'busy'} : {status: 200, body: live}));
+		expect(retried.outcome.ok).toBe(true);
+		expect(retried.requests).toHaveLength(2);
+		await server!.close();
+		const plain = await read({status: 503, body: 'busy'});
+		expect(plain.outcome).toMatchObject({ok: false, status: 'unreachable', message: 'usage endpoint server error 503'});
+		expect(plain.requests).toHaveLength(1);
+		await server!.close();
+		const long = await read({status: 503, headers: {'retry-after': '120'}, body: 'busy'});
+		expect(long.outcome.ok).toBe(false);
+		expect(long.requests).toHaveLength(1);
+	});
+});
