@@ -16,6 +16,13 @@ const layer = (dir, forbidden, extra = []) => ({
 	},
 });
 
+// Faces (cli, ui) parse, ask the decision service (source/runtime/decide/) and print: they never apply
+// the selection, gate or idle policy themselves (issue 9: one decision path behind every face).
+const FACES_ASK = {
+	group: ['**/engine/gate', '**/engine/gate.js', '**/engine/select', '**/engine/select.js', '**/engine/idle', '**/engine/idle.js'],
+	message: 'faces do not apply policy: ask the decision service in source/runtime/decide/ (issue 9)',
+};
+
 export default tseslint.config(
 	{ignores: ['build/**', 'node_modules/**', 'screenshots/**', 'coverage/**']},
 	js.configs.recommended,
@@ -33,7 +40,8 @@ export default tseslint.config(
 	layer('providers', ['store', 'runtime', 'ui', 'cli'], [{group: ['ink', 'react'], message: 'no Ink/React outside ui/ and cli/'}]),
 	layer('store', ['providers', 'runtime', 'ui', 'cli'], [{group: ['ink', 'react'], message: 'no Ink/React outside ui/ and cli/'}]),
 	layer('runtime', ['ui', 'cli'], [{group: ['ink', 'react'], message: 'no Ink/React outside ui/ and cli/'}]),
-	layer('ui', ['providers', 'store', 'cli']),
+	layer('ui', ['providers', 'store', 'cli'], [FACES_ASK]),
+	layer('cli', [], [FACES_ASK]),
 	{
 		files: ['source/engine/**/*.ts'],
 		rules: {

@@ -14,6 +14,7 @@ import {listJobs} from '../store/jobs.js';
 import {getKv, recordDecision, setKv} from '../store/repositories.js';
 import {collect, type Collected} from './collect.js';
 import {policyOf, type Context} from './context.js';
+import {decisionInputs, type DecisionInputs} from './decide/inputs.js';
 import {dispatchJob, type DispatchOutcome} from './dispatch.js';
 import {accountObservations} from './history.js';
 import {autoRedeemCredits, type AutoRedeemOutcome} from './auto-redeem.js';
@@ -23,10 +24,13 @@ import {localIso, readQueue, type QueueRead} from './queue.js';
 import {resumeTick} from './resume.js';
 import {autoSpendOf} from './utilization.js';
 
+export type {AutoPlan};
+
 export type AutoPlanResult = {
 	mode: AutoMode;
 	plan: AutoPlan;
-	collected: Collected;
+	/** What the plan was decided on (dispatching its jobs decides on the same). */
+	collected: DecisionInputs;
 	queue: QueueRead;
 };
 
@@ -90,10 +94,14 @@ export function idleAccounts(ctx: Context, collected: Collected, now: number): I
 	});
 }
 
-/** The auto-spend plan at `now` (reads the queue's sources first unless `refresh` is false). */
-export function buildAutoPlan(ctx: Context, now: number, options: {refresh?: boolean} = {}): AutoPlanResult {
+/**
+ * The auto-spend plan at `now` on the given inputs, or on the stored data (the dashboard's view, kept
+ * fresh by its poller); reads the queue's sources first unless `refresh` is false. Decisions that act
+ * use `planAuto` (fresh inputs).
+ */
+export function buildAutoPlan(ctx: Context, now: number, options: {refresh?: boolean; inputs?: DecisionInputs | undefined} = {}): AutoPlanResult {
 	const queue = readQueue(ctx, now, {refresh: options.refresh !== false});
-	const collected = collect(ctx, now);
+	const collected: DecisionInputs = options.inputs ?? {...collect(ctx, now), warnings: []};
 	const sources = new Set(ctx.config.autoUtilization.sources);
 	// Queued jobs, and paused ones whose time has come; jobs waiting for their notBefore (deferred by the
 	// gate, paused by a limit) or dispatched by a person "when ready" (runtime/resume) are left alone.
@@ -121,6 +129,12 @@ export function buildAutoPlan(ctx: Context, now: number, options: {refresh?: boo
 		if (!sources.has(job.source)) plan.excluded.push({jobId: job.id, title: job.title, reasons: [`its source "${job.source}" is not in autoUtilization.sources (${[...sources].join(', ') || 'none'})`]});
 	}
 	return {mode: ctx.config.autoUtilization.mode, plan, collected, queue};
+}
+
+/** The auto-spend plan on fresh inputs: stale sources read first, dollar budgets measured now. */
+export async function planAuto(ctx: Context, now: number, options: {refresh?: boolean} = {}): Promise<AutoPlanResult> {
+	const inputs = await decisionInputs(ctx, now, {refresh: options.refresh});
+	return buildAutoPlan(ctx, now, {refresh: options.refresh, inputs});
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -174,11 +188,11 @@ export type AutoSpendResult = AutoPlanResult & {dispatched: DispatchOutcome[]; r
  * `serve`, or with the next `auto-spend`).
  */
 export async function runAutoSpend(ctx: Context, now: number, options: {dryRun: boolean}): Promise<AutoSpendResult> {
-	let result = buildAutoPlan(ctx, now);
+	let result = await planAuto(ctx, now);
 	const dispatched: DispatchOutcome[] = [];
 	// policy.resetCredits auto: a credit that would lapse before the natural reset is redeemed first.
 	const redemptions = await autoRedeemCredits(ctx, result.collected, now, {dryRun: options.dryRun});
-	if (redemptions.some(r => r.result?.verdict === 'redeemed' || r.result?.verdict === 'already-redeemed')) result = buildAutoPlan(ctx, now, {refresh: false});
+	if (redemptions.some(r => r.result?.verdict === 'redeemed' || r.result?.verdict === 'already-redeemed')) result = await planAuto(ctx, now, {refresh: false});
 	if (!options.dryRun && !ctx.demo) {
 		recordPlanDecisions(ctx, result.plan, now);
 		dispatched.push(...await dispatchPlanned(ctx, result.plan, result.collected));
@@ -234,7 +248,7 @@ export function suggestionText(account: IdleAccount, pending: number): string {
 }
 
 /** Dispatch, one after the other, the planned jobs that start now, as automatic work tagged autoUtilization. */
-async function dispatchPlanned(ctx: Context, plan: AutoPlan, collected: Collected): Promise<DispatchOutcome[]> {
+async function dispatchPlanned(ctx: Context, plan: AutoPlan, inputs: DecisionInputs): Promise<DispatchOutcome[]> {
 	const outcomes: DispatchOutcome[] = [];
 	for (const planned of plan.planned.filter(p => p.startsNow)) {
 		outcomes.push(await dispatchJob(ctx, {
@@ -244,7 +258,7 @@ async function dispatchPlanned(ctx: Context, plan: AutoPlan, collected: Collecte
 			autoUtilization: true,
 			why: planned.reasons,
 			refresh: false,
-			collected,
+			inputs,
 		}));
 	}
 	return outcomes;
@@ -267,10 +281,10 @@ export async function autoTick(ctx: Context, now: number): Promise<TickResult> {
 		if (ctx.config.policy.resetCredits === 'auto') result.redemptions = await autoRedeemCredits(ctx, collect(ctx, now), now);
 		return result;
 	}
-	let {plan, collected} = buildAutoPlan(ctx, now);
+	let {plan, collected} = await planAuto(ctx, now);
 	result.redemptions = await autoRedeemCredits(ctx, collected, now);
 	result.currencyNotices = await currencyNotifications(ctx, collected, now);
-	if (result.redemptions.some(r => r.result?.verdict === 'redeemed' || r.result?.verdict === 'already-redeemed')) ({plan, collected} = buildAutoPlan(ctx, now, {refresh: false}));
+	if (result.redemptions.some(r => r.result?.verdict === 'redeemed' || r.result?.verdict === 'already-redeemed')) ({plan, collected} = await planAuto(ctx, now, {refresh: false}));
 	result.plan = plan;
 	recordPlanDecisions(ctx, plan, now);
 	const episodes = trackEpisodes(ctx, plan.accounts, now);

@@ -4,18 +4,16 @@
  * then start the runner under a detached supervisor. Every dispatch and deferral is a decision.
  */
 import path from 'node:path';
-import {gate, type GateResult} from '../engine/gate.js';
 import {providerFits, type Job} from '../engine/jobs.js';
 import {dispatchPriority, nextTry, type Priority, type WhenReady} from '../engine/resume.js';
-import {planValue} from '../engine/plans.js';
-import {selectAccount} from '../engine/select.js';
 import {instantMs} from '../engine/time.js';
 import type {Decision} from '../engine/types.js';
 import {claimJob, deferJob, finishJob, getJob, listJobs} from '../store/jobs.js';
 import {recordDecision} from '../store/repositories.js';
-import {collect, type Collected} from './collect.js';
+import {judge, type GateResult} from './decide/gate.js';
+import {decisionInputs, type DecisionInputs} from './decide/inputs.js';
 import {takenByTeam, teamClaim} from './hub-jobs.js';
-import {policyOf, type Context} from './context.js';
+import type {Context} from './context.js';
 import {claimerId} from './process.js';
 import {displayArgv, planRunner, startSupervisor} from './runner.js';
 import {
@@ -58,7 +56,10 @@ export type DispatchRequest = {
 	waitMs?: number | undefined;
 	/** Sync sources and reconcile first. @default true */
 	refresh?: boolean | undefined;
-	collected?: Collected | undefined;
+	/** Manual work may run on the emergency fallback without naming it (`--allow-emergency`). */
+	allowEmergency?: boolean | undefined;
+	/** Inputs already assembled (auto mode decides a whole plan on one set); default: fresh ones. */
+	inputs?: DecisionInputs | undefined;
 };
 
 export type DispatchStatus =
@@ -139,50 +140,40 @@ export async function dispatchJob(ctx: Context, request: DispatchRequest): Promi
 	const automatic = request.automatic === true;
 	const priority = dispatchPriority(job.severity, {priority: request.priority, automatic});
 
-	// Which account.
-	const collected = request.collected ?? collect(ctx, now);
-	const fitting = collected.states.filter(state => providerFits(job.provider, state.account.provider));
-	let accountName: string | null;
+	// Which account, and the gate (one rule with `gate`: fresh inputs, live budgets, the emergency rule).
+	const inputs = request.inputs ?? await decisionInputs(ctx, now, {refresh: request.refresh !== false});
 	const reasons: string[] = [];
 	if (request.account) {
-		const state = collected.states.find(s => s.account.name === request.account);
-		if (!state) return out('account-not-found', 2, `dispatch: no account named "${request.account}" (accounts: ${collected.states.map(s => s.account.name).join(', ') || 'none'})`, {job});
-		if (!providerFits(job.provider, state.account.provider)) {
-			return out('account-not-found', 2, `dispatch: job ${job.id} needs a ${job.provider} account; ${request.account} is a ${state.account.provider} account`, {job});
+		const named = inputs.states.find(s => s.account.name === request.account);
+		if (!named) return out('account-not-found', 2, `dispatch: no account named "${request.account}" (accounts: ${inputs.states.map(s => s.account.name).join(', ') || 'none'})`, {job});
+		if (!providerFits(job.provider, named.account.provider)) {
+			return out('account-not-found', 2, `dispatch: job ${job.id} needs a ${job.provider} account; ${request.account} is a ${named.account.provider} account`, {job});
 		}
-		accountName = request.account;
-		reasons.push(`account ${accountName} given`);
-	} else {
-		const recommendation = selectAccount({accounts: fitting, active: collected.active, policy: policyOf(ctx.config), now});
-		accountName = recommendation.account;
-		if (!accountName) {
-			const resets = fitting.flatMap(s => s.windows.map(w => w.resetsAt)).filter((x): x is string => x !== null && (instantMs(x) ?? 0) > now);
-			const retryAt = resets.toSorted((a, b) => (instantMs(a) ?? 0) - (instantMs(b) ?? 0))[0] ?? null;
-			const sentence = `Stopping: no usable account for job ${job.id}${job.provider ? ` (needs ${job.provider})` : ''}: ${recommendation.reason}`;
-			const result: GateResult = {verdict: 'pause', exitCode: 75, account: '', reasons: [sentence], retryAt, budgets: []};
-			const resumeAt = request.dryRun ? null : keepWaiting(ctx, job, result, now, request, priority);
-			if (!request.dryRun) recordDefer(ctx, job, null, result, now, request);
-			return out('no-account', 75, sentence, {job, gate: result, reasons: [sentence, ...resumeReasons(resumeAt)], resumeAt});
-		}
-		reasons.push(recommendation.reason.startsWith(`${accountName}: `) ? `account ${recommendation.reason}` : `account ${accountName}: ${recommendation.reason}`);
+		reasons.push(`account ${request.account} given`);
 	}
-	const state = collected.states.find(s => s.account.name === accountName)!;
-
-	// The gate.
-	const result = gate({
-		state,
-		budgets: collected.budgets,
-		request: {
-			estimateUsd: job.estimate.usd,
-			estimatePct: job.estimate.pct,
-			priority,
-			automatic,
-			explicitAccount: request.account !== undefined,
-		},
-		policy: policyOf(ctx.config),
-		valueUsdPerMonth: planValue(state.account) ?? undefined,
-		now,
-	});
+	const judgement = judge(ctx, inputs, {
+		account: request.account,
+		estimateUsd: job.estimate.usd,
+		estimatePct: job.estimate.pct,
+		priority,
+		automatic,
+		allowEmergency: request.allowEmergency,
+		fits: s => providerFits(job.provider, s.account.provider),
+		noAccount: reason => `Stopping: no usable account for job ${job.id}${job.provider ? ` (needs ${job.provider})` : ''}: ${reason}`,
+	}, now);
+	const result = judgement.result;
+	if (!judgement.target) {
+		const sentence = result.reasons[0]!;
+		const resumeAt = request.dryRun ? null : keepWaiting(ctx, job, result, now, request, priority);
+		if (!request.dryRun) recordDefer(ctx, job, null, result, now, request);
+		return out('no-account', 75, sentence, {job, gate: result, reasons: [sentence, ...resumeReasons(resumeAt)], resumeAt});
+	}
+	const state = judgement.target;
+	const accountName = state.account.name;
+	if (!request.account) {
+		const why = judgement.recommendation.reason;
+		reasons.push(why.startsWith(`${accountName}: `) ? `account ${why}` : `account ${accountName}: ${why}`);
+	}
 	const runner = planRunner(ctx, job, state.account);
 	const argv = displayArgv(runner.argv, job.prompt);
 	if (runner.refusal) return out('unsafe-runner', 2, `Not dispatched: ${runner.refusal}`, {job, account: accountName, argv, reasons});

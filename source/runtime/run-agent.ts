@@ -13,18 +13,17 @@
 import {spawn} from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
-import {gate, type GateResult} from '../engine/gate.js';
 import {classifyRunnerEnd, type OutcomeKind} from '../engine/outcomes.js';
-import {planValue} from '../engine/plans.js';
 import {instantMs, isoAt} from '../engine/time.js';
 import type {Account, Decision} from '../engine/types.js';
 import {recordOutcome} from '../store/outcomes.js';
 import {recordDecision} from '../store/repositories.js';
 import {copySession, nativeAutoContinue, newestSession, resumeCommand, sessionIdFromOutput} from './agent-sessions.js';
 import {collect, localOffsetMinutes} from './collect.js';
-import {policyOf, type Context} from './context.js';
+import {judge, type GateResult} from './decide/gate.js';
+import {decisionInputs, earliestReset} from './decide/inputs.js';
+import type {Context} from './context.js';
 import {emitEvent} from './events.js';
-import {liveBudgets} from './local-usage.js';
 import {accountDir, accountEnvVar} from './switch.js';
 
 export type RunIo = {
@@ -60,26 +59,16 @@ type Pick = {account?: Account | undefined; gate?: GateResult | undefined; sente
 /** The account to run on at `now` (not one in `exclude`), and the gate's verdict for manual work there. */
 async function pickAccount(ctx: Context, options: RunOptions, provider: string | undefined, exclude: ReadonlySet<string>, now: number): Promise<Pick> {
 	const view: Context = {...ctx, db: ctx.db, accounts: ctx.accounts.filter(a => !exclude.has(a.name))};
-	const collected = collect(view, now, {provider});
-	const name = options.account ?? collected.recommendation.account;
-	const state = name ? collected.states.find(s => s.account.name === name) : undefined;
-	if (!state) {
+	// One gate rule with `gate` and `dispatch` (live budgets, the emergency fallback only when named).
+	const inputs = await decisionInputs(view, now, {refresh: false, provider});
+	const judgement = judge(view, inputs, {account: options.account, estimateUsd: options.estimateUsd, estimatePct: options.estimatePct, fits: provider ? s => s.account.provider === provider : undefined}, now);
+	if (!judgement.target) {
 		// The earliest reset of any account (the ones a limit just excluded too).
-		const everyone = exclude.size > 0 ? collect(ctx, now, {provider}) : collected;
-		const resets = everyone.states.flatMap(s => s.windows.map(w => w.resetsAt)).filter((x): x is string => x !== null && (instantMs(x) ?? 0) > now);
-		const retryAt = resets.toSorted((a, b) => (instantMs(a) ?? 0) - (instantMs(b) ?? 0))[0] ?? null;
-		return {sentence: `Stopping: no usable account (${collected.recommendation.reason})`, retryAt};
+		const everyone = exclude.size > 0 ? collect(ctx, now, {provider}).states : inputs.states;
+		return {sentence: judgement.result.reasons[0]!, retryAt: earliestReset(provider ? everyone.filter(s => s.account.provider === provider) : everyone, now)};
 	}
-	const live = await liveBudgets(view, collected.budgets, now);
-	const result = gate({
-		state,
-		budgets: live.budgets,
-		request: {estimateUsd: options.estimateUsd, estimatePct: options.estimatePct},
-		policy: policyOf(ctx.config),
-		valueUsdPerMonth: planValue(state.account) ?? undefined,
-		now,
-	});
-	return {account: state.account, gate: result, sentence: result.reasons[0] ?? result.verdict, retryAt: result.retryAt};
+	const result = judgement.result;
+	return {account: judgement.target.account, gate: result, sentence: result.reasons[0] ?? result.verdict, retryAt: result.retryAt};
 }
 
 type Ended = {code: number; output: string};

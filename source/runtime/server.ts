@@ -16,7 +16,8 @@ import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import type {Context} from './context.js';
-import {autoTick, buildAutoPlan} from './auto.js';
+import {autoTick, planAuto} from './auto.js';
+import {createPoller} from './poller.js';
 import {deliveryProblems, eventsTick} from './events.js';
 import {dispatchJob, type DispatchOutcome} from './dispatch.js';
 import {onTeamJobs} from './hub-sync.js';
@@ -130,8 +131,8 @@ export function dispatchJson(outcome: DispatchOutcome, dryRun: boolean) {
 }
 
 /** The status JSON of the API: the status report, idle capacity, the auto plan and the queue summary. */
-export function statusJson(ctx: Context, now: number) {
-	const {plan, collected, queue, mode} = buildAutoPlan(ctx, now);
+export async function statusJson(ctx: Context, now: number) {
+	const {plan, collected, queue, mode} = await planAuto(ctx, now);
 	const queued = queue.jobs.filter(job => job.state === 'queued');
 	const running = queue.jobs.filter(job => job.state === 'running' || job.state === 'claimed');
 	return {
@@ -221,12 +222,12 @@ async function dispatchRoute(ctx: Context, body: DispatchBody): Promise<{status:
 		const status = outcome.status === 'job-not-found' ? 404 : outcome.status === 'already-claimed' ? 409 : outcome.status === 'demo' ? 400 : 200;
 		return {status, body: status === 404 ? {...error(404, outcome.message), ...dispatchJson(outcome, dryRun)} : dispatchJson(outcome, dryRun)};
 	}
-	const {plan, collected} = buildAutoPlan(ctx, now);
+	const {plan, collected} = await planAuto(ctx, now);
 	const first = plan.planned.find(p => p.startsNow);
 	if (!first) {
 		return {status: 200, body: {dispatched: false, dryRun, status: 'nothing-planned', message: plan.reasons[0] ?? 'no queued job fits the idle capacity now', account: null, gate: null, argv: null, reasons: [...plan.reasons, ...plan.excluded.map(job => `${job.jobId}: ${job.reasons.join('; ')}`)], job: null}};
 	}
-	const outcome = await dispatchJob(ctx, {jobId: first.jobId, account: first.account, dryRun, automatic: true, autoUtilization: true, why: first.reasons, refresh: false, collected});
+	const outcome = await dispatchJob(ctx, {jobId: first.jobId, account: first.account, dryRun, automatic: true, autoUtilization: true, why: first.reasons, refresh: false, inputs: collected});
 	return {status: outcome.status === 'already-claimed' ? 409 : 200, body: dispatchJson(outcome, dryRun)};
 }
 
@@ -270,7 +271,7 @@ function handler(ctx: Context, token: string, port: () => number, options: ApiOp
 				request.resume();
 				return;
 			}
-			serialised(() => send(response, 200, statusJson(ctx, ctx.clock.now())), response);
+			serialised(async () => send(response, 200, await statusJson(ctx, ctx.clock.now())), response);
 			return;
 		}
 		if (route === '/auto-utilization/dispatch') {
@@ -333,7 +334,11 @@ export function startApiServer(ctx: Context, token: string, port: number, option
  * The background duty of `serve`: every polling interval, bring the queue up to date, find gone job
  * processes, and run the auto-utilization tick (suggest / auto modes). Returns a stop function.
  */
-export function startAutoLoop(ctx: Context, onTick?: (summary: string) => void): () => void {
+export function startAutoLoop(ctx: Context, onTick?: (summary: string) => void, options: {poll?: boolean} = {}): () => void {
+	// `serve` keeps its accounts fresh with the dashboard's poller (every account on its own jittered
+	// schedule, within the shared read budget): auto mode finds idle accounts without a dashboard open.
+	const poller = options.poll ? createPoller(ctx) : undefined;
+	poller?.start();
 	let running = false;
 	let stopped = false;
 	let again = false;
@@ -369,6 +374,7 @@ export function startAutoLoop(ctx: Context, onTick?: (summary: string) => void):
 	void tick();
 	return () => {
 		stopped = true;
+		poller?.dispose();
 		clearInterval(interval);
 		unsubscribe();
 	};

@@ -54,7 +54,7 @@ export function swapSymlink(activeDir: string, provider: string, target: string)
  * Make `name` the active account at `now`. The decision records what the account looked like and
  * what the engine would have recommended, so a switch against the advice is visible later.
  */
-export async function switchAccount(ctx: Context, name: string, now: number): Promise<SwitchOutcome> {
+export async function switchAccount(ctx: Context, name: string, now: number, options: {reason?: string} = {}): Promise<SwitchOutcome> {
 	const account = ctx.accounts.find(a => a.name === name);
 	if (!account) {
 		const known = ctx.accounts.map(a => a.name).join(', ') || 'none';
@@ -65,7 +65,7 @@ export async function switchAccount(ctx: Context, name: string, now: number): Pr
 	const binding = bindingUtilization(state.windows, account.model);
 	const reasons: string[] = [];
 	if (active === name) reasons.push(`${name} was already the active account`);
-	else reasons.push(`switched from ${active ?? 'no active account'} to ${name} at the user's request`);
+	else reasons.push(options.reason ?? `switched from ${active ?? 'no active account'} to ${name} at the user's request`);
 	reasons.push(`${name}: ${statusSentence(state.status)}${binding === null ? '' : `, binding usage ${pct(binding)}`}`);
 	if (account.disabled) reasons.push(`warning: ${name} is disabled in the config`);
 	else if (!isUsableStatus(state.status)) reasons.push(`warning: ${name} is not usable right now (${statusSentence(state.status)})`);

@@ -33,7 +33,9 @@ export function installFakeRunner(): FakeRunner {
 		bin,
 		record,
 		env: {PATH: `${bin}${path.delimiter}${process.env['PATH'] ?? ''}`, FAKE_RUNNER_RECORD: record, FAKE_RUNNER_CLI: CLI},
-		runs: () => (fs.existsSync(record) ? fs.readFileSync(record, 'utf8').split('\n').filter(Boolean).map(line => JSON.parse(line) as ReturnType<FakeRunner['runs']>[number]) : []),
+		// Job runs only: the same executable also answers quota-tui's usage reads (`claude -p
+		// --input-format stream-json …`, `codex app-server`), which dispatch makes first on stale data.
+		runs: () => (fs.existsSync(record) ? fs.readFileSync(record, 'utf8').split('\n').filter(Boolean).map(line => JSON.parse(line) as ReturnType<FakeRunner['runs']>[number]).filter(run => !run.argv.includes('--input-format') && run.argv[0] !== 'app-server') : []),
 	};
 }
 

@@ -1,19 +1,12 @@
 /**
  * `dispatch`, `auto-spend`, `estimate`, `serve`: running queued work on idle quota.
  */
-import {planSentence, resolveEstimate} from '../../engine/jobs.js';
 import {parsePriority} from '../../engine/resume.js';
-import {ineligibility} from '../../engine/select.js';
-import {weeklyValue} from '../../engine/plans.js';
 import {pct} from '../../engine/status.js';
-import type {AutoPlan} from '../../engine/idle.js';
-import {runAutoSpend} from '../../runtime/auto.js';
-import {collect} from '../../runtime/collect.js';
-import {liveBudgets} from '../../runtime/local-usage.js';
-import {listBudgets} from '../../store/repositories.js';
-import {remainingQuota} from '../../engine/ceiling.js';
+import {runAutoSpend, type AutoPlan} from '../../runtime/auto.js';
+import {decideEstimate} from '../../runtime/decide/estimate.js';
 import {dispatchJob} from '../../runtime/dispatch.js';
-import {estimateDefaults, learned, localIso, readQueue} from '../../runtime/queue.js';
+import {localIso} from '../../runtime/queue.js';
 import {DEFAULT_PORT, dispatchJson, ensureToken, startApiServer, startAutoLoop, tokenFilePath} from '../../runtime/server.js';
 import {numberFlag, parse, print, printError, printJson, UsageError} from '../io.js';
 import {findAccount, withContext, type Command} from '../shared.js';
@@ -24,12 +17,15 @@ function money(n: number): string {
 
 export const dispatchCommand: Command = {
 	name: 'dispatch',
-	help: `Usage: quota-tui dispatch [JOB] [--account A] [--priority P] [--when-ready] [--dry-run] [--json]
+	help: `Usage: quota-tui dispatch [JOB] [--account A] [--priority P] [--when-ready] [--dry-run]
+                          [--allow-emergency] [--json]
 
 Runs one queued job now: JOB (an id or a unique prefix; default: the first job in queue order)
 on --account A or on the account selection recommends among those that fit the job.
 
-  1. the gate (§7.2) decides with the job's estimate: go, or wait (exit 75) / refused (exit 69)
+  1. the gate (§7.2) decides with the job's estimate, on fresh data (stale sources are read first,
+     dollar budgets measured from the logs now), exactly as "quota-tui gate" does: go, or wait
+     (exit 75) / refused (exit 69)
   2. the job is claimed in one database transaction: a second dispatcher of the same job is told
      it is already claimed and exits 75
   3. runners.<provider> runs (argv template, no shell; the prompt is one argument) in the job's
@@ -44,18 +40,21 @@ on --account A or on the account selection recommends among those that fit the j
                 by itself once its retry time (the reset) has passed and the gate says go, in any
                 auto mode (a job the gate defers always keeps notBefore = the retry time)
   --dry-run     show the gate verdict, the account and the command line; claim nothing
+  --allow-emergency  run on the emergency (last-resort) fallback when it is the only account left
+                (naming it with --account does the same); otherwise that is exit 75
+                "Stopping: only the emergency fallback NAME is left (…)"
   --json        machine-readable outcome
 
 Exit codes: 0 dispatched (or, with --dry-run, would go); 75 wait (gate deferred or paused, no usable
-account, or already claimed); 69 refused by the gate; 2 unknown job or account; 1 the runner could
+account, only the emergency fallback left, or already claimed); 69 refused by the gate; 2 unknown job or account; 1 the runner could
 not start (e.g. not on PATH) or nothing is queued.`,
 	async run(argv, io) {
-		const {values, positionals} = parse(argv, {account: {type: 'string'}, priority: {type: 'string'}, 'when-ready': {type: 'boolean'}, 'dry-run': {type: 'boolean'}, json: {type: 'boolean'}}, 'dispatch');
+		const {values, positionals} = parse(argv, {account: {type: 'string'}, priority: {type: 'string'}, 'when-ready': {type: 'boolean'}, 'dry-run': {type: 'boolean'}, 'allow-emergency': {type: 'boolean'}, json: {type: 'boolean'}}, 'dispatch');
 		const priority = values.priority === undefined ? undefined : parsePriority(values.priority);
 		if (values.priority !== undefined && !priority) throw new UsageError(`dispatch: --priority: expected critical, normal or low, got "${values.priority}"`);
 		return withContext(io, {demo: values.demo, requireAccounts: true}, async ctx => {
 			if (values.account) findAccount(ctx, values.account, '--account');
-			const outcome = await dispatchJob(ctx, {jobId: positionals[0], account: values.account, dryRun: values['dry-run'], priority, whenReady: values['when-ready']});
+			const outcome = await dispatchJob(ctx, {jobId: positionals[0], account: values.account, dryRun: values['dry-run'], priority, whenReady: values['when-ready'], allowEmergency: values['allow-emergency']});
 			if (values.json) {
 				printJson(io, dispatchJson(outcome, values['dry-run'] === true));
 			} else {
@@ -177,48 +176,12 @@ cost stays under that.`,
 		return withContext(io, {demo: values.demo, requireAccounts: true}, async ctx => {
 			const now = ctx.clock.now();
 			if (values.account) findAccount(ctx, values.account, '--account');
-			const byKind = learned(ctx);
-			const defaults = estimateDefaults(ctx.config);
-			const kind = values.kind?.trim().toLowerCase() || 'task';
-			let count: number;
-			let usd: number;
-			let fraction: number;
-			let detail: string;
-			if (tasks !== undefined) {
-				const per = resolveEstimate({estimateUsd: null, estimatePct: null, kind}, byKind.get(kind), defaults);
-				count = tasks;
-				usd = per.usd * tasks;
-				fraction = per.pct * tasks;
-				detail = `${tasks} × ~${money(per.usd)} (${per.detail})`;
-			} else {
-				const queued = readQueue(ctx, now).jobs.filter(job => job.state === 'queued' && (values.kind === undefined || job.kind === kind));
-				count = queued.length;
-				usd = queued.reduce((sum, job) => sum + job.estimate.usd, 0);
-				fraction = queued.reduce((sum, job) => sum + job.estimate.pct, 0);
-				detail = `the ${count} queued job${count === 1 ? '' : 's'}${values.kind ? ` of kind ${kind}` : ''}, each with its own estimate`;
-			}
-			// Dollar ceilings measured from the local logs are brought up to date first.
-			const live = await liveBudgets(ctx, listBudgets(ctx.db), now);
-			for (const warning of live.warnings) printError(io, `warning: ${warning}`);
-			const {states} = collect(ctx, now, {budgets: live.budgets});
-			const chosen = values.account ? states.filter(s => s.account.name === values.account) : states.filter(s => !s.account.lastResort && !ineligibility(s));
-			const maxPct = ctx.config.policy.maxQuotaPercent;
-			const accounts = chosen.map(state => {
-				const value = weeklyValue(state.account);
-				const left = remainingQuota(state, value, maxPct);
-				const weekly = state.windows.find(w => w.kind === 'seven_day');
-				const headroom = weekly?.utilization === null || weekly?.utilization === undefined ? null : Math.max(0, 1 - weekly.utilization);
-				return {name: state.account.name, weeklyHeadroom: headroom, weeklyValueUsd: value, remainingUsd: left.remainingUsd, spendableUsd: left.spendableUsd, basis: left.basis, of: left.of, ceiling: state.ceiling ?? null};
-			});
-			const known = accounts.filter(a => a.remainingUsd !== null);
-			const sum = (pick: (a: (typeof accounts)[number]) => number | null) => Math.round(known.reduce((total, a) => total + (pick(a) ?? 0), 0) * 100) / 100;
-			const remainingUsd = known.length === 0 ? null : sum(a => a.remainingUsd);
-			const spendableUsd = known.length === 0 ? null : sum(a => a.spendableUsd);
-			const sentence = planSentence(count, usd, remainingUsd, known.length === 1 && known[0]!.basis === 'ceiling' ? known[0]!.of : null);
-			// The plan fits when it stays under maxQuotaPercent (the reserve is for interactive use).
-			const fits = spendableUsd === null ? null : usd <= spendableUsd + 1e-9;
+			const answer = await decideEstimate(ctx, {tasks, kind: values.kind, account: values.account}, now);
+			for (const warning of answer.warnings) printError(io, `warning: ${warning}`);
+			const {accounts, sentence, detail, fits, spendableUsd, remainingUsd, maxQuotaPercent: maxPct} = answer;
 			if (values.json) {
-				printJson(io, {generatedAt: localIso(now), tasks: count, kind: tasks === undefined && values.kind === undefined ? null : kind, estimatedUsd: Math.round(usd * 100) / 100, estimatedPct: Math.round(fraction * 1e6) / 1e6, remainingUsd, spendableUsd, maxQuotaPercent: maxPct, fits, detail, accounts, sentence});
+				const {warnings: _warnings, ...rest} = answer;
+				printJson(io, {generatedAt: localIso(now), ...rest});
 				return 0;
 			}
 			print(io, sentence);
@@ -252,8 +215,10 @@ first start in the file serve-token beside the database (mode 0600) and printed 
                                     the dispatched job (without jobId: the first job of the auto plan)
 
 401 without the token, 400 on bad JSON, 404 on an unknown job or path, 409 when already claimed.
-While it runs, serve also keeps the queue up to date and runs auto-utilization (suggest / auto
-modes) every polling.intervalSeconds, like the dashboard. Stop it with Ctrl+C.
+While it runs, serve polls the accounts with the dashboard's poller, keeps the queue up to date and
+runs auto-utilization (suggest / auto modes) every polling.intervalSeconds, like the dashboard. Every
+answer (status, dispatch) is decided on fresh data: sources older than their freshness bound are read
+first. Stop it with Ctrl+C.
 
 Example:
   curl -s -H "Authorization: Bearer $(cat ~/.local/share/quota-tui/serve-token)" \\
@@ -281,7 +246,7 @@ Example:
 			}
 			print(io, `token: ${token.file}${token.created ? ' (created)' : ''}`);
 			print(io, `quota-tui API listening on http://127.0.0.1:${api.port}`);
-			const stopLoop = startAutoLoop(ctx, line => print(io, line));
+			const stopLoop = startAutoLoop(ctx, line => print(io, line), {poll: true});
 			await new Promise<void>(resolve => {
 				const stop = () => resolve();
 				process.once('SIGINT', stop);

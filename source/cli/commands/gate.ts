@@ -1,15 +1,8 @@
 /**
  * `gate`: may a task start now (DESIGN §7.2)? Exit 0 go, 75 wait, 69 unknown state blocked by policy.
  */
-import {gate, type GateResult} from '../../engine/gate.js';
-import {planValue} from '../../engine/plans.js';
-import {instantMs, isoAt} from '../../engine/time.js';
-import type {Decision} from '../../engine/types.js';
-import {collect, localOffsetMinutes} from '../../runtime/collect.js';
-import {policyOf} from '../../runtime/context.js';
-import {deliveryProblems, emitEvent} from '../../runtime/events.js';
-import {liveBudgets} from '../../runtime/local-usage.js';
-import {listBudgets, recordDecision} from '../../store/repositories.js';
+import {instantMs} from '../../engine/time.js';
+import {decideGate} from '../../runtime/decide/gate.js';
 import {formatCountdown} from '../../ui/format.js';
 import {fractionFlag, numberFlag, parse, print, printError, printJson, UsageError} from '../io.js';
 import {findAccount, withContext, type Command} from '../shared.js';
@@ -27,7 +20,8 @@ export const gateCommand: Command = {
 	name: 'gate',
 	help: `Usage: quota-tui gate [--account A] [--estimate-usd X] [--estimate-pct P] [--scope S]...
                       [--estimate-tokens N] [--estimate-messages N] [--estimate-credits N]
-                      [--max-budget-pct P] [--priority critical|normal|low] [--auto] [--json] [--demo]
+                      [--max-budget-pct P] [--priority critical|normal|low] [--auto] [--allow-emergency]
+                      [--json] [--demo]
 
 Asks the dispatch gate (DESIGN §7.2) whether a task may start now, on --account or else on the
 recommended account. Prints the verdict and why; when it says wait, until when.
@@ -47,10 +41,18 @@ recommended account. Prints the verdict and why; when it says wait, until when.
   --priority P         critical may use all remaining headroom when the reset is imminent;
                        low counts as automatic work
   --auto               automatic work (pipelines, auto-spend): yields to manual work and defers
-                       when the quota state is unknown
+                       when the quota state is unknown; never runs on the emergency fallback
+  --allow-emergency    manual work may run on the emergency (last-resort) fallback when it is the
+                       only account left (naming it with --account does the same)
+
+Sources older than their freshness bound are read first (within the shared read budget), and
+dollar budgets are measured from the local logs now: gate, dispatch, auto-spend and the HTTP API
+decide on the same data. --json adds "state": go | deferred | paused_quota | denied.
 
 Exit codes: 0 go; 75 wait (paused: stop the plan until the reset; deferred: retry later);
 69 the state is unknown and policy.unknownPolicy is "block", or the account cannot be used.
+When only the emergency fallback is left, gate stops with 75: "Stopping: only the emergency
+fallback NAME is left (…)".
 
 Example stop message: "Stopping: weekly quota usage at 91% (configured max: 90%)"`,
 	async run(argv, io) {
@@ -65,6 +67,7 @@ Example stop message: "Stopping: weekly quota usage at 91% (configured max: 90%)
 			scope: {type: 'string', multiple: true},
 			priority: {type: 'string'},
 			auto: {type: 'boolean'},
+			'allow-emergency': {type: 'boolean'},
 			json: {type: 'boolean'},
 		}, 'gate');
 		const priority = values.priority;
@@ -83,57 +86,24 @@ Example stop message: "Stopping: weekly quota usage at 91% (configured max: 90%)
 		}
 		const maxBudgetPct = numberFlag(values['max-budget-pct'], '--max-budget-pct', {min: 0, max: 1000});
 
-		return withContext(io, {demo: values.demo, requireAccounts: true, refresh: true}, async ctx => {
+		return withContext(io, {demo: values.demo, requireAccounts: true}, async ctx => {
 			const now = ctx.clock.now();
 			if (values.account) findAccount(ctx, values.account, '--account');
-			// Dollar budgets entered without --used are measured from the local logs now.
-			const live = await liveBudgets(ctx, listBudgets(ctx.db), now);
-			const budgets = live.budgets;
-			for (const warning of live.warnings) printError(io, `warning: ${warning}`);
-			const collected = collect(ctx, now, {budgets});
-			const {states, recommendation} = collected;
-			const name = values.account ?? recommendation.account;
-			let result: GateResult;
-			if (!name) {
-				// Nothing usable: wait for the earliest reset of any account.
-				const resets = states.flatMap(s => s.windows.map(w => w.resetsAt)).filter((x): x is string => x !== null && (instantMs(x) ?? 0) > now);
-				const retryAt = resets.toSorted((a, b) => (instantMs(a) ?? 0) - (instantMs(b) ?? 0))[0] ?? null;
-				result = {verdict: 'pause', exitCode: 75, account: '', reasons: [`Stopping: no usable account (${recommendation.reason})`], retryAt, budgets: []};
-			} else {
-				const state = states.find(s => s.account.name === name)!;
-				result = gate({
-					state,
-					budgets,
-					request: {estimateUsd, estimatePct, estimateUnits, scopes: values.scope, priority: priority as (typeof PRIORITIES)[number] | undefined, automatic: values.auto},
-					policy: {...policyOf(ctx.config), maxQuotaPercent: maxBudgetPct ?? envMaxBudgetPct(ctx.env) ?? ctx.config.policy.maxQuotaPercent},
-					valueUsdPerMonth: planValue(state.account) ?? undefined,
-					now,
-				});
-			}
-			const decision: Decision = {
-				at: isoAt(now, localOffsetMinutes(now)),
-				kind: 'gate',
-				subject: result.account || 'none',
-				verdict: result.verdict,
-				reasons: result.reasons,
-				inputs: {account: values.account ?? null, recommended: recommendation.account, estimateUsd: estimateUsd ?? null, estimatePct: estimatePct ?? null, estimateUnits, maxQuotaPercent: maxBudgetPct ?? envMaxBudgetPct(ctx.env) ?? null, scopes: values.scope ?? [], priority: priority ?? 'normal', automatic: values.auto ?? false, retryAt: result.retryAt},
-			};
-			try {
-				recordDecision(ctx.db, decision);
-			} catch (error) {
-				printError(io, `warning: could not record the decision: ${(error as Error).message}`);
-			}
-			if (result.verdict === 'pause') {
-				const deliveries = await emitEvent(ctx, 'gate-paused', {
-					key: `${result.account || 'none'}:${result.retryAt ?? 'unknown'}:${result.reasons[0] ?? ''}`,
-					account: result.account || null,
-					message: result.reasons[0] ?? 'paused',
-					data: {verdict: result.verdict, reasons: result.reasons, retryAt: result.retryAt, automatic: values.auto ?? false},
-				}, now);
-				for (const problem of deliveryProblems(deliveries)) printError(io, `warning: ${problem}`);
-			}
+			const answer = await decideGate(ctx, {
+				account: values.account,
+				estimateUsd,
+				estimatePct,
+				estimateUnits,
+				maxQuotaPercent: maxBudgetPct ?? envMaxBudgetPct(ctx.env),
+				scopes: values.scope,
+				priority: priority as (typeof PRIORITIES)[number] | undefined,
+				automatic: values.auto,
+				allowEmergency: values['allow-emergency'],
+			}, now);
+			for (const warning of answer.warnings) printError(io, `warning: ${warning}`);
+			const {result, decision} = answer;
 			if (values.json) {
-				printJson(io, {...result, at: decision.at});
+				printJson(io, {...result, state: answer.state, emergency: answer.emergency, at: decision.at});
 			} else {
 				const [first, ...rest] = result.reasons;
 				print(io, first ?? result.verdict);

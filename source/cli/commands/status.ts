@@ -6,7 +6,7 @@ import {windowShortLabel} from '../../engine/status.js';
 import {instantMs} from '../../engine/time.js';
 import {collect} from '../../runtime/collect.js';
 import {teamAccounts, type TeamAccounts} from '../../runtime/hub-view.js';
-import {deliveryProblems, watchEvents} from '../../runtime/events.js';
+import {decideRecommend} from '../../runtime/decide/recommend.js';
 import {accountDir, accountEnvVar, SwitchError, switchAccount} from '../../runtime/switch.js';
 import {getActive} from '../../store/repositories.js';
 import {formatAgeShort, formatCountdown, formatPercent} from '../../ui/format.js';
@@ -92,7 +92,7 @@ Options:
 
 export const recommendCommand: Command = {
 	name: 'recommend',
-	help: `Usage: quota-tui recommend [--json] [--provider claude|codex|manual] [--demo]
+	help: `Usage: quota-tui recommend [--switch] [--json] [--provider claude|codex|manual] [--demo]
 
 Prints "NAME [MODEL]" of the account to use now (DESIGN §7.1: chain order, the switch threshold,
 the sticky active account, anticipation, strategies, last-resort fallback).
@@ -101,23 +101,28 @@ Exit codes: 0 a normal choice, 3 only the last-resort (emergency) account is lef
 
 Options:
   --json            reason and alternatives (each with why it was not chosen)
-  --provider P      only consider accounts of provider P`,
+  --provider P      only consider accounts of provider P
+  --switch          make the answer the active account (as "quota-tui switch NAME" does, hooks and
+                    switch.onSwitch included); never the emergency fallback
+
+Sources older than their freshness bound are read first. When the answer changes, a decision is
+recorded: "switching a → b" (the active account is a) or "confirmed a".`,
 	async run(argv, io) {
-		const {values} = parse(argv, {json: {type: 'boolean'}, provider: {type: 'string'}}, 'recommend');
-		return withContext(io, {demo: values.demo, requireAccounts: true, refresh: true}, async ctx => {
-			const now = ctx.clock.now();
-			const collected = collect(ctx, now, {provider: values.provider});
-			const {recommendation} = collected;
-			// all-exhausted, emergency, recommendation-changed (and whatever else changed) reach the hooks.
-			if (!values.provider) for (const problem of deliveryProblems(await watchEvents(ctx, collected, now))) printError(io, `warning: ${problem}`);
+		const {values} = parse(argv, {json: {type: 'boolean'}, provider: {type: 'string'}, switch: {type: 'boolean'}}, 'recommend');
+		return withContext(io, {demo: values.demo, requireAccounts: true}, async ctx => {
+			const answer = await decideRecommend(ctx, {provider: values.provider, switch: values.switch}, ctx.clock.now());
+			for (const warning of answer.warnings) printError(io, `warning: ${warning}`);
+			const {recommendation} = answer;
 			if (values.json) {
-				printJson(io, recommendation);
+				printJson(io, values.switch ? {...recommendation, switched: answer.switched ? {active: answer.switched.account.name, decision: answer.switched.decision} : null, switchNote: answer.switchNote} : recommendation);
 			} else if (recommendation.account) {
 				print(io, [recommendation.account, recommendation.model].filter(Boolean).join(' '));
 				printError(io, `${recommendation.emergency ? 'EMERGENCY: ' : ''}${recommendation.reason}`);
 			} else {
 				printError(io, `No usable account: ${recommendation.reason}`);
 			}
+			if (!values.json && answer.switched) printError(io, `Active account: ${answer.switched.account.name}`);
+			if (!values.json && answer.switchNote) printError(io, answer.switchNote);
 			return recommendation.exitCode;
 		});
 	},
