@@ -215,6 +215,8 @@ export type PlanJob = {
 	createdAt: string;
 	provider: string | null;
 	estimate: ResolvedEstimate;
+	/** Budget scopes its gate applies (engine/jobs jobScopes). */
+	scopes?: readonly string[] | undefined;
 };
 
 export type PlannedJob = {
@@ -355,7 +357,7 @@ export function planAutoSpend(input: PlanInput): AutoPlan {
 			const verdict = gate({
 				state,
 				budgets: input.budgets,
-				request: {estimateUsd: estimate.usd, estimatePct: used.get(key)! + estimate.pct, priority: job.severity === 'critical' ? 'critical' : 'low', automatic: true},
+				request: {estimateUsd: estimate.usd, estimatePct: used.get(key)! + estimate.pct, scopes: job.scopes, priority: job.severity === 'critical' ? 'critical' : 'low', automatic: true},
 				policy: input.gatePolicy,
 				valueUsdPerMonth: planValue(state.account) ?? undefined,
 				now,

@@ -81,7 +81,25 @@ export type Job = {
 	notBefore: string | null;
 	/** A person asked for this job to run when ready: the runtime dispatches it again by itself (engine/resume). */
 	whenReady: WhenReady | null;
+	/** Budget scopes given when it was queued (`queue add --scope project:x`); see jobScopes. */
+	scopes?: readonly string[] | undefined;
 };
+
+/** The last folder name of a path (`/home/dev/api/` → `api`). */
+function folderName(cwd: string): string {
+	return cwd.replace(/[/\\]+$/, '').split(/[/\\]/).at(-1) ?? '';
+}
+
+/**
+ * The budget scopes a job's gate applies (seed 003): those it was queued with, and for a Fleet
+ * follow-up `project:<its project folder name>`.
+ */
+export function jobScopes(job: Pick<Job, 'source' | 'cwd'> & {scopes?: readonly string[] | undefined}): string[] {
+	const scopes = new Set(job.scopes ?? []);
+	const folder = folderName(job.cwd);
+	if (job.source === 'fleet' && folder) scopes.add(`project:${folder}`);
+	return [...scopes];
+}
 
 const SEVERITY_RANK: Record<Severity, number> = {critical: 0, warning: 1, info: 2};
 

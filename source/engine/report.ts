@@ -2,6 +2,7 @@
  * The shapes every face shows: `status --json`, the dashboard and (later) the HTTP API all read a
  * StatusReport. Field names are a contract (DESIGN §5): camelCase, ISO instants with offset.
  */
+import type {BudgetStanding} from './budget-state.js';
 import type {LocalUsageReport} from './local-usage.js';
 import type {ApiCredits} from './plans.js';
 import type {Pool} from './pools.js';
@@ -134,4 +135,6 @@ export type StatusReport = {
 	warnings: string[];
 	/** Shared quota pools (configured or detected). */
 	pools?: Pool[] | undefined;
+	/** Every budget (project, role, account dollars, credits…) as it stands, fullest first. */
+	budgets?: BudgetStanding[] | undefined;
 };

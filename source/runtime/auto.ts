@@ -5,6 +5,7 @@
  * automatic job at a time per account. Exclusions and deferrals become decisions (recorded when they
  * change, not on every tick).
  */
+import {jobScopes} from '../engine/jobs.js';
 import {autoHold} from '../engine/resume.js';
 import {activeQuietHours, detectManualActivity, idleCapacity, planAutoSpend, type AutoPlan, type IdleAccount, type PlanJob, type UsageSample} from '../engine/idle.js';
 import type {AutoMode} from '../engine/report.js';
@@ -109,7 +110,7 @@ export function buildAutoPlan(ctx: Context, now: number, options: {refresh?: boo
 	const queued = waiting.filter(job => autoHold(job, now) === null);
 	const jobs: PlanJob[] = queued
 		.filter(job => sources.has(job.source))
-		.map(job => ({id: job.id, title: job.title, severity: job.severity, createdAt: job.createdAt, provider: job.provider, estimate: job.estimate}));
+		.map(job => ({id: job.id, title: job.title, severity: job.severity, createdAt: job.createdAt, provider: job.provider, estimate: job.estimate, scopes: jobScopes(job)}));
 	const plan = planAutoSpend({
 		states: collected.states,
 		idle: idleAccounts(ctx, collected, now),

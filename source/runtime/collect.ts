@@ -2,6 +2,7 @@
  * Gather what the stores and providers know into engine states, a recommendation and the report.
  * One function for every face: `status --json`, `recommend`, `gate` and the dashboard agree.
  */
+import {budgetStandings} from '../engine/budget-state.js';
 import {accountState, buildReport} from '../engine/assemble.js';
 import type {Recommendation, StatusReport} from '../engine/report.js';
 import {withCeilings} from '../engine/ceiling.js';
@@ -95,5 +96,6 @@ export function collect(ctx: Context, now: number, options: CollectOptions = {})
 			if (holders) account.team = holders.map(h => ({machine: h.machine, here: h.here, login: h.login, newestAgeMs: h.newestAgeMs}));
 		}
 	}
+	report.budgets = budgetStandings(budgets, now, policy.warnThreshold);
 	return {states, budgets, active, recommendation, report};
 }

@@ -4,7 +4,7 @@
  * then start the runner under a detached supervisor. Every dispatch and deferral is a decision.
  */
 import path from 'node:path';
-import {providerFits, type Job} from '../engine/jobs.js';
+import {jobScopes, providerFits, type Job} from '../engine/jobs.js';
 import {dispatchPriority, nextTry, type Priority, type WhenReady} from '../engine/resume.js';
 import {instantMs} from '../engine/time.js';
 import type {Decision} from '../engine/types.js';
@@ -155,6 +155,8 @@ export async function dispatchJob(ctx: Context, request: DispatchRequest): Promi
 		account: request.account,
 		estimateUsd: job.estimate.usd,
 		estimatePct: job.estimate.pct,
+		// The job's project/role budgets (queue add --scope; a Fleet follow-up's project folder).
+		scopes: jobScopes(job),
 		priority,
 		automatic,
 		allowEmergency: request.allowEmergency,

@@ -11,6 +11,7 @@
  * request joins the one-at-a-time queue, so a slow client holds only itself.
  */
 import {jsonText} from '../engine/json.js';
+import {jobScopes} from '../engine/jobs.js';
 import {randomBytes, timingSafeEqual} from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
@@ -82,6 +83,7 @@ export function jobJson(job: JobView | null) {
 		kind: job.kind,
 		module: job.module,
 		provider: job.provider,
+		scopes: jobScopes(job),
 		state: job.state,
 		autoUtilization: job.autoUtilization,
 		account: job.account,

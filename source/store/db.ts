@@ -462,6 +462,11 @@ export const MIGRATIONS: readonly string[] = [
 		ON CONFLICT (kind, ref) DO UPDATE SET version = version + 1;
 	END;
 	`,
+	// budget scopes a queued job belongs to (issue 9 item 8: `queue add --scope project:x`), a JSON
+	// array of strings; null = none given.
+	`
+	ALTER TABLE jobs ADD COLUMN scopes_json TEXT;
+	`,
 ];
 
 export type OpenOptions = {

@@ -56,6 +56,7 @@ type JobRow = {
 	not_before_ms: number | null;
 	resume_priority: string | null;
 	resume_account: string | null;
+	scopes_json: string | null;
 };
 
 /** A job plus what only the store needs (process identity, source bookkeeping). */
@@ -123,6 +124,7 @@ function fromRow(row: JobRow): StoredJob {
 		failureKind: row.failure_kind as FailureKind | null,
 		cancelRequested: row.cancel_requested_at_ms !== null,
 		notBefore: row.not_before ?? null,
+		scopes: parseJson<string[]>(row.scopes_json) ?? [],
 		whenReady: row.resume_priority ? {priority: row.resume_priority as Priority, account: row.resume_account ?? null} : null,
 		removed: row.removed === 1,
 	};
@@ -130,7 +132,7 @@ function fromRow(row: JobRow): StoredJob {
 
 /** A job to queue: what describes it (from Job), the rest optional; the run fields start empty. */
 export type NewJob = Pick<Job, 'id' | 'title' | 'prompt' | 'cwd' | 'severity' | 'createdAt' | 'source' | 'kind'>
-	& Partial<Pick<Job, 'sourceRef' | 'module' | 'provider' | 'estimateUsd' | 'estimatePct'>>
+	& Partial<Pick<Job, 'sourceRef' | 'module' | 'provider' | 'estimateUsd' | 'estimatePct' | 'scopes'>>
 	& {sourceFile?: string | null; sourceHash?: string | null};
 
 function msOf(iso: string, what: string): number {
@@ -142,12 +144,12 @@ function msOf(iso: string, what: string): number {
 function insert(db: Db, job: NewJob, nowMs: number): void {
 	db.prepare(
 		`INSERT INTO jobs (id, title, prompt, cwd, severity, created_at, created_at_ms, source, source_ref, source_file, source_hash,
-		 kind, module, provider, estimate_usd, estimate_pct, state, updated_at_ms)
-		 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?)`,
+		 kind, module, provider, estimate_usd, estimate_pct, scopes_json, state, updated_at_ms)
+		 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?)`,
 	).run(
 		job.id, job.title, job.prompt, job.cwd, job.severity, job.createdAt, msOf(job.createdAt, `job ${job.id}: createdAt`), job.source,
 		job.sourceRef ?? null, job.sourceFile ?? null, job.sourceHash ?? null, job.kind, job.module ?? null, job.provider ?? null,
-		job.estimateUsd ?? null, job.estimatePct ?? null, nowMs,
+		job.estimateUsd ?? null, job.estimatePct ?? null, job.scopes && job.scopes.length > 0 ? JSON.stringify(job.scopes) : null, nowMs,
 	);
 }
 

@@ -96,7 +96,7 @@ function DashboardScreen({runtime, size, noticeMs}: ScreenProps & {readonly size
 	const helpPage = Math.max(1, bodyLinesFor(size) - 1);
 	const dashboard = useDashboard(runtime, snapshot, {noticeMs, help: {lines: help.length, page: helpPage}, isActive: isRawModeSupported});
 	const {ui} = dashboard;
-	const notices = useMemo(() => noticeLines(dashboard.toasts, report.warnings, report.demo), [dashboard.toasts, report.warnings, report.demo]);
+	const notices = useMemo(() => noticeLines(dashboard.toasts, report.warnings, report.demo, report.budgets), [dashboard.toasts, report.warnings, report.demo, report.budgets]);
 	const confirm = ui.confirm;
 	const wantedConfirm = confirm === null ? 0 : confirmLines(confirm, size.columns).length;
 

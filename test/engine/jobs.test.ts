@@ -1,11 +1,14 @@
 process.env.TZ = 'UTC';
 
 import {describe, expect, it} from 'vitest';
+import {budgetSentence, budgetStandings} from '../../source/engine/budget-state.js';
+import type {Budget} from '../../source/engine/types.js';
 import {
 	compareJobs,
 	learnEstimates,
 	parseRunnerOutput,
 	parseSeverity,
+	jobScopes,
 	planSentence,
 	promoteLongTail,
 	providerFits,
@@ -150,5 +153,25 @@ describe('runner output', () => {
 		expect(parseRunnerOutput('{"type":"result","is_error":true,"result":"boom","total_cost_usd":0}').isError).toBe(true);
 		expect(parseRunnerOutput('{"type":"turn.started"}\n{"type":"error","message":"stream error"}')).toEqual({costUsd: null, isError: true, text: 'stream error'});
 		expect(parseRunnerOutput('not json at all\n{broken')).toEqual({costUsd: null, isError: false, text: null});
+	});
+});
+
+describe('jobScopes (seed 003)', () => {
+	it('the scopes a job was queued with, and project:<folder> for a Fleet follow-up', () => {
+		expect(jobScopes({source: 'backlog', cwd: '/home/dev/api', scopes: ['role:ci']})).toEqual(['role:ci']);
+		expect(jobScopes({source: 'backlog', cwd: '/home/dev/api'})).toEqual([]);
+		expect(jobScopes({source: 'fleet', cwd: '/home/dev/api/'})).toEqual(['project:api']);
+		expect(jobScopes({source: 'fleet', cwd: '/home/dev/api', scopes: ['project:api', 'role:r']})).toEqual(['project:api', 'role:r']);
+	});
+});
+
+describe('budgetStandings (seed 003 mission status)', () => {
+	const b = (scope: string, used: number, limit: number, extra: Partial<Budget> = {}): Budget => ({scope, limit, unit: 'messages', used, resetAt: null, recurrence: null, source: 'user-entered', checkedAt: '2026-11-20T00:00:00Z', ...extra});
+	it('fullest first, with a level; manual windows are not budgets; a passed reset counts from 0', () => {
+		const now = Date.parse('2026-11-20T10:00:00Z');
+		const standings = budgetStandings([b('project:a', 10, 100), b('project:b', 50, 50), b('role:c', 85, 100), b('account:x', 90, 100, {window: 'seven_day'}), b('project:d', 99, 100, {resetAt: '2026-11-19T00:00:00Z', recurrence: 'daily'})], now, 0.8);
+		expect(standings.map(s => [s.scope, s.level])).toEqual([['project:b', 'over'], ['role:c', 'near'], ['project:a', 'ok'], ['project:d', 'ok']]);
+		expect(standings[3]).toMatchObject({used: 0, resetAt: '2026-11-21T00:00:00Z', resetPassed: true});
+		expect(budgetSentence(standings[0]!)).toBe('project:b at 50 of 50 messages (100%, over)');
 	});
 });

@@ -4,7 +4,8 @@
  */
 import {DateTime} from 'luxon';
 import {effectiveBudget} from '../../engine/budget-state.js';
-import {formatIso, parseInstant, parseRecurrence, toUtcIso} from '../../engine/time.js';
+import {formatIso, instantMs, nextRecurrence, parseInstant, parseRecurrence, toUtcIso} from '../../engine/time.js';
+import {isLogMeasuredBudget} from '../../engine/local-usage.js';
 import {BUDGET_UNITS, type Budget, type WindowKind} from '../../engine/types.js';
 import {localOffsetMinutes} from '../../runtime/collect.js';
 import type {Context} from '../../runtime/context.js';
@@ -91,6 +92,8 @@ export function budgetView(budget: Budget, now: number, zone?: string) {
 		enteredResetAt: budget.resetAt,
 		recurrence: budget.recurrence ?? null,
 		source: effective.source,
+		/** True when `used` is measured from the account's local logs (a dollar ceiling without --used). */
+		measured: isLogMeasuredBudget(budget),
 		checkedAt: budget.checkedAt,
 	};
 }
@@ -110,6 +113,18 @@ async function set(argv: readonly string[], io: Io): Promise<number> {
 		if (!unit) throw new UsageError(`--unit: required (${BUDGET_UNITS.join(', ')}, or a provider's own unit)`);
 		let used = numberFlag(values.used, '--used', {min: 0}) ?? 0;
 		const now = ctx.clock.now();
+		// A reset that has already passed: rolled forward by the recurrence (and said so), else refused.
+		let resetAt = checkResetAt(values['reset-at']);
+		const recurrence = checkRecurrence(values.recurrence);
+		let rolledNote = '';
+		const resetMs = instantMs(resetAt);
+		if (resetAt && resetMs !== undefined && resetMs <= now && !window) {
+			const parsed = recurrence ? parseRecurrence(recurrence) : undefined;
+			const next = parsed && !('error' in parsed) ? nextRecurrence(resetAt, parsed, now) : undefined;
+			if (!next) throw new UsageError(`--reset-at: ${resetAt} has already passed (now ${isoAt(now, localOffsetMinutes(now))}); give the next reset, or --recurrence R to roll it forward`);
+			rolledNote = ` (the reset ${resetAt} has already passed: rolled forward by its recurrence ${recurrence} to ${next})`;
+			resetAt = next;
+		}
 		// An account's dollar budget without --used is measured from its local logs (API-equivalent cost
 		// since the cycle began), tagged estimated, and kept current by gate and budget status.
 		const measure = values.used === undefined && unit === 'usd' && !window && scope.startsWith('account:');
@@ -119,8 +134,8 @@ async function set(argv: readonly string[], io: Io): Promise<number> {
 			limit,
 			unit,
 			used,
-			resetAt: checkResetAt(values['reset-at']),
-			recurrence: checkRecurrence(values.recurrence),
+			resetAt,
+			recurrence,
 			source: measure ? 'estimated' : 'user-entered',
 			checkedAt: isoAt(now, localOffsetMinutes(now)),
 		};
@@ -140,7 +155,7 @@ async function set(argv: readonly string[], io: Io): Promise<number> {
 		if (window) pruneHistory(ctx, now);
 		const view = budgetView(budget, now);
 		if (values.json) printJson(io, view);
-		else print(io, `Set ${scope}${window ? ` ${window}` : ''}: ${measure ? `$${used.toFixed(2)}` : used} of ${limit} ${unit}${measuredNote}${view.resetAt ? `, resets ${view.resetAt} (${view.resetAtUtc} UTC)` : ''}${budget.recurrence ? `, recurring ${budget.recurrence}` : ''}`);
+		else print(io, `Set ${scope}${window ? ` ${window}` : ''}: ${measure ? `$${used.toFixed(2)}` : used} of ${limit} ${unit}${measuredNote}${view.resetAt ? `, resets ${view.resetAt} (${view.resetAtUtc} UTC)` : ''}${budget.recurrence ? `, recurring ${budget.recurrence}` : ''}${rolledNote}`);
 		return 0;
 	});
 }
@@ -162,7 +177,7 @@ async function status(argv: readonly string[], io: Io): Promise<number> {
 		}
 		for (const b of budgets) {
 			const local = b.resetAtLocal ? DateTime.fromISO(b.resetAtLocal, {setZone: true}).toFormat("ccc d LLL HH:mm 'local'") : '';
-			const measured = b.source === 'estimated' && b.unit === 'usd' && !b.window;
+			const measured = b.measured;
 			print(io, `${b.scope}${b.window ? ` ${b.window}` : ''}: ${measured ? `$${b.used.toFixed(2)}` : b.used} of ${b.limit} ${b.unit} (${measured ? `$${b.remaining.toFixed(2)}` : b.remaining} left)${measured ? ' — API-equivalent cost from the local logs (estimated)' : ''}`);
 			print(io, b.resetAt ? `  resets ${b.resetAt} = ${b.resetAtUtc} UTC = ${local}${b.recurrence ? `, then ${b.recurrence}` : ''}${b.resetPassed ? ' (rolled forward: counting from 0, estimated)' : ''}` : '  no reset time');
 		}

@@ -15,7 +15,8 @@ import {withContext, type Command} from '../shared.js';
 const HELP = `Usage:
   quota-tui queue list [--all] [--json]
   quota-tui queue add --title T --prompt P [--cwd DIR] [--severity critical|warning|info]
-                      [--estimate-usd X] [--estimate-pct F] [--provider claude|codex] [--kind K] [--json]
+                      [--estimate-usd X] [--estimate-pct F] [--provider claude|codex] [--kind K]
+                      [--scope S]... [--json]
   quota-tui queue cancel JOB [--grace SECONDS] [--json]
   quota-tui queue remove JOB
   quota-tui queue requeue JOB
@@ -30,6 +31,9 @@ JOB is a job id or a unique prefix of one.
              directory. Without estimates, the mean measured cost of finished jobs of the same
              --kind (default "task") is used, else jobs.defaultEstimateUsd / defaultEstimatePct.
              --estimate-pct is a share of a window: a fraction (0.05) or a percent (5%).
+             --scope S (project:NAME, role:NAME, account:NAME; repeatable): the budgets the
+             job's gate applies when it is dispatched (a Fleet follow-up is in project:<its
+             project folder name> by itself).
   cancel     a queued job is cancelled; a running one gets SIGTERM (its whole process group),
              then SIGKILL after --grace seconds (default 10)
   remove     delete a job that is not running (a Fleet job is hidden and not re-added)
@@ -120,7 +124,12 @@ async function add(argv: readonly string[], io: Io): Promise<number> {
 	const {values} = parse(argv, {
 		title: {type: 'string'}, prompt: {type: 'string'}, cwd: {type: 'string'}, severity: {type: 'string'},
 		'estimate-usd': {type: 'string'}, 'estimate-pct': {type: 'string'}, provider: {type: 'string'}, kind: {type: 'string'}, json: {type: 'boolean'},
+		scope: {type: 'string', multiple: true},
 	}, 'queue add');
+	const scopes = [...new Set(values.scope ?? [])];
+	for (const scope of scopes) {
+		if (!/^(account|role|project):.+$/.test(scope)) throw new UsageError(`--scope: expected account:NAME, role:NAME or project:NAME, got "${scope}"`);
+	}
 	const title = values.title?.trim();
 	if (!title) throw new UsageError('--title: required (a short line saying what the job does)');
 	const prompt = (await readPrompt(values.prompt, io))?.trim();
@@ -142,12 +151,12 @@ async function add(argv: readonly string[], io: Io): Promise<number> {
 			id = `q-${randomBytes(3).toString('hex')}`;
 			if (!getJob(ctx.db, id)) break;
 		}
-		const stored = addJob(ctx.db, {id, title, prompt, cwd, severity, createdAt: localIso(now), source: 'backlog', kind, provider: provider ?? null, estimateUsd, estimatePct}, now);
+		const stored = addJob(ctx.db, {id, title, prompt, cwd, severity, createdAt: localIso(now), source: 'backlog', kind, provider: provider ?? null, estimateUsd, estimatePct, scopes}, now);
 		const job = jobView(stored, learned(ctx), estimateDefaults(ctx.config), now);
 		const dashWarning = dashPromptWarning(`warning: job ${id}`, prompt);
 		if (dashWarning) printError(io, dashWarning);
 		if (values.json) printJson(io, jobJson(job));
-		else print(io, `Queued ${id} "${title}" (${severity}; estimate ~${money(job.estimate.usd)} and ${Math.round(job.estimate.pct * 100)}%: ${job.estimate.detail}).`);
+		else print(io, `Queued ${id} "${title}" (${severity}; estimate ~${money(job.estimate.usd)} and ${Math.round(job.estimate.pct * 100)}%: ${job.estimate.detail})${scopes.length > 0 ? `; budgets of ${scopes.join(', ')} apply` : ''}.`);
 		return 0;
 	});
 }

@@ -8,7 +8,9 @@ import {collect} from '../../runtime/collect.js';
 import {teamAccounts, type TeamAccounts} from '../../runtime/hub-view.js';
 import {decideRecommend} from '../../runtime/decide/recommend.js';
 import {accountDir, accountEnvVar, SwitchError, switchAccount} from '../../runtime/switch.js';
-import {getActive} from '../../store/repositories.js';
+import {getActive, listBudgets} from '../../store/repositories.js';
+import {liveBudgets} from '../../runtime/local-usage.js';
+import {budgetSentence} from '../../engine/budget-state.js';
 import {formatAgeShort, formatCountdown, formatPercent} from '../../ui/format.js';
 import {statusBadge} from '../../ui/view-model.js';
 import {parse, print, printError, printJson, UsageError} from '../io.js';
@@ -54,6 +56,11 @@ export function formatStatus(report: StatusReport, now: number, team: TeamAccoun
 		if (holders) lines.push(`  ${' '.repeat(width)}  team: held by ${holders.map(h => `${h.machine}${h.here ? ' (here)' : ''}${h.login ? '' : ' (no login)'} ${h.newestAgeMs === null ? 'no observation yet' : `newest ${formatAgeShort(h.newestAgeMs)} ago`}`).join(', ')}`);
 		for (const line of currencyLines(account, now, report.pools)) lines.push(`  ${' '.repeat(width)}  ${line}`);
 	}
+	const pressing = (report.budgets ?? []).filter(b => b.level !== 'ok');
+	if (pressing.length > 0) {
+		lines.push('', 'Budgets near or over their limit (quota-tui budget status):');
+		for (const b of pressing) lines.push(`  ${budgetSentence(b)}${b.resetAt ? `; resets ${b.resetAt} (in ${formatCountdown(instantMs(b.resetAt) ?? null, now)})` : '; no reset time'}`);
+	}
 	lines.push('');
 	const rec = report.recommendation;
 	lines.push(`Active: ${report.active ?? 'none'}    Recommended: ${rec.account ?? 'none'}${rec.emergency ? ' (EMERGENCY)' : ''}    Mode: ${report.mode}`);
@@ -71,16 +78,21 @@ export const statusCommand: Command = {
 	help: `Usage: quota-tui status [--json] [--demo]
 
 Every account with its status and windows (utilization, reset countdown, source, age, stale marker,
-projection at reset), the active and the recommended account, and recent decisions.
+projection at reset), the budgets near or over their limit (at policy.warnThreshold or more), the
+active and the recommended account, and recent decisions. --json lists every budget in budgets[]
+(scope, unit, used, limit, remaining, utilization, resetAt, level ok|near|over).
 
 Options:
   --json   machine-readable output (stable camelCase fields, ISO 8601 instants with offset)
   --demo   use the built-in demo accounts`,
 	async run(argv, io) {
 		const {values} = parse(argv, {json: {type: 'boolean'}}, 'status');
-		return withContext(io, {demo: values.demo, requireAccounts: true, refresh: true}, ctx => {
+		return withContext(io, {demo: values.demo, requireAccounts: true, refresh: true}, async ctx => {
 			const now = ctx.clock.now();
-			const {report} = collect(ctx, now);
+			// Dollar budgets measured from the local logs are brought up to date (status shows budgets).
+			const live = ctx.demo ? null : await liveBudgets(ctx, listBudgets(ctx.db), now);
+			for (const warning of live?.warnings ?? []) printError(io, `warning: ${warning}`);
+			const {report} = collect(ctx, now, {budgets: live?.budgets});
 			// Team mode: which machines hold each account, the age of the newest observation each made.
 			const team = teamAccounts(ctx, now);
 			if (values.json) printJson(io, team ? {...report, team} : report);

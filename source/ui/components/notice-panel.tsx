@@ -6,6 +6,7 @@
  */
 import {memo} from 'react';
 import {Box, Text} from 'ink';
+import {budgetSentence, type BudgetStanding} from '../../engine/budget-state.js';
 import type {Notice} from '../../runtime/types.js';
 import type {Toast} from '../dashboard-state.js';
 import {useTheme, type Tone} from '../theme.js';
@@ -36,7 +37,7 @@ const NOTICE_MARKS: Readonly<Record<Notice['tone'], string>> = {
 export const DEMO_LINE = 'DEMO: simulated accounts, nothing here is real · use yours: quota-tui accounts discover --yes · ? explains';
 
 /** The lines the panel wants to show, in priority order. */
-export function noticeLines(toasts: readonly Toast[], warnings: readonly string[], demo = false): NoticeLine[] {
+export function noticeLines(toasts: readonly Toast[], warnings: readonly string[], demo = false, budgets: readonly BudgetStanding[] = []): NoticeLine[] {
 	const lines: NoticeLine[] = toasts.map(toast => ({
 		key: `toast-${toast.id}`,
 		text: `${NOTICE_MARKS[toast.tone]} ${toast.text}${toast.sticky ? ' (Esc dismisses)' : ''}`,
@@ -46,6 +47,13 @@ export function noticeLines(toasts: readonly Toast[], warnings: readonly string[
 	if (first !== undefined) {
 		const more = warnings.length > 1 ? ` (+${warnings.length - 1} more)` : '';
 		lines.push({key: 'warning', text: `! ${first}${more}`, tone: 'warn'});
+	}
+
+	// Budgets near or over their limit (project, role, credits…): the fullest first.
+	const pressing = budgets.filter(b => b.level !== 'ok');
+	if (pressing.length > 0) {
+		const more = pressing.length > 1 ? ` (+${pressing.length - 1} more)` : '';
+		lines.push({key: 'budgets', text: `! budget ${budgetSentence(pressing[0]!)}${more} · quota-tui budget status`, tone: pressing[0]!.level === 'over' ? 'critical' : 'warn'});
 	}
 
 	if (demo) {
