@@ -102,3 +102,27 @@ describe('budgets', {timeout: 90_000}, () => {
 		expect((await s.run(['gate', '--auto'], {now: '2026-11-23T08:00:00Z'})).code).toBe(0);
 	});
 });
+
+describe('slice A (decide): the orchestrator vocabulary', {timeout: 60_000}, () => {
+	const NOW = '2026-11-20T10:00:00Z';
+	it('002-10 gate --json says state go | deferred | paused_quota | denied (the plan runner marks its plan with it)', async () => {
+		const home = tempHome();
+		const run = (args: string[]) => runMain(args, {home, now: NOW});
+		const state = async (args: string[]) => {
+			const r = await run(['gate', '--json', ...args]);
+			return {code: r.code, state: (JSON.parse(r.stdout) as {state: string}).state};
+		};
+		expect((await run(['accounts', 'add', 'work', '--provider', 'manual'])).code).toBe(0);
+		expect((await run(['accounts', 'add', 'off', '--provider', 'manual'])).code).toBe(0);
+		expect((await run(['config', 'set', 'accounts', JSON.stringify([{name: 'work', provider: 'manual'}, {name: 'off', provider: 'manual', disabled: true}])])).code).toBe(0);
+		const set = (kind: string, used: number, reset: string) => run(['budget', 'set', '--scope', 'account:work', '--window', kind, '--used', String(used), '--reset-at', reset]);
+		await set('five_hour', 20, '2026-11-20T12:00:00Z');
+		await set('seven_day', 30, '2026-11-23T10:00:00Z');
+		expect(await state([])).toEqual({code: 0, state: 'go'});
+		await set('five_hour', 97, '2026-11-20T12:00:00Z');
+		expect(await state(['--estimate-pct', '5%'])).toEqual({code: 75, state: 'deferred'});
+		await set('seven_day', 95, '2026-11-23T10:00:00Z');
+		expect(await state([])).toEqual({code: 75, state: 'paused_quota'});
+		expect(await state(['--account', 'off'])).toEqual({code: 69, state: 'denied'});
+	});
+});
