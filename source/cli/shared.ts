@@ -4,6 +4,7 @@
 import {openContext, type Context} from '../runtime/context.js';
 import {startHubSession, type HubSession} from '../runtime/hub-sync.js';
 import {refreshStale} from '../runtime/refresh.js';
+import {sourcesWarning} from '../engine/sources.js';
 import {unknownKeyWarnings} from '../store/config.js';
 import {printError, UsageError, type Io} from './io.js';
 
@@ -30,6 +31,8 @@ export const NO_ACCOUNTS = [
 export function open(io: Io, options: {demo?: boolean | undefined; requireAccounts?: boolean}): Context {
 	const ctx = openContext({env: io.env, demo: options.demo === true});
 	for (const warning of unknownKeyWarnings(ctx.paths.configFile)) printError(io, warning);
+	const sources = sourcesWarning(ctx.config.autoUtilization.sources);
+	if (sources) printError(io, `warning: ${ctx.paths.configFile}: ${sources}`);
 	if (options.requireAccounts && ctx.accounts.length === 0) {
 		ctx.close();
 		throw new UsageError(NO_ACCOUNTS);

@@ -7,6 +7,7 @@
  */
 import {jobScopes} from '../engine/jobs.js';
 import {autoHold} from '../engine/resume.js';
+import {sourceExclusion, sourceSelects} from '../engine/sources.js';
 import {activeQuietHours, detectManualActivity, idleCapacity, planAutoSpend, type AutoPlan, type IdleAccount, type PlanJob, type UsageSample} from '../engine/idle.js';
 import type {AutoMode} from '../engine/report.js';
 import {DAY, MINUTE} from '../engine/time.js';
@@ -103,13 +104,13 @@ export function idleAccounts(ctx: Context, collected: Collected, now: number): I
 export function buildAutoPlan(ctx: Context, now: number, options: {refresh?: boolean; inputs?: DecisionInputs | undefined} = {}): AutoPlanResult {
 	const queue = readQueue(ctx, now, {refresh: options.refresh !== false});
 	const collected: DecisionInputs = options.inputs ?? {...collect(ctx, now), warnings: []};
-	const sources = new Set(ctx.config.autoUtilization.sources);
+	const sources = ctx.config.autoUtilization.sources;
 	// Queued jobs, and paused ones whose time has come; jobs waiting for their notBefore (deferred by the
 	// gate, paused by a limit) or dispatched by a person "when ready" (runtime/resume) are left alone.
 	const waiting = queue.jobs.filter(job => job.state === 'queued' || job.state === 'paused_quota');
 	const queued = waiting.filter(job => autoHold(job, now) === null);
 	const jobs: PlanJob[] = queued
-		.filter(job => sources.has(job.source))
+		.filter(job => sourceSelects(sources, job))
 		.map(job => ({id: job.id, title: job.title, severity: job.severity, createdAt: job.createdAt, provider: job.provider, estimate: job.estimate, scopes: jobScopes(job)}));
 	const plan = planAutoSpend({
 		states: collected.states,
@@ -127,7 +128,7 @@ export function buildAutoPlan(ctx: Context, now: number, options: {refresh?: boo
 		if (hold) plan.excluded.push({jobId: job.id, title: job.title, reasons: [hold]});
 	}
 	for (const job of queued) {
-		if (!sources.has(job.source)) plan.excluded.push({jobId: job.id, title: job.title, reasons: [`its source "${job.source}" is not in autoUtilization.sources (${[...sources].join(', ') || 'none'})`]});
+		if (!sourceSelects(sources, job)) plan.excluded.push({jobId: job.id, title: job.title, reasons: [sourceExclusion(sources, job)]});
 	}
 	return {mode: ctx.config.autoUtilization.mode, plan, collected, queue};
 }

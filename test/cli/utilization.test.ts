@@ -42,12 +42,14 @@ describe('utilization', () => {
 
 		const text = runCli(['utilization'], {home, now: '2026-11-23T10:00:00Z'});
 		expect(text.code).toBe(0);
-		expect(text.stdout.split('\n').slice(0, 5)).toEqual([
-			'No 5h windows closed in the last 7 days',
-			'55% average 7d utilization',
-			'Estimated waste: ~$20.77/week',
-			'Auto-spend this week: 0 jobs ($0.00)',
-			'Pending follow-ups: 0 (est. $0.00)',
+		expect(text.stdout.split('\n').slice(0, 7)).toEqual([
+			'Quota Utilization (last 7 days)',
+			'              No 5h windows closed in the last 7 days',
+			'  ██████░░░░  55% average 7d utilization',
+			'  Estimated waste: ~$20.77/week',
+			'',
+			'  Auto-spend this week: 0 jobs ($0.00)',
+			'  Pending follow-ups: 0 (est. $0.00)',
 		]);
 		expect(text.stdout).toContain('max  manual ultra · $46.15/week');
 		expect(text.stdout).toMatch(/week ending Mon 16 Nov 09:00 +40% used +~\$27\.69 unused/);

@@ -104,9 +104,11 @@ describe('summary texts', () => {
 	test('two columns when they fit, else joined; four rows when narrow', () => {
 		expect(summaryRows(utilization!, 2, 80)).toEqual([
 			'62% average 5h utilization   Estimated waste: ~$15.14/week',
-			'63% average 7d utilization   Auto-spend this week: 0 jobs ($0.00)',
+			'63% average 7d utilization   Auto-spend this week: 0 jobs ($0.00) · pending 0',
 		]);
-		expect(summaryRows(utilization!, 4, 60)).toEqual(['62% average 5h utilization', '63% average 7d utilization', 'Estimated waste: ~$15.14/week', 'Auto-spend this week: 0 jobs ($0.00)']);
+		// Seed 000-20: the pending follow-ups follow the auto-spend line, in full where it fits.
+		expect(summaryRows(utilization!, 2, 110)[1]).toBe('63% average 7d utilization   Auto-spend this week: 0 jobs ($0.00) · Pending follow-ups: 0 (est. $0.00)');
+		expect(summaryRows(utilization!, 4, 60)).toEqual(['62% average 5h utilization', '63% average 7d utilization', 'Estimated waste: ~$15.14/week', 'Auto-spend this week: 0 jobs ($0.00) · pending 0']);
 		expect(compactSummary(utilization!)).toBe('5h 62% · 7d 63% · waste ~$15.14/wk · auto 0 ($0.00)');
 		expect(compactAlertText(utilization!.useItOrLoseIt[0]!)).toBe('demo-spare: week resets in 14h18m, 81% unused (~$3.76)');
 	});

@@ -1,9 +1,10 @@
 /**
  * `config get|set|unset|path`: read or change config keys with validation.
  */
+import {sourcesWarning} from '../../engine/sources.js';
 import {openConfig} from '../../store/config.js';
 import {resolvePaths} from '../../store/paths.js';
-import {parse, print, printJson, UsageError, type Io} from '../io.js';
+import {parse, print, printError, printJson, UsageError, type Io} from '../io.js';
 import type {Command} from '../shared.js';
 
 const HELP = `Usage:
@@ -55,8 +56,11 @@ export const configCommand: Command = {
 					// Not JSON: a plain string.
 				}
 				const store = openConfig(paths);
-				store.setKey(key, value);
+				const config = store.setKey(key, value);
 				print(io, `${key} = ${JSON.stringify(store.getKey(key))}`);
+				// Accepted, but a source name that selects nothing is said at once (seed 000-9: no silent mismatch).
+				const sources = sourcesWarning(config.autoUtilization.sources);
+				if (sources && key.startsWith('autoUtilization')) printError(io, `warning: ${sources}`);
 				return 0;
 			}
 			case 'unset': {

@@ -36,7 +36,8 @@ async function byMachine(io: Io, demo: boolean | undefined, asJson: boolean): Pr
 
 const HELP = `Usage: quota-tui utilization [--days N] [--json] [--demo]
 
-How much of the paid-for quota was used, and what the unused part was worth:
+How much of the paid-for quota was used, and what the unused part was worth, under the header
+"Quota Utilization (last N days)", each average with a ten-cell █░ bar:
 
   78% average 5h utilization        mean final use of the 5-hour windows opened in the last N days
   61% average 7d utilization        mean final use of the weekly windows closed in the last 4 weeks
@@ -103,12 +104,28 @@ function accountBlock(account: AccountUtilization, report: UtilizationReport): s
 	return lines;
 }
 
+/** A ten-cell bar of `fraction` (0–1): `████████░░` for 78 %. */
+export function meter(fraction: number): string {
+	const filled = Math.max(0, Math.min(10, Math.round(fraction * 10)));
+	return `${'█'.repeat(filled)}${'░'.repeat(10 - filled)}`;
+}
+
 /** The text report: the §7.5 lines, alerts, then one block per account and the notes. */
 export function formatUtilization(report: UtilizationReport, demo = false): string {
 	const summary = summaryLines(report);
 	const lines: string[] = [];
 	if (demo) lines.push('DEMO — simulated accounts and history.', '');
-	lines.push(summary.fiveHour, summary.sevenDay, summary.waste, summary.autoSpend, summary.pending);
+	// Seed 000-20: "Quota Utilization (last 7 days)", the averages with █░ bars, then the totals.
+	const bar = (value: number | null) => (value === null ? ' '.repeat(10) : meter(value));
+	lines.push(
+		`Quota Utilization (last ${report.days} day${report.days === 1 ? '' : 's'})`,
+		`  ${bar(report.averageFiveHour.value)}  ${summary.fiveHour}`,
+		`  ${bar(report.averageSevenDay.value)}  ${summary.sevenDay}`,
+		`  ${summary.waste}`,
+		'',
+		`  ${summary.autoSpend}`,
+		`  ${summary.pending}`,
+	);
 	if (report.projectedWasteUsd !== null) lines.push(`Projected waste of the open weeks: ~${usd(report.projectedWasteUsd)}`);
 	for (const sentence of report.resetCredits?.lapsing ?? []) lines.push(`Reset credits: ${sentence}`);
 	if (report.useItOrLoseIt.length > 0) {

@@ -29,15 +29,23 @@ export type WastePanelProps = {
 	readonly selected?: string | null;
 };
 
-/** The four summary lines as rows of the panel: 4 rows, or 2 rows of two columns. */
+/**
+ * The summary lines as rows of the panel: 4 rows, or 2 rows of two columns; the pending follow-ups
+ * (seed 000-20's fifth line) follow the auto-spend line — in full when it fits, else `· pending N`.
+ */
 export function summaryRows(report: UtilizationReport, rows: 2 | 4, columns: number): string[] {
 	const lines = summaryLines(report);
-	if (rows === 4) return [lines.fiveHour, lines.sevenDay, lines.waste, lines.autoSpend];
+	const withPending = (row: string): string => {
+		if (report.pending === null) return row;
+		for (const tail of [` · ${lines.pending}`, ` · pending ${report.pending.count}`]) if (row.length + tail.length <= columns) return `${row}${tail}`;
+		return row;
+	};
+	if (rows === 4) return [lines.fiveHour, lines.sevenDay, lines.waste, withPending(lines.autoSpend)];
 	const left = Math.max(lines.fiveHour.length, lines.sevenDay.length) + 3;
 	const fits = left + Math.max(lines.waste.length, lines.autoSpend.length) <= columns;
 	return fits
-		? [`${lines.fiveHour.padEnd(left)}${lines.waste}`, `${lines.sevenDay.padEnd(left)}${lines.autoSpend}`]
-		: [`${lines.fiveHour} · ${lines.waste}`, `${lines.sevenDay} · ${lines.autoSpend}`];
+		? [`${lines.fiveHour.padEnd(left)}${lines.waste}`, withPending(`${lines.sevenDay.padEnd(left)}${lines.autoSpend}`)]
+		: [`${lines.fiveHour} · ${lines.waste}`, withPending(`${lines.sevenDay} · ${lines.autoSpend}`)];
 }
 
 /** One compact line: `5h 55% · 7d 63% · waste ~$15.14/wk · auto 0 ($0.00)`. */
