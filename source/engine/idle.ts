@@ -257,6 +257,12 @@ export type PlanInput = {
 	budgets: readonly Budget[];
 	spentThisWeekUsd: number;
 	quietHours: QuietHours | undefined;
+	/**
+	 * Per account: the estimates of automatic jobs started since the observation its headroom comes
+	 * from (the observed utilization does not show them yet). Spendable is half the smaller headroom
+	 * minus these, so half-headroom holds across ticks, not only within one plan.
+	 */
+	startedSinceObservation?: ReadonlyMap<string, {pct: number; jobs: number}> | undefined;
 	now: number;
 };
 
@@ -313,6 +319,22 @@ export function planAutoSpend(input: PlanInput): AutoPlan {
 	for (const a of idle) left.set(keyOf(a), Math.min(left.get(keyOf(a)) ?? Number.POSITIVE_INFINITY, a.spendable));
 	const spendableOf = new Map(left);
 	const used = new Map(idle.map(a => [keyOf(a), 0]));
+	const started = new Map<string, {pct: number; jobs: number}>();
+	for (const a of idle) {
+		const since = input.startedSinceObservation?.get(a.account);
+		if (!since || since.jobs === 0) continue;
+		const key = keyOf(a);
+		const sum = started.get(key) ?? {pct: 0, jobs: 0};
+		started.set(key, {pct: sum.pct + since.pct, jobs: sum.jobs + since.jobs});
+	}
+	for (const [key, since] of started) {
+		left.set(key, Math.max(0, left.get(key)! - since.pct));
+		used.set(key, since.pct);
+	}
+	const startedText = (key: string) => {
+		const since = started.get(key);
+		return since ? `${pct(since.pct)} by ${since.jobs} automatic job${since.jobs === 1 ? '' : 's'} started since its usage was observed` : '';
+	};
 	const positions = new Map(idle.map(a => [keyOf(a), 0]));
 	const poolText = (a: IdleAccount) => (a.pool ? ` (shared pool ${a.pool}: counted once for all its members)` : '');
 	let capLeft = policy.weeklyAutoCapUsd === null ? Number.POSITIVE_INFINITY : policy.weeklyAutoCapUsd - input.spentThisWeekUsd;
@@ -339,9 +361,11 @@ export function planAutoSpend(input: PlanInput): AutoPlan {
 			}
 			const spendable = left.get(key)!;
 			if (above(estimate.pct, spendable)) {
-				const already = used.get(key)!;
-				why.push(already > 0
-					? `estimate ${pct(estimate.pct)} does not fit the ${pct(spendable)} still spendable on ${name} (${pct(spendableOf.get(key)!)} spendable, ${pct(already)} planned)${poolText(account)}`
+				const since = started.get(key)?.pct ?? 0;
+				const already = used.get(key)! - since;
+				const spent = [startedText(key), already > 0 ? `${pct(already)} planned` : ''].filter(Boolean).join(', ');
+				why.push(spent
+					? `estimate ${pct(estimate.pct)} does not fit the ${pct(spendable)} still spendable on ${name} (${pct(spendableOf.get(key)!)} spendable, ${spent})${poolText(account)}`
 					: `estimate ${pct(estimate.pct)} does not fit the ${pct(spendable)} spendable on ${name} (${account.headroom5h === null ? `half the weekly headroom ${pct(account.headroom7d ?? 0)}: weekly only` : `half the smaller headroom: 5-hour ${pct(account.headroom5h)}, weekly ${pct(account.headroom7d ?? 0)}`})${poolText(account)}`);
 				continue;
 			}
@@ -380,7 +404,7 @@ export function planAutoSpend(input: PlanInput): AutoPlan {
 				position,
 				startsNow: position === 0,
 				reasons: [
-					`${pct(estimate.pct)} (~${money(estimate.usd)}) fits the ${pct(spendable)} spendable on ${name}${poolText(account)}`,
+					`${pct(estimate.pct)} (~${money(estimate.usd)}) fits the ${pct(spendable)} ${started.has(key) ? 'still ' : ''}spendable on ${name}${started.has(key) ? ` (${pct(spendableOf.get(key)!)} spendable, ${startedText(key)})` : ''}${poolText(account)}`,
 					...(idle.length > 1 && idle[0]!.account === name ? [`${name}'s weekly window resets soonest (${account.sevenDayResetsAt ?? 'unknown'})`] : []),
 					...(position > 0 ? [`starts after ${position} earlier job${position === 1 ? '' : 's'} on ${account.pool ? `pool ${account.pool}` : name} (one automatic job at a time per account${account.pool ? ' and per shared pool' : ''})`] : []),
 				],

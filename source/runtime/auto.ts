@@ -22,7 +22,7 @@ import {accountObservations} from './history.js';
 import {autoRedeemCredits, type AutoRedeemOutcome} from './auto-redeem.js';
 import {currencyNotifications, type CurrencyNotice} from './currency-notify.js';
 import {notify, type NotifyResult} from './notify.js';
-import {localIso, readQueue, type QueueRead} from './queue.js';
+import {estimateDefaults, jobView, learned, localIso, readQueue, type QueueRead} from './queue.js';
 import {resumeTick} from './resume.js';
 import {autoSpendOf} from './utilization.js';
 
@@ -113,6 +113,7 @@ export function buildAutoPlan(ctx: Context, now: number, options: {refresh?: boo
 		.filter(job => sourceSelects(sources, job))
 		.map(job => ({id: job.id, title: job.title, severity: job.severity, createdAt: job.createdAt, provider: job.provider, estimate: job.estimate, scopes: jobScopes(job)}));
 	const plan = planAutoSpend({
+		startedSinceObservation: startedSinceObservation(ctx, collected, now),
 		states: collected.states,
 		idle: idleAccounts(ctx, collected, now),
 		jobs,
@@ -131,6 +132,25 @@ export function buildAutoPlan(ctx: Context, now: number, options: {refresh?: boo
 		if (!sourceSelects(sources, job)) plan.excluded.push({jobId: job.id, title: job.title, reasons: [sourceExclusion(sources, job)]});
 	}
 	return {mode: ctx.config.autoUtilization.mode, plan, collected, queue};
+}
+
+/**
+ * Per account, the estimates of automatic jobs started after its newest observation (its observed
+ * utilization does not include them yet): what half-headroom must subtract across ticks (000-13).
+ */
+function startedSinceObservation(ctx: Context, collected: Collected, now: number): Map<string, {pct: number; jobs: number}> {
+	const out = new Map<string, {pct: number; jobs: number}>();
+	const byKind = learned(ctx);
+	const defaults = estimateDefaults(ctx.config);
+	for (const state of collected.states) {
+		if (state.ageMs === null) continue;
+		const observedMs = now - state.ageMs;
+		const jobs = listJobs(ctx.db, {account: state.account.name}).filter(job => job.autoUtilization && (job.startedAtMs ?? job.claimedAtMs ?? Number.NEGATIVE_INFINITY) >= observedMs);
+		if (jobs.length === 0) continue;
+		const pct = jobs.reduce((sum, job) => sum + jobView(job, byKind, defaults, now).estimate.pct, 0);
+		out.set(state.account.name, {pct, jobs: jobs.length});
+	}
+	return out;
 }
 
 /** The auto-spend plan on fresh inputs: stale sources read first, dollar budgets measured now. */

@@ -22,7 +22,7 @@ import {createPoller} from './poller.js';
 import {deliveryProblems, eventsTick} from './events.js';
 import {dispatchJob, type DispatchOutcome} from './dispatch.js';
 import {onTeamJobs} from './hub-sync.js';
-import {localIso, type JobView} from './queue.js';
+import {localIso, resolveJobId, type JobView} from './queue.js';
 
 export const DEFAULT_PORT = 7878;
 export const HOST = '127.0.0.1';
@@ -193,7 +193,7 @@ function hostAllowed(host: string | undefined, port: number): boolean {
 	return host !== undefined && (host.toLowerCase() === `127.0.0.1:${port}` || host.toLowerCase() === `localhost:${port}`);
 }
 
-type DispatchBody = {jobId?: string; dryRun?: boolean};
+type DispatchBody = {jobId?: string; dryRun?: boolean; manual?: boolean};
 
 function parseDispatchBody(text: string): DispatchBody | {error: string} {
 	if (text.trim() === '') return {};
@@ -205,22 +205,42 @@ function parseDispatchBody(text: string): DispatchBody | {error: string} {
 	}
 	if (typeof value !== 'object' || value === null || Array.isArray(value)) return {error: 'expected a JSON object such as {"jobId": "q-1a2b3c", "dryRun": true}'};
 	const body = value as Record<string, unknown>;
-	const unknown = Object.keys(body).filter(key => key !== 'jobId' && key !== 'dryRun');
-	if (unknown.length > 0) return {error: `unknown field${unknown.length === 1 ? '' : 's'} ${unknown.join(', ')}; expected jobId and dryRun`};
+	const unknown = Object.keys(body).filter(key => key !== 'jobId' && key !== 'dryRun' && key !== 'manual');
+	if (unknown.length > 0) return {error: `unknown field${unknown.length === 1 ? '' : 's'} ${unknown.join(', ')}; expected jobId, dryRun and manual`};
 	if (body['jobId'] !== undefined && (typeof body['jobId'] !== 'string' || body['jobId'].trim() === '')) return {error: 'jobId: expected a non-empty string'};
 	if (body['dryRun'] !== undefined && typeof body['dryRun'] !== 'boolean') return {error: 'dryRun: expected true or false'};
-	return {jobId: body['jobId'] as string | undefined, dryRun: body['dryRun'] as boolean | undefined};
+	if (body['manual'] !== undefined && typeof body['manual'] !== 'boolean') return {error: 'manual: expected true or false'};
+	return {jobId: body['jobId'] as string | undefined, dryRun: body['dryRun'] as boolean | undefined, manual: body['manual'] as boolean | undefined};
 }
 
 /**
- * POST /auto-utilization/dispatch: with `jobId`, that job through the gate as automatic work; without,
- * the first job of the auto-spend plan that starts now.
+ * POST /auto-utilization/dispatch: with `jobId`, that job as automatic work — only when the auto-spend
+ * plan starts it now (quiet hours, the cost caps, idle rules and half-headroom apply) — or, with
+ * `"manual": true`, through the gate as a person's work; without `jobId`, the first job of the plan
+ * that starts now.
  */
 async function dispatchRoute(ctx: Context, body: DispatchBody): Promise<{status: number; body: unknown}> {
 	const now = ctx.clock.now();
 	const dryRun = body.dryRun === true;
+	const notPlanned = (message: string, reasons: readonly string[]) => ({status: 200, body: {dispatched: false, dryRun, status: 'not-planned', message, account: null, gate: null, argv: null, reasons, job: null}});
+	if (body.jobId && body.manual !== true) {
+		// Automatic work: the plan decides (the same rules as auto mode), then dispatch decides on the same inputs.
+		const resolved = resolveJobId(ctx, body.jobId);
+		if (!('error' in resolved)) {
+			const {plan, collected} = await planAuto(ctx, now);
+			const planned = plan.planned.find(p => p.jobId === resolved.id);
+			const excluded = plan.excluded.find(p => p.jobId === resolved.id);
+			if (planned && planned.startsNow) {
+				const outcome = await dispatchJob(ctx, {jobId: planned.jobId, account: planned.account, dryRun, automatic: true, autoUtilization: true, why: planned.reasons, refresh: false, inputs: collected});
+				return {status: outcome.status === 'already-claimed' ? 409 : 200, body: dispatchJson(outcome, dryRun)};
+			}
+			if (planned) return notPlanned(`Not dispatched: ${resolved.id} is planned on ${planned.account} after ${planned.position} earlier job${planned.position === 1 ? '' : 's'} (automatic work; "manual": true dispatches it now through the gate)`, planned.reasons);
+			if (excluded) return notPlanned(`Not dispatched: automatic work, and ${excluded.reasons[0] ?? plan.reasons[0] ?? 'the auto-spend plan excludes it'} ("manual": true dispatches it through the gate as a person's work)`, [...plan.reasons, ...excluded.reasons]);
+		}
+	}
 	if (body.jobId) {
-		const outcome = await dispatchJob(ctx, {jobId: body.jobId, dryRun, automatic: true, autoUtilization: true});
+		const manual = body.manual === true;
+		const outcome = await dispatchJob(ctx, {jobId: body.jobId, dryRun, automatic: !manual, autoUtilization: !manual});
 		const status = outcome.status === 'job-not-found' ? 404 : outcome.status === 'already-claimed' ? 409 : outcome.status === 'demo' ? 400 : 200;
 		return {status, body: status === 404 ? {...error(404, outcome.message), ...dispatchJson(outcome, dryRun)} : dispatchJson(outcome, dryRun)};
 	}

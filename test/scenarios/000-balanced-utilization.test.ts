@@ -4,8 +4,11 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import {describe, expect, it} from 'vitest';
+import {afterEach, describe, expect, it} from 'vitest';
+import {openContext, type Context} from '../../source/runtime/context.js';
+import {startApiServer, type ApiServer} from '../../source/runtime/server.js';
 import {runMain, tempHome} from '../helpers/cli.js';
+import {installFakeRunner} from '../helpers/fake-runner.js';
 
 describe('resume', {timeout: 90_000}, () => {
 	/* eslint-disable @typescript-eslint/no-explicit-any -- tests read arbitrary JSON */
@@ -81,5 +84,118 @@ describe('resume', {timeout: 90_000}, () => {
 		expect(text.slice(4, 7)).toEqual(['', '  Auto-spend this week: 0 jobs ($0.00)', '  Pending follow-ups: 3 (est. $2.50)']);
 		const frame = (await runMain(['dashboard'], {home, now: NOW, env: {COLUMNS: '120', LINES: '40'}})).stdout;
 		expect(frame).toMatch(/Pending follow-ups: 3 \(est\. \$2\.50\)|pending 3/);
+	});
+});
+
+// ---------------------------------------------------------------------------------------------------
+// slice A (decide): half-headroom across ticks, automatic work on every path (issue 9 items 2, 10)
+
+const NOW = '2026-11-22T12:00:00Z';
+const FIVE_RESET = '2026-11-22T16:00:00Z';
+const SEVEN_RESET = '2026-11-25T12:00:00Z';
+
+type Opts = {home: string; now?: string; env?: Record<string, string>};
+
+async function ok(args: string[], options: Opts) {
+	const r = await runMain(args, {now: NOW, ...options});
+	expect(r.stderr, args.join(' ')).toBe('');
+	expect(r.code, args.join(' ')).toBe(0);
+	return r;
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests read arbitrary JSON
+async function json(args: string[], options: Opts): Promise<{code: number; json: any; stderr: string}> {
+	const r = await runMain(args, {now: NOW, ...options});
+	return {code: r.code, json: JSON.parse(r.stdout), stderr: r.stderr};
+}
+
+/** One manual account (5h 20 %, 7d 30 %: spendable 35 %), the fake runner, N queued jobs of 10 %. */
+async function balanced(jobs: number) {
+	const home = tempHome();
+	const runner = installFakeRunner();
+	const project = tempHome('qt-project-');
+	await ok(['accounts', 'add', 'solo', '--provider', 'manual'], {home});
+	await ok(['config', 'set', 'autoUtilization.notify', 'none'], {home});
+	await ok(['budget', 'set', '--scope', 'account:solo', '--window', 'five_hour', '--used', '20', '--reset-at', FIVE_RESET], {home});
+	await ok(['budget', 'set', '--scope', 'account:solo', '--window', 'seven_day', '--used', '30', '--reset-at', SEVEN_RESET], {home});
+	const ids: string[] = [];
+	for (let i = 0; i < jobs; i++) {
+		ids.push((await json(['queue', 'add', '--title', `Job ${i + 1}`, '--prompt', `cost=0.05 job ${i + 1}`, '--cwd', project, '--estimate-pct', '10%', '--estimate-usd', '0.05', '--json'], {home})).json.id as string);
+	}
+	return {home, env: runner.env, runner, ids};
+}
+
+async function settled(home: string) {
+	const deadline = Date.now() + 20_000;
+	for (;;) {
+		const jobs = (await json(['queue', 'list', '--all', '--json'], {home})).json.jobs as Array<{id: string; state: string}>;
+		if (!jobs.some(j => j.state === 'claimed' || j.state === 'running')) return jobs;
+		if (Date.now() > deadline) throw new Error(`jobs did not end: ${JSON.stringify(jobs)}`);
+		await new Promise(resolve => setTimeout(resolve, 100));
+	}
+}
+
+let api: ApiServer | undefined;
+let ctx: Context | undefined;
+afterEach(async () => {
+	await api?.close();
+	ctx?.close();
+	api = undefined;
+	ctx = undefined;
+});
+
+describe('slice A (decide): balanced utilization', {timeout: 120_000}, () => {
+	it('000-13 never more than half the headroom, across ticks: 35% spendable and six 10% jobs → three start in one idle episode', async () => {
+		const s = await balanced(6);
+		const started: string[] = [];
+		// Ticks a minute apart: each starts the first planned job (one automatic job at a time), which ends before the next.
+		for (let tick = 1; tick <= 6; tick++) {
+			const at = new Date(Date.parse(NOW) + tick * 60_000).toISOString();
+			const r = await json(['auto-spend', '--json'], {home: s.home, now: at, env: s.env});
+			expect(r.code).toBe(0);
+			for (const outcome of r.json.dispatched as Array<{dispatched: boolean; job: {id: string}}>) if (outcome.dispatched) started.push(outcome.job.id);
+			await settled(s.home);
+			if (tick === 4) {
+				// After three: 5% still spendable (35% − 30% started since the observation); nothing fits.
+				expect(r.json.planned).toEqual([]);
+				expect(r.json.excluded[0].reasons[0]).toBe('estimate 10% does not fit the 5% still spendable on solo (35% spendable, 30% by 3 automatic jobs started since its usage was observed)');
+			}
+		}
+		expect(new Set(started).size).toBe(3);
+		expect(s.ids).toEqual(expect.arrayContaining(started));
+		expect(s.runner.runs()).toHaveLength(3);
+		// New numbers (the observation now shows the work): the budget starts again from them.
+		await ok(['budget', 'set', '--scope', 'account:solo', '--window', 'seven_day', '--used', '40', '--reset-at', SEVEN_RESET], {home: s.home, now: '2026-11-22T12:10:00Z'});
+		const after = await json(['auto-spend', '--dry-run', '--json'], {home: s.home, now: '2026-11-22T12:11:00Z'});
+		// 7d 40 %: spendable min(80 %, 60 %)/2 = 30 %, three 10 % jobs again — the three not run yet.
+		expect(after.json.planned.map((p: {jobId: string}) => p.jobId).toSorted()).toEqual(s.ids.filter(id => !started.includes(id)).toSorted());
+	});
+
+	it('000-18 HTTP dispatch with a jobId is automatic work (quiet hours and the cost cap apply) unless the body says "manual": true', async () => {
+		const s = await balanced(1);
+		await ok(['config', 'set', 'autoUtilization.quietHours', '["22:00-08:00"]'], {home: s.home});
+		const pricey = (await json(['queue', 'add', '--title', 'Pricey', '--prompt', 'cost=0.05 pricey', '--cwd', tempHome('qt-project-'), '--estimate-pct', '5%', '--estimate-usd', '5', '--json'], {home: s.home})).json.id as string;
+		const env = {...process.env, ...s.env, QUOTA_TUI_HOME: s.home, QUOTA_TUI_NOW: '2026-11-22T23:00:00Z', TZ: 'UTC'};
+		ctx = openContext({env});
+		api = await startApiServer(ctx, 'secret-token', 0);
+		const post = async (body: unknown) => {
+			const response = await fetch(`http://127.0.0.1:${api!.port}/auto-utilization/dispatch`, {method: 'POST', headers: {authorization: 'Bearer secret-token', 'content-type': 'application/json'}, body: JSON.stringify(body)});
+			return {status: response.status, body: await response.json() as {dispatched: boolean; status: string; message: string; job: {autoUtilization?: boolean} | null}};
+		};
+		// 23:00 is in the quiet hours: automatic work waits.
+		const quiet = await post({jobId: s.ids[0]});
+		expect(quiet.status).toBe(200);
+		expect(quiet.body).toMatchObject({dispatched: false, status: 'not-planned', message: expect.stringMatching(/^Not dispatched: automatic work, and quiet hours 22:00-08:00: automatic work waits until/)});
+		// At noon the $5 job is over maxAutoCostUsd ($3): automatic work does not run it.
+		ctx.clock = {now: () => Date.parse('2026-11-23T12:00:00Z')} as Context['clock'];
+		const cap = await post({jobId: pricey, dryRun: true});
+		expect(cap.body).toMatchObject({dispatched: false, status: 'not-planned', message: expect.stringContaining('estimate $5.00 is over maxAutoCostUsd $3.00')});
+		// A person's request goes through the gate only, and is not tagged automatic.
+		const manual = await post({jobId: pricey, manual: true});
+		expect(manual.status).toBe(200);
+		expect(manual.body).toMatchObject({dispatched: true, status: 'dispatched'});
+		await settled(s.home);
+		const jobs = (await json(['queue', 'list', '--all', '--json'], {home: s.home, now: '2026-11-23T12:00:00Z'})).json.jobs as Array<{id: string; autoUtilization: boolean; state: string}>;
+		expect(jobs.find(j => j.id === pricey)).toMatchObject({state: 'succeeded', autoUtilization: false});
 	});
 });

@@ -211,8 +211,11 @@ free one and prints it). Every request needs "Authorization: Bearer <token>"; th
 first start in the file serve-token beside the database (mode 0600) and printed path-only.
 
   GET  /auto-utilization/status     the status JSON plus idle capacity, the auto plan and the queue
-  POST /auto-utilization/dispatch   {"jobId"?: string, "dryRun"?: boolean}: the gate verdict and
-                                    the dispatched job (without jobId: the first job of the auto plan)
+  POST /auto-utilization/dispatch   {"jobId"?: string, "dryRun"?: boolean, "manual"?: boolean}: the
+                                    gate verdict and the dispatched job. A jobId is automatic work:
+                                    it runs only when the auto plan starts it now (quiet hours, cost
+                                    caps, idle rules); "manual": true makes it a person's work (the
+                                    gate only). Without jobId: the first job of the auto plan
 
 401 without the token, 400 on bad JSON, 404 on an unknown job or path, 409 when already claimed.
 While it runs, serve polls the accounts with the dashboard's poller, keeps the queue up to date and
