@@ -15,6 +15,8 @@ export type GateRequest = {
 	estimateUsd?: number | undefined;
 	/** Estimated share of the weekly window (fraction, 0.05 = 5 %), if known. */
 	estimatePct?: number | undefined;
+	/** Judge the windows this model uses (`gate --model sonnet`); default: the account's model. */
+	model?: string | undefined;
 	/** Estimates in a budget's own unit (`tokens`, `messages`, `credits`, …), matched to budgets of that unit. */
 	estimateUnits?: Readonly<Record<string, number>> | undefined;
 	/** Budget scopes the task belongs to (`project:x`, `role:y`); the account's own scope is added. */
@@ -113,7 +115,7 @@ export function gate(input: GateInput): GateResult {
 		if (w.resetPassed) reasons.push(`the ${windowLabel(w.kind)} window has reset since it was observed: counted as fresh (0%, estimated) until new data arrives`);
 	}
 
-	const gating = gatingWindows(state.windows, state.account.model);
+	const gating = gatingWindows(state.windows, request.model ?? state.account.model);
 	// Every gating 7-day window (the weekly one and, for its model, Opus/Sonnet/weekly:<model>) is held to
 	// maxQuotaPercent; the account's own weekly window decides the reserve and the unknown-state check.
 	const weeklies = gating.filter(isWeeklyWindow);

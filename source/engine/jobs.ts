@@ -81,6 +81,8 @@ export type Job = {
 	notBefore: string | null;
 	/** A person asked for this job to run when ready: the runtime dispatches it again by itself (engine/resume). */
 	whenReady: WhenReady | null;
+	/** The model routing chose when it was dispatched (policy.modelLadder), for the runner's {model}. */
+	model?: string | null | undefined;
 	/** Budget scopes given when it was queued (`queue add --scope project:x`); see jobScopes. */
 	scopes?: readonly string[] | undefined;
 };

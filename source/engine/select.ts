@@ -1,6 +1,7 @@
 /**
  * Account selection (DESIGN §7.1): which account to use now, why, and why not the others.
  */
+import {DEFAULT_MODEL_LADDER, modelStep, type ModelStep} from './model-ladder.js';
 import {ceilingBinds, ceilingName, ceilingText, governingUtilization, money} from './ceiling.js';
 import type {Alternative, Recommendation} from './report.js';
 import {bindingUtilization, bindingWindow, extraUsageLeft, gatingWindows, isCredentialProblem, isUsableStatus, pct, statusSentence, windowLabel} from './status.js';
@@ -11,7 +12,7 @@ export type SelectionInput = {
 	accounts: readonly AccountState[];
 	/** Name of the active account, if any. */
 	active: string | null;
-	policy: Pick<Policy, 'switchThreshold' | 'strategy' | 'extraUsage'>;
+	policy: Pick<Policy, 'switchThreshold' | 'strategy' | 'extraUsage'> & Partial<Pick<Policy, 'modelLadder'>>;
 	/** Only consider accounts of this provider. */
 	provider?: string | undefined;
 	now: number;
@@ -27,6 +28,8 @@ type Candidate = {
 	/** Usable on real-use evidence while its quota numbers are unknown: ranked after known headroom. */
 	unknownNumbers: boolean;
 	order: number;
+	/** The next model down policy.modelLadder, when a model-scoped weekly window binds (engine/model-ladder). */
+	step?: ModelStep | undefined;
 };
 
 /** Step 1: why an account is not eligible, or undefined when it is. */
@@ -65,7 +68,11 @@ export function wallSentence(state: AccountState): string | undefined {
 	return undefined;
 }
 
-function bindingText(state: AccountState): string {
+function bindingText(state: AccountState, step?: ModelStep): string {
+	if (step) {
+		const w = bindingWindow(state.windows, step.model);
+		return `${step.reason}${w ? ` (${windowLabel(w.kind)} usage at ${pct(w.utilization ?? 0)})` : ''}`;
+	}
 	if (state.ceiling && ceilingBinds(state)) return `usage at ${ceilingText(state.ceiling)}`;
 	const w = bindingWindow(state.windows, state.account.model);
 	if (!w && state.quotaDataUnavailable) return state.quotaDataUnavailable;
@@ -130,7 +137,9 @@ export function selectAccount(input: SelectionInput): Recommendation {
 			continue;
 		}
 		const known = governingUtilization(state);
-		const binding = known ?? 0;
+		// Over the threshold on a model-scoped weekly window with room overall: the next model down.
+		const step = known !== null && known >= threshold ? modelStep(state, policy.modelLadder ?? DEFAULT_MODEL_LADDER, threshold) : undefined;
+		const binding = step ? Math.max(step.binding, state.ceiling?.utilization ?? 0) : known ?? 0;
 		eligible.push({
 			state,
 			binding,
@@ -138,6 +147,7 @@ export function selectAccount(input: SelectionInput): Recommendation {
 			hitsWall: wallSentence(state),
 			onExtra: binding >= 1 && extraUsageLeft(state.extraUsage),
 			order,
+			step,
 		});
 	}
 
@@ -145,9 +155,10 @@ export function selectAccount(input: SelectionInput): Recommendation {
 		const alternatives: Alternative[] = pool
 			.filter(s => s !== chosen)
 			.map(s => ({name: s.account.name, reason: why.get(s.account.name) ?? 'not chosen'}));
+		const step = eligible.find(c => c.state === chosen)?.step;
 		return {
 			account: chosen?.account.name ?? null,
-			model: chosen?.account.model ?? null,
+			model: step?.model ?? chosen?.account.model ?? null,
 			emergency,
 			reason,
 			alternatives,
@@ -159,7 +170,7 @@ export function selectAccount(input: SelectionInput): Recommendation {
 	const active = eligible.find(c => c.state.account.name === input.active);
 	if (active && active.binding < threshold && !active.hitsWall) {
 		for (const c of eligible) if (c !== active) why.set(c.state.account.name, `${input.active} is active and healthy (sticky)`);
-		return finish(active.state, `${input.active} is active and healthy: ${bindingText(active.state)}, under the ${pct(threshold)} switch threshold`);
+		return finish(active.state, `${input.active} is active and healthy: ${bindingText(active.state, active.step)}, under the ${pct(threshold)} switch threshold`);
 	}
 	// Shared pools: when the active account is left for its quota (over the threshold, about to hit the
 	// wall, exhausted), the other members of its pool have the same quota: not fresh headroom.
@@ -180,7 +191,7 @@ export function selectAccount(input: SelectionInput): Recommendation {
 	const leaving = active
 		? active.hitsWall
 			? `${active.state.account.name} is active but ${active.hitsWall}`
-			: `${active.state.account.name} is active but its ${bindingText(active.state)} is at or over the ${pct(threshold)} switch threshold`
+			: `${active.state.account.name} is active but its ${bindingText(active.state, active.step)} is at or over the ${pct(threshold)} switch threshold`
 		: activeWhy ? `${input.active} is active but ${activeWhy}` : undefined;
 	const leavingTo = (chosen: AccountState | undefined, reason: string) =>
 		leaving && (chosen === undefined || chosen !== active?.state)
@@ -192,22 +203,28 @@ export function selectAccount(input: SelectionInput): Recommendation {
 	const onExtraLast = (list: Candidate[]) => {
 		const ordered = policy.extraUsage === 'last' ? [...list.filter(c => !c.onExtra), ...list.filter(c => c.onExtra)] : list;
 		// Accounts whose numbers are unavailable (real runs succeed) come after those with known headroom.
-		return [...ordered.filter(c => !c.unknownNumbers), ...ordered.filter(c => c.unknownNumbers)];
+		const known = [...ordered.filter(c => !c.unknownNumbers), ...ordered.filter(c => c.unknownNumbers)];
+		// An account that needs the next model down (policy.modelLadder) comes after those with room on their own.
+		return [...known.filter(c => !c.step), ...known.filter(c => c.step)];
 	};
 
 	// Step 3: the first healthy account by strategy.
 	const healthy = onExtraLast(eligible.filter(c => c.binding < threshold && !c.hitsWall).toSorted(strategySort(policy.strategy, now)));
 	for (const c of eligible) {
-		if (c.binding >= threshold) why.set(c.state.account.name, `${bindingText(c.state)} is at or over the ${pct(threshold)} switch threshold`);
+		if (c.binding >= threshold) why.set(c.state.account.name, `${bindingText(c.state, c.step)} is at or over the ${pct(threshold)} switch threshold`);
 		else if (c.hitsWall) why.set(c.state.account.name, c.hitsWall);
 	}
 	const first = healthy[0];
 	if (first) {
-		for (const c of healthy.slice(1)) why.set(c.state.account.name, `ranked after ${first.state.account.name} by the ${policy.strategy} strategy`);
+		for (const c of healthy.slice(1)) {
+			why.set(c.state.account.name, c.step && !first.step
+				? `${c.step.over} is at or over the ${pct(threshold)} switch threshold; it could run on ${c.step.model}, but ${first.state.account.name} has room on its own model`
+				: `ranked after ${first.state.account.name} by the ${policy.strategy} strategy`);
+		}
 		const strategyWhy = policy.strategy === 'chain' ? 'first healthy account in chain order'
 			: policy.strategy === 'most-headroom' ? 'healthy account with the most headroom'
 				: 'healthy account whose weekly window resets soonest';
-		const base = `${first.state.account.name}: ${strategyWhy} (${bindingText(first.state)}, under the ${pct(threshold)} switch threshold)`;
+		const base = `${first.state.account.name}: ${strategyWhy} (${bindingText(first.state, first.step)}, under the ${pct(threshold)} switch threshold)`;
 		return finish(first.state, leavingTo(first.state, base));
 	}
 
@@ -218,7 +235,7 @@ export function selectAccount(input: SelectionInput): Recommendation {
 	if (credited.length > 0 && eligible.every(c => c.onExtra || c.binding >= 1)) {
 		const chosen = credited[0]!;
 		const credit = chosen.lapsingCredit!;
-		for (const c of eligible) why.set(c.state.account.name, `${why.get(c.state.account.name) ?? bindingText(c.state)}; extra usage costs money: ranked after ${chosen.account.name}'s reset credit`.replace(/^; /, ''));
+		for (const c of eligible) why.set(c.state.account.name, `${why.get(c.state.account.name) ?? bindingText(c.state, c.step)}; extra usage costs money: ranked after ${chosen.account.name}'s reset credit`.replace(/^; /, ''));
 		for (const s of credited.slice(1)) why.set(s.account.name, `${why.get(s.account.name)}; its reset credit lapses later than ${chosen.account.name}'s`);
 		const how = credit.redeemable ? `quota-tui resets use ${credit.id}` : 'run /limit-reset in Claude Code';
 		return finish(chosen, leavingTo(chosen, `${chosen.account.name} is exhausted, but its reset credit ${credit.id} lapses at ${credit.expiresAt}, before the natural reset at ${credit.naturalResetAt}: use it (${how}) before paying for extra usage`));
@@ -230,7 +247,7 @@ export function selectAccount(input: SelectionInput): Recommendation {
 		for (const c of eligible) {
 			if (c !== fallback) why.set(c.state.account.name, `${why.get(c.state.account.name) ?? ''}; ${fallback.state.account.name} has lower usage`.replace(/^; /, ''));
 		}
-		return finish(fallback.state, leavingTo(fallback.state, `no account is under the ${pct(threshold)} switch threshold; ${fallback.state.account.name} has the lowest usage (${bindingText(fallback.state)})`));
+		return finish(fallback.state, leavingTo(fallback.state, `no account is under the ${pct(threshold)} switch threshold; ${fallback.state.account.name} has the lowest usage (${bindingText(fallback.state, fallback.step)})`));
 	}
 
 	// Step 5: nothing eligible: the last-resort account, as an emergency. Never one whose credential is

@@ -146,6 +146,8 @@ export type Policy = {
 	unknownPolicy: 'defer-auto' | 'block' | 'allow';
 	/** Reset credits: never redeem them, ask first (default), or redeem a Codex credit automatically (phase B). */
 	resetCredits: 'never' | 'ask' | 'auto';
+	/** Model tiers per provider, most capable first (engine/model-ladder): `{claude: ['opus', 'sonnet']}`. */
+	modelLadder: Readonly<Record<string, readonly string[]>>;
 };
 
 export const DEFAULT_POLICY: Policy = {
@@ -159,6 +161,7 @@ export const DEFAULT_POLICY: Policy = {
 	imminentMinutes: 30,
 	unknownPolicy: 'defer-auto',
 	resetCredits: 'ask',
+	modelLadder: {claude: ['opus', 'sonnet']},
 };
 
 /** Burn rate and projection of one window (engine/forecast). */

@@ -157,6 +157,8 @@ export async function dispatchJob(ctx: Context, request: DispatchRequest): Promi
 		estimatePct: job.estimate.pct,
 		// The job's project/role budgets (queue add --scope; a Fleet follow-up's project folder).
 		scopes: jobScopes(job),
+		// The next model down policy.modelLadder when a model-scoped weekly window binds (runner {model}).
+		route: true,
 		priority,
 		automatic,
 		allowEmergency: request.allowEmergency,
@@ -176,7 +178,7 @@ export async function dispatchJob(ctx: Context, request: DispatchRequest): Promi
 		const why = judgement.recommendation.reason;
 		reasons.push(why.startsWith(`${accountName}: `) ? `account ${why}` : `account ${accountName}: ${why}`);
 	}
-	const runner = planRunner(ctx, job, state.account);
+	const runner = planRunner(ctx, job, state.account, judgement.model);
 	const argv = displayArgv(runner.argv, job.prompt);
 	if (runner.refusal) return out('unsafe-runner', 2, `Not dispatched: ${runner.refusal}`, {job, account: accountName, argv, reasons});
 	reasons.push(...result.reasons, `estimate ~$${job.estimate.usd.toFixed(2)} and ${Math.round(job.estimate.pct * 100)}% (${job.estimate.detail})`);
@@ -224,6 +226,7 @@ export async function dispatchJob(ctx: Context, request: DispatchRequest): Promi
 		decision,
 		// Work a person dispatched resumes by itself if a usage limit pauses it; automatic work does not.
 		whenReady: automatic ? null : {priority, account: request.account ?? null},
+		model: judgement.model,
 	});
 	if (!claim.ok) {
 		await team.abandon(`the claim by ${claimerId()} was not taken up on its machine (${claim.reason})`);

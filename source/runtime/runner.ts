@@ -26,7 +26,7 @@ import {processStartToken, signalGroup} from './process.js';
 import {isDirectory, localIso, utilizationPoint} from './queue.js';
 
 /** Placeholders of a runner template. */
-export type RunnerValues = {prompt: string; cwd: string; jobId: string; account: string};
+export type RunnerValues = {prompt: string; cwd: string; jobId: string; account: string; model?: string | null | undefined};
 
 /**
  * Fill a runner argv template: each `{prompt}`, `{cwd}`, `{jobId}`, `{account}` inside an argument is
@@ -34,8 +34,10 @@ export type RunnerValues = {prompt: string; cwd: string; jobId: string; account:
  * without `{prompt}` gets the prompt as its last argument.
  */
 export function fillArgv(template: readonly string[], values: RunnerValues): string[] {
-	const fill = (arg: string) => arg.replace(/\{(prompt|cwd|jobId|account)\}/g, (_, key: keyof RunnerValues) => values[key]);
-	const argv = template.map(fill);
+	const fill = (arg: string) => arg.replace(/\{(prompt|cwd|jobId|account|model)\}/g, (_, key: keyof RunnerValues) => values[key] ?? '');
+	// `{model}` when no model was chosen: that argument is left out, and the option before it (`--model`).
+	const kept = values.model ? template : template.filter((arg, index) => !arg.includes('{model}') && !(template[index + 1]?.includes('{model}') && arg.startsWith('-')));
+	const argv = kept.map(fill);
 	return template.some(arg => arg.includes('{prompt}')) ? argv : [...argv, values.prompt];
 }
 
@@ -72,10 +74,10 @@ export type RunnerPlan = {
 };
 
 /** Resolve the runner of `job` on `account`. */
-export function planRunner(ctx: Context, job: StoredJob, account: Account): RunnerPlan {
+export function planRunner(ctx: Context, job: StoredJob, account: Account, model: string | null | undefined = job.model): RunnerPlan {
 	const provider = runnerProvider(job, account);
 	const template = ctx.config.runners[provider];
-	const argv = fillArgv(template, {prompt: job.prompt, cwd: job.cwd, jobId: job.id, account: account.name});
+	const argv = fillArgv(template, {prompt: job.prompt, cwd: job.cwd, jobId: job.id, account: account.name, model});
 	const risk = ctx.config.runners.allowOptionPrompt ? undefined : optionPromptRisk(template);
 	const refusal = risk
 		? `the runner template runners.${provider} lets the prompt of job ${job.id} be read as an option (${risk}); put "--" before {prompt}, or set runners.allowOptionPrompt to true`

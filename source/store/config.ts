@@ -78,6 +78,8 @@ export const PolicySchema = z.object({
 	unknownPolicy: z.enum(['defer-auto', 'block', 'allow']).default('defer-auto'),
 	/** Reset credits: never redeem, ask (dashboard key, `resets use` y/n), or auto (Codex only, when exhausted with work queued). */
 	resetCredits: z.enum(['never', 'ask', 'auto']).default('ask'),
+	/** Model tiers per provider, most capable first: a model-scoped weekly window over the switch threshold routes to the next one. */
+	modelLadder: z.record(z.string(), z.array(z.string().min(1))).default(() => ({claude: ['opus', 'sonnet']})),
 });
 
 const AutoUtilizationSchema = z.object({
@@ -132,9 +134,13 @@ export const ConfigSchema = z.object({
 		.prefault({}),
 	runners: z
 		.object({
-			/** Placeholders: {prompt} {cwd} {jobId} {account}. `--` before {prompt}: a prompt is never read as an option. */
-			claude: argv().default(() => ['claude', '-p', '--output-format', 'json', '--', '{prompt}']),
-			codex: argv().default(() => ['codex', 'exec', '--json', '--', '{prompt}']),
+			/**
+			 * Placeholders: {prompt} {cwd} {jobId} {account} {model}. `--` before {prompt}: a prompt is never
+			 * read as an option. {model} is the model routing chose (policy.modelLadder); without one, its
+			 * argument and the option before it are left out.
+			 */
+			claude: argv().default(() => ['claude', '-p', '--output-format', 'json', '--model', '{model}', '--', '{prompt}']),
+			codex: argv().default(() => ['codex', 'exec', '--json', '--model', '{model}', '--', '{prompt}']),
 			/** Let a template put {prompt} where the runner may read it as an option (no `--` before it). */
 			allowOptionPrompt: z.boolean().default(false),
 		})

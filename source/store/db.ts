@@ -467,6 +467,11 @@ export const MIGRATIONS: readonly string[] = [
 	`
 	ALTER TABLE jobs ADD COLUMN scopes_json TEXT;
 	`,
+	// the model a dispatched job runs on when routing chose one (issue 9 item 6: policy.modelLadder),
+	// for the runner template's {model}.
+	`
+	ALTER TABLE jobs ADD COLUMN model TEXT;
+	`,
 ];
 
 export type OpenOptions = {

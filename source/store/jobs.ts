@@ -57,6 +57,7 @@ type JobRow = {
 	resume_priority: string | null;
 	resume_account: string | null;
 	scopes_json: string | null;
+	model: string | null;
 };
 
 /** A job plus what only the store needs (process identity, source bookkeeping). */
@@ -125,6 +126,7 @@ function fromRow(row: JobRow): StoredJob {
 		cancelRequested: row.cancel_requested_at_ms !== null,
 		notBefore: row.not_before ?? null,
 		scopes: parseJson<string[]>(row.scopes_json) ?? [],
+		model: row.model ?? null,
 		whenReady: row.resume_priority ? {priority: row.resume_priority as Priority, account: row.resume_account ?? null} : null,
 		removed: row.removed === 1,
 	};
@@ -283,6 +285,8 @@ export type ClaimRequest = {
 	 * account (engine/resume). Null (automatic work) leaves the job to auto-utilization's rules.
 	 */
 	whenReady?: WhenReady | null | undefined;
+	/** The model routing chose (policy.modelLadder); null: the account's own. */
+	model?: string | null | undefined;
 };
 
 export type ClaimResult =
@@ -310,12 +314,12 @@ export function claimJob(db: Db, request: ClaimRequest): ClaimResult {
 			 utilization_before_json = ?, log_path = ?, pid = NULL, pid_start = NULL, supervisor_pid = NULL, supervisor_start = NULL,
 			 started_at = NULL, started_at_ms = NULL, finished_at = NULL, finished_at_ms = NULL, exit_code = NULL, signal = NULL,
 			 cost_usd = NULL, utilization_after_json = NULL, message = NULL, failure_kind = NULL, cancel_requested_at_ms = NULL,
-			 not_before = NULL, not_before_ms = NULL, resume_priority = ?, resume_account = ?, updated_at_ms = ?
+			 not_before = NULL, not_before_ms = NULL, resume_priority = ?, resume_account = ?, model = ?, updated_at_ms = ?
 			 WHERE id = ? AND state IN ('queued', 'paused_quota')`,
 		).run(
 			request.account, request.claimedBy, request.at, atMs, request.autoUtilization ? 1 : 0,
 			request.utilizationBefore ? JSON.stringify(request.utilizationBefore) : null, request.logPath,
-			request.whenReady?.priority ?? null, request.whenReady?.account ?? null, atMs, request.id,
+			request.whenReady?.priority ?? null, request.whenReady?.account ?? null, request.model ?? null, atMs, request.id,
 		).changes;
 		if (Number(changes) !== 1) return {ok: false, reason: 'not-queued', job};
 		recordDecision(db, request.decision);

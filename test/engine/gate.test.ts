@@ -416,3 +416,11 @@ describe('gate: dollar ceilings (seed 002)', () => {
 		expect(run(weekly('x', 0.2), {}, {budgets: [ceiling(11, 12)]}).reasons[0]).toMatch(/^Stopping: quota usage at 92% of the \$12\.00 weekly ceiling/);
 	});
 });
+
+describe('gate: --model judges the windows that model uses', () => {
+	it('weekly Opus at 95%: the account model stops, sonnet goes', () => {
+		const s = state('x', [win('seven_day', 0.4), win('seven_day_opus', 0.95, RESET)], {account: {model: 'claude-opus-4-6'}});
+		expect(run(s).reasons[0]).toBe('Stopping: weekly Opus quota usage at 95% (configured max: 90%)');
+		expect(run(s, {model: 'sonnet'}).verdict).toBe('go');
+	});
+});

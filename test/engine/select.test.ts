@@ -215,7 +215,7 @@ describe('selectAccount: step 3, strategies', () => {
 		const b = state('b', [win('seven_day', 0.4), win('seven_day_opus', 0.99)], {account: {model: 'sonnet'}});
 		const rec = select([a, b]);
 		expect(rec).toMatchObject({account: 'b', model: 'sonnet'});
-		expect(alt(rec, 'a')).toBe('weekly Opus usage at 95% is at or over the 90% switch threshold');
+		expect(alt(rec, 'a')).toBe('weekly Opus usage at 95% is at or over the 90% switch threshold; it could run on sonnet, but b has room on its own model');
 	});
 });
 

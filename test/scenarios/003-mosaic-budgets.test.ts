@@ -124,3 +124,38 @@ describe('seed 003: budgets reach queued work', {timeout: 90_000}, () => {
 		expect(later.stdout).not.toContain('local logs');
 	});
 });
+
+describe('seed 003: prefer a cheaper model', {timeout: 90_000}, () => {
+	it('003-16 weekly Opus at 95% with the week at 40%: recommend answers the same account with sonnet, gate --model sonnet goes, dispatch runs the runner with --model sonnet', async () => {
+		const home = tempHome();
+		await ok(['accounts', 'add', 'big', '--provider', 'manual', '--model', 'claude-opus-4-6'], home);
+		await ok(['budget', 'set', '--scope', 'account:big', '--window', 'five_hour', '--used', '10', '--reset-at', FIVE_RESET], home);
+		await ok(['budget', 'set', '--scope', 'account:big', '--window', 'seven_day', '--used', '40', '--reset-at', SEVEN_RESET], home);
+		await ok(['budget', 'set', '--scope', 'account:big', '--window', 'seven_day_opus', '--used', '95', '--reset-at', SEVEN_RESET], home);
+		const text = await runMain(['recommend'], {home, now: NOW});
+		expect(text.code).toBe(0);
+		expect(text.stdout).toBe('big sonnet\n');
+		const rec = (await json(['recommend', '--json'], home)).json;
+		expect(rec).toMatchObject({account: 'big', model: 'sonnet'});
+		expect(rec.reason).toContain('weekly Opus usage at 95%; using sonnet');
+		// The account's own model is still stopped; the gate says which model has room.
+		const opus = await runMain(['gate', '--account', 'big'], {home, now: NOW});
+		expect(opus.code).toBe(75);
+		expect(opus.stdout.split('\n')[0]).toBe('Stopping: weekly Opus quota usage at 95% (configured max: 90%)');
+		expect(opus.stdout).toContain('the next model down policy.modelLadder has room: weekly Opus usage at 95%; using sonnet (gate --model sonnet)');
+		const sonnet = await runMain(['gate', '--account', 'big', '--model', 'sonnet', '--json'], {home, now: NOW});
+		expect(sonnet.code).toBe(0);
+		expect(JSON.parse(sonnet.stdout)).toMatchObject({verdict: 'go', model: 'sonnet'});
+		// dispatch routes the job to sonnet: the default runner template passes --model before "--".
+		const project = tempHome('qt-project-');
+		const id = JSON.parse((await runMain(['queue', 'add', '--title', 'T', '--prompt', 'do it', '--cwd', project, '--json'], {home, now: NOW})).stdout).id as string;
+		const dry = JSON.parse((await runMain(['dispatch', id, '--dry-run', '--json'], {home, now: NOW})).stdout);
+		expect(dry.gate).toMatchObject({verdict: 'go'});
+		expect(dry.argv).toEqual(['claude', '-p', '--output-format', 'json', '--model', 'sonnet', '--', 'do it']);
+		// Without a model-scoped window over the threshold, no model is chosen and no --model is passed.
+		await ok(['budget', 'set', '--scope', 'account:big', '--window', 'seven_day_opus', '--used', '50', '--reset-at', SEVEN_RESET], home);
+		expect((await runMain(['recommend'], {home, now: NOW})).stdout).toBe('big claude-opus-4-6\n');
+		const plain = JSON.parse((await runMain(['dispatch', id, '--dry-run', '--json'], {home, now: NOW})).stdout);
+		expect(plain.argv).toEqual(['claude', '-p', '--output-format', 'json', '--', 'do it']);
+	});
+});

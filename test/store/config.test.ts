@@ -44,6 +44,7 @@ const EXPECTED_DEFAULTS: Config = {
 		imminentMinutes: 30,
 		unknownPolicy: 'defer-auto',
 		resetCredits: 'ask',
+		modelLadder: {claude: ['opus', 'sonnet']},
 	},
 	autoUtilization: {
 		mode: 'suggest',
@@ -61,8 +62,8 @@ const EXPECTED_DEFAULTS: Config = {
 	},
 	sources: {fleet: {roots: []}},
 	runners: {
-		claude: ['claude', '-p', '--output-format', 'json', '--', '{prompt}'],
-		codex: ['codex', 'exec', '--json', '--', '{prompt}'],
+		claude: ['claude', '-p', '--output-format', 'json', '--model', '{model}', '--', '{prompt}'],
+		codex: ['codex', 'exec', '--json', '--model', '{model}', '--', '{prompt}'],
 		allowOptionPrompt: false,
 	},
 	jobs: {defaultEstimateUsd: 1, defaultEstimatePct: 0.05, defaultEstimateMinutes: 15, timeoutMinutes: 60},

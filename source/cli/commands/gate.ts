@@ -21,7 +21,7 @@ export const gateCommand: Command = {
 	help: `Usage: quota-tui gate [--account A] [--estimate-usd X] [--estimate-pct P] [--scope S]...
                       [--estimate-tokens N] [--estimate-messages N] [--estimate-credits N]
                       [--max-budget-pct P] [--priority critical|normal|low] [--auto] [--allow-emergency]
-                      [--json] [--demo]
+                      [--model M] [--json] [--demo]
 
 Asks the dispatch gate (DESIGN §7.2) whether a task may start now, on --account or else on the
 recommended account. Prints the verdict and why; when it says wait, until when.
@@ -36,6 +36,8 @@ recommended account. Prints the verdict and why; when it says wait, until when.
   --max-budget-pct P   this call's maximum share of the weekly quota and of a dollar ceiling, in
                        percent (default: policy.maxQuotaPercent, or QUOTA_TUI_MAX_BUDGET_PCT
                        when set), e.g. 80 for a plan that must leave 20% for interactive use
+  --model M            judge the windows model M uses (e.g. sonnet when recommend answers
+                       "NAME sonnet" because the account's weekly Opus window is full)
   --scope S            budget scopes the task belongs to (project:NAME, role:NAME); repeatable.
                        The account's own budgets (account:NAME) always apply.
   --priority P         critical may use all remaining headroom when the reset is imminent;
@@ -65,6 +67,7 @@ Example stop message: "Stopping: weekly quota usage at 91% (configured max: 90%)
 			'estimate-credits': {type: 'string'},
 			'max-budget-pct': {type: 'string'},
 			scope: {type: 'string', multiple: true},
+			model: {type: 'string'},
 			priority: {type: 'string'},
 			auto: {type: 'boolean'},
 			'allow-emergency': {type: 'boolean'},
@@ -96,6 +99,7 @@ Example stop message: "Stopping: weekly quota usage at 91% (configured max: 90%)
 				estimateUnits,
 				maxQuotaPercent: maxBudgetPct ?? envMaxBudgetPct(ctx.env),
 				scopes: values.scope,
+				model: values.model?.trim() || undefined,
 				priority: priority as (typeof PRIORITIES)[number] | undefined,
 				automatic: values.auto,
 				allowEmergency: values['allow-emergency'],
@@ -103,7 +107,7 @@ Example stop message: "Stopping: weekly quota usage at 91% (configured max: 90%)
 			for (const warning of answer.warnings) printError(io, `warning: ${warning}`);
 			const {result, decision} = answer;
 			if (values.json) {
-				printJson(io, {...result, state: answer.state, emergency: answer.emergency, at: decision.at});
+				printJson(io, {...result, model: answer.model, state: answer.state, emergency: answer.emergency, at: decision.at});
 			} else {
 				const [first, ...rest] = result.reasons;
 				print(io, first ?? result.verdict);

@@ -6,6 +6,7 @@
  * capacity: automatic work never runs there, manual work only when named or allowed).
  */
 import {gate, type GateResult, type Verdict} from '../../engine/gate.js';
+import {modelStep} from '../../engine/model-ladder.js';
 import {planValue} from '../../engine/plans.js';
 import type {Recommendation} from '../../engine/report.js';
 import {selectAccount} from '../../engine/select.js';
@@ -36,6 +37,10 @@ export type GateQuestion = {
 	/** policy.maxQuotaPercent for this question only (`gate --max-budget-pct`, QUOTA_TUI_MAX_BUDGET_PCT). */
 	maxQuotaPercent?: number | undefined;
 	scopes?: readonly string[] | undefined;
+	/** Judge the windows this model uses (`gate --model M`). */
+	model?: string | undefined;
+	/** Route to the next model down policy.modelLadder when a model-scoped weekly window binds (dispatch). */
+	route?: boolean | undefined;
 	priority?: 'critical' | 'normal' | 'low' | undefined;
 	/** Automatic work: yields to manual work, never runs on the emergency fallback. */
 	automatic?: boolean | undefined;
@@ -55,6 +60,8 @@ export type Judgement = {
 	recommendation: Recommendation;
 	/** The account judged is the emergency fallback. */
 	emergency: boolean;
+	/** The model judged when it is not the account's own (gate --model, or routing); null otherwise. */
+	model: string | null;
 };
 
 /** Apply the policy to assembled inputs (no I/O, no record). */
@@ -69,7 +76,7 @@ export function judge(ctx: Context, inputs: Pick<DecisionInputs, 'states' | 'bud
 		({verdict: 'pause', exitCode: 75, account, reasons: [sentence], retryAt, budgets: []});
 	if (!state) {
 		const sentence = question.noAccount ? question.noAccount(recommendation.reason) : `Stopping: no usable account (${recommendation.reason})`;
-		return {result: pause(sentence, '', earliestReset(pool, now)), target: null, recommendation, emergency: false};
+		return {result: pause(sentence, '', earliestReset(pool, now)), target: null, recommendation, emergency: false, model: null};
 	}
 	const lastResort = state.account.lastResort === true;
 	const automatic = question.automatic === true || question.priority === 'low';
@@ -80,17 +87,21 @@ export function judge(ctx: Context, inputs: Pick<DecisionInputs, 'states' | 'bud
 			const sentence = named
 				? `Stopping: ${fallback} is the emergency fallback: automatic work never runs there`
 				: `Stopping: only the emergency fallback ${fallback} is left (${recommendation.reason}); automatic work never runs there`;
-			return {result: pause(sentence, fallback), target: state, recommendation, emergency: true};
+			return {result: pause(sentence, fallback), target: state, recommendation, emergency: true, model: null};
 		}
 		if (!named && question.allowEmergency !== true) {
-			return {result: pause(`Stopping: only the emergency fallback ${fallback} is left (${recommendation.reason}); run there only with --account ${fallback} or --allow-emergency`, fallback), target: state, recommendation, emergency: true};
+			return {result: pause(`Stopping: only the emergency fallback ${fallback} is left (${recommendation.reason}); run there only with --account ${fallback} or --allow-emergency`, fallback), target: state, recommendation, emergency: true, model: null};
 		}
 		emergencyReasons.push(`EMERGENCY: ${fallback} is the emergency fallback; manual work runs there because ${named ? 'it was named' : '--allow-emergency was given'}`);
 	}
+	// Model tiers (policy.modelLadder): the model asked about, or the next one down when routing.
+	const step = modelStep(state, policy.modelLadder, policy.switchThreshold, question.model ?? state.account.model);
+	const model = question.model ?? (question.route ? step?.model : undefined);
 	const result = gate({
 		state,
 		budgets: inputs.budgets,
 		request: {
+			model,
 			estimateUsd: question.estimateUsd,
 			estimatePct: question.estimatePct,
 			estimateUnits: question.estimateUnits,
@@ -104,7 +115,9 @@ export function judge(ctx: Context, inputs: Pick<DecisionInputs, 'states' | 'bud
 		now,
 	});
 	if (emergencyReasons.length > 0) result.reasons.splice(1, 0, ...emergencyReasons);
-	return {result, target: state, recommendation, emergency: lastResort};
+	if (model && step?.model === model) result.reasons.splice(1, 0, step.reason);
+	else if (step && result.verdict !== 'go') result.reasons.push(`the next model down policy.modelLadder has room: ${step.reason} (gate --model ${step.model})`);
+	return {result, target: state, recommendation, emergency: lastResort, model: model ?? null};
 }
 
 export type GateAnswer = Judgement & {
