@@ -142,8 +142,8 @@ const DURATION: Record<'five_hour' | 'seven_day', number> = {five_hour: FIVE_HOU
 
 /**
  * The account state with what the local logs know:
- * - a usage-limit marker whose reset is still ahead, newer than any official five-hour data, makes the
- *   five-hour window full until that reset (`estimated`, origin `local-logs`);
+ * - a usage-limit marker whose reset is still ahead, newer than any five-hour data (provider-detected or
+ *   entered by hand), makes the five-hour window full until that reset (`estimated`, origin `local-logs`);
  * - a stale official window (older than its freshness bound, reset still ahead) is brought forward by
  *   the local tokens since it was observed, converted with the calibration (`estimated`);
  * - a missing five-hour window is estimated from the local tokens of the current block;
@@ -164,7 +164,8 @@ export function applyLocalUsage(state: AccountState, input: LocalInput): Account
 		const [observed, reset] = marker;
 		const official = windows.find(w => w.kind === 'five_hour');
 		const officialMs = official ? instantMs(official.observedAt) ?? 0 : 0;
-		if (!official || (official.source !== 'user-entered' && officialMs < observed)) {
+		// Real use outranks quota numbers: a limit hit after the window was observed (or entered by hand) wins.
+		if (!official || officialMs < observed) {
 			const window: QuotaWindow & {resetPassed?: boolean} = {
 				kind: 'five_hour', utilization: Math.max(1, official?.utilization ?? 0), resetsAt: isoAt(reset, offset), durationMs: FIVE_HOURS,
 				source: 'estimated', origin: 'local-logs', observedAt: isoAt(observed, offset), resetPassed: false,

@@ -147,6 +147,25 @@ export async function liveBudgets(ctx: Context, budgets: readonly Budget[], now:
 	return {budgets: out, warnings};
 }
 
+/**
+ * Bring the local-log index of every account with logs up to date (only what changed is read), so what
+ * the logs say — usage-limit markers (`isApiErrorMessage` lines: "Claude AI usage limit reached|<epoch>"),
+ * estimated windows, burn rates — counts for one-shot decisions (`gate`, `recommend`, `dispatch`) without
+ * a `report` run first (seed 002-17). Returns warnings; never throws.
+ */
+export async function refreshLogIndex(ctx: Context, now: number, index?: LocalLogIndex): Promise<string[]> {
+	if (ctx.demo) return [];
+	const sources = logSources(ctx.accounts, ctx.env, {implicit: false});
+	if (sources.length === 0) return [];
+	try {
+		const results = await (index ?? new LocalLogIndex(ctx, indexOptionsFromEnv(ctx.env))).refresh(sources, now);
+		// An account without logs yet is normal here (the decision does not need them): only read problems are said.
+		return results.flatMap(r => r.warnings).filter(warning => !/: no (?:Claude|Codex) logs at /.test(warning));
+	} catch (error) {
+		return [`local logs could not be read: ${(error as Error).message}`];
+	}
+}
+
 /** Cost of a time range of one account, optionally only the logs of one working directory. */
 export async function apiEquivalentCost(
 	ctx: Context,

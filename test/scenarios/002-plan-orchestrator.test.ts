@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import {describe, expect, it} from 'vitest';
 import {runMain, tempHome} from '../helpers/cli.js';
+import {installFakeRunner} from '../helpers/fake-runner.js';
 
 describe('budgets', {timeout: 90_000}, () => {
 	// Friday; the weekly ceiling's cycle began Monday 16 Nov and resets Monday 23 Nov.
@@ -124,5 +125,82 @@ describe('slice A (decide): the orchestrator vocabulary', {timeout: 60_000}, () 
 		await set('seven_day', 95, '2026-11-23T10:00:00Z');
 		expect(await state([])).toEqual({code: 75, state: 'paused_quota'});
 		expect(await state(['--account', 'off'])).toEqual({code: 69, state: 'denied'});
+	});
+});
+
+describe('resume', {timeout: 90_000}, () => {
+	/* eslint-disable @typescript-eslint/no-explicit-any -- tests read arbitrary JSON */
+	const NOW = '2026-11-22T12:00:00Z';
+	const FIVE_RESET = '2026-11-22T14:00:00Z';
+	const SEVEN_RESET = '2026-11-25T12:00:00Z';
+
+	async function ok(args: string[], home: string, env: Record<string, string> = {}, now = NOW) {
+		const r = await runMain(args, {home, now, env});
+		expect(r.stderr, args.join(' ')).toBe('');
+		expect(r.code, args.join(' ')).toBe(0);
+		return r;
+	}
+
+	/** Claude accounts work (5h 50 %, 7d 40 %) and spare (10 %, 10 %) with their own config dirs (their logs), windows entered at 11:00. */
+	async function setup() {
+		const home = tempHome();
+		const dirs: Record<string, string> = {};
+		for (const [name, five, seven] of [['work', 50, 40], ['spare', 10, 10]] as const) {
+			dirs[name] = tempHome(`qt-claude-${name}-`);
+			await ok(['accounts', 'add', name, '--provider', 'claude', '--config-dir', dirs[name]!], home);
+			await ok(['budget', 'set', '--scope', `account:${name}`, '--window', 'five_hour', '--used', String(five), '--reset-at', FIVE_RESET], home, {}, '2026-11-22T11:00:00Z');
+			await ok(['budget', 'set', '--scope', `account:${name}`, '--window', 'seven_day', '--used', String(seven), '--reset-at', SEVEN_RESET], home, {}, '2026-11-22T11:00:00Z');
+		}
+		return {home, dirs};
+	}
+
+	it('002-17 a limit marker in the local logs (isApiErrorMessage "Claude AI usage limit reached|epoch") stops gate and recommend at once, with no report run first', async () => {
+		const {home, dirs} = await setup();
+		expect((await runMain(['gate', '--account', 'work'], {home, now: NOW})).code).toBe(0);
+		const project = path.join(dirs['work']!, 'projects', '-w');
+		fs.mkdirSync(project, {recursive: true});
+		const line = (extra: Record<string, unknown>, message: Record<string, unknown>, at: string) => JSON.stringify({parentUuid: null, isSidechain: false, sessionId: 's1', version: '2.1.63', type: 'assistant', timestamp: at, requestId: `req-${at}`, message: {type: 'message', role: 'assistant', ...message}, ...extra});
+		fs.writeFileSync(path.join(project, 's1.jsonl'), [
+			line({}, {id: 'm1', model: 'claude-opus-4-6', content: [{type: 'text', text: 'working'}], usage: {input_tokens: 10, output_tokens: 100}}, '2026-11-22T11:50:00.000Z'),
+			line({isApiErrorMessage: true}, {id: 'm2', model: '<synthetic>', content: [{type: 'text', text: `Claude AI usage limit reached|${Date.parse(FIVE_RESET) / 1000}`}], usage: {input_tokens: 0, output_tokens: 0}}, '2026-11-22T11:55:00.000Z'),
+		].join('\n') + '\n');
+		const gate = await runMain(['gate', '--account', 'work'], {home, now: NOW});
+		expect(gate.code).toBe(75);
+		expect(gate.stdout).toMatch(/^Stopping: 5-hour quota exhausted \(100%\); resets at 2026-11-22T14:00:00Z/);
+		const rec = JSON.parse((await runMain(['recommend', '--json'], {home, now: NOW})).stdout);
+		expect(rec.account).toBe('spare');
+		// After the reset the marker no longer counts.
+		expect((await runMain(['gate', '--account', 'work'], {home, now: '2026-11-22T14:01:00Z'})).code).toBe(0);
+	});
+
+	it('002-17 after a runner\'s limit failure, auto mode does not dispatch the next job on the same account', async () => {
+		const {home} = await setup();
+		const runner = installFakeRunner();
+		const project = tempHome('qt-project-');
+		const add = async (prompt: string) => JSON.parse((await ok(['queue', 'add', '--title', prompt, '--prompt', prompt, '--cwd', project, '--json'], home)).stdout).id as string;
+		const first = await add(`fail=limit@${Date.parse(FIVE_RESET) / 1000}`);
+		const next = await add('cost=0.1 next');
+		expect((await runMain(['dispatch', first, '--account', 'work'], {home, now: NOW, env: runner.env})).code).toBe(0);
+		let job: any;
+		for (let i = 0; i < 200; i++) {
+			job = (JSON.parse((await runMain(['queue', 'list', '--all', '--json'], {home, now: NOW})).stdout).jobs as any[]).find(j => j.id === first);
+			if (job.state === 'paused_quota') break;
+			await new Promise(resolve => setTimeout(resolve, 100));
+		}
+		expect(job).toMatchObject({state: 'paused_quota', failureKind: 'limit', notBefore: FIVE_RESET});
+		await ok(['config', 'set', 'autoUtilization.mode', 'auto'], home);
+		await ok(['config', 'set', 'autoUtilization.notify', 'none'], home);
+		const spend = await runMain(['auto-spend', '--json'], {home, now: NOW, env: runner.env});
+		expect(spend.code).toBe(0);
+		const json = JSON.parse(spend.stdout);
+		const work = json.accounts.find((a: any) => a.account === 'work');
+		expect(work.idle).toBe(false);
+		expect(work.reasons.join(' ')).toMatch(/exhausted|5-hour headroom 0%/);
+		expect(json.planned.filter((p: any) => p.account === 'work')).toEqual([]);
+		expect(json.excluded.find((e: any) => e.jobId === first).reasons[0]).toMatch(/^a person dispatched it on work: it runs by itself when the gate allows/);
+		// The next job went to the other account, or nowhere — never to work.
+		const after = (JSON.parse((await runMain(['queue', 'list', '--all', '--json'], {home, now: NOW})).stdout).jobs as any[]).find(j => j.id === next);
+		expect(after.account).not.toBe('work');
+		await runMain(['queue', 'cancel', next, '--grace', '1'], {home, now: NOW});
 	});
 });

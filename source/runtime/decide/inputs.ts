@@ -9,7 +9,8 @@ import {instantMs} from '../../engine/time.js';
 import type {AccountState} from '../../engine/types.js';
 import {collect, type Collected, type CollectOptions} from '../collect.js';
 import type {Context} from '../context.js';
-import {liveBudgets, type LiveBudget} from '../local-usage.js';
+import {indexOptionsFromEnv, LocalLogIndex} from '../local-logs.js';
+import {liveBudgets, refreshLogIndex, type LiveBudget} from '../local-usage.js';
 import {refreshStale} from '../refresh.js';
 import {listBudgets} from '../../store/repositories.js';
 
@@ -34,10 +35,14 @@ export async function freshen(ctx: Context, now: number, options: FreshOptions =
 /** Fresh data, assembled once: states, live budgets, the recommendation and the report. */
 export async function decisionInputs(ctx: Context, now: number, options: FreshOptions & CollectOptions = {}): Promise<DecisionInputs> {
 	await freshen(ctx, now, options);
+	// The local logs too (limit markers count without a `report` run first); the dashboard keeps its own
+	// index current, so decisions on stored data (refresh false) do not read them.
+	const index = options.refresh === false || ctx.demo ? undefined : new LocalLogIndex(ctx, indexOptionsFromEnv(ctx.env));
+	const logWarnings = index ? await refreshLogIndex(ctx, now, index) : [];
 	// Dollar budgets measured from the logs first: a ceiling-only account is assembled on them.
-	const live = await liveBudgets(ctx, listBudgets(ctx.db), now);
+	const live = await liveBudgets(ctx, listBudgets(ctx.db), now, index);
 	const collected = collect(ctx, now, {...options, budgets: live.budgets});
-	return {...collected, budgets: live.budgets, warnings: live.warnings};
+	return {...collected, budgets: live.budgets, warnings: [...new Set([...logWarnings, ...live.warnings])]};
 }
 
 /** The earliest reset still ahead among these accounts' windows (when "nothing usable" may change). */
