@@ -99,6 +99,12 @@ describe('budgets', {timeout: 90_000}, () => {
 		expect(stop.code).toBe(75);
 		expect(stop.stdout).toMatch(/^Stopping: quota usage at 91% of the \$12\.00 weekly ceiling \(\$10\.90; configured max: 90% = \$10\.80\)/);
 		expect(stop.stdout).toContain(`retry at ${RESET}`);
+		// Used up ($12.10 of $12): no usable account, and the wait ends at the ceiling's reset, not never.
+		fs.appendFileSync(s.file, request('d', '2026-11-20T09:30:00Z', 1.2) + '\n');
+		const spent = await s.run(['gate', '--json']);
+		expect(spent.code).toBe(75);
+		expect(JSON.parse(spent.stdout)).toMatchObject({verdict: 'pause', retryAt: RESET, reasons: [expect.stringMatching(/^Stopping: no usable account/)]});
+		expect(JSON.parse((await s.run(['recommend', '--json'])).stdout).alternatives).toEqual([{name: 'work', reason: 'the $12.00 weekly ceiling is used up ($12.10)'}]);
 		// After the reset the ceiling counts from 0 again: go.
 		expect((await s.run(['gate', '--auto'], {now: '2026-11-23T08:00:00Z'})).code).toBe(0);
 	});

@@ -47,7 +47,8 @@ export async function decisionInputs(ctx: Context, now: number, options: FreshOp
 
 /** The earliest reset still ahead among these accounts' windows (when "nothing usable" may change). */
 export function earliestReset(states: readonly AccountState[], now: number): string | null {
-	const resets = states.flatMap(s => s.windows.map(w => w.resetsAt)).filter((x): x is string => x !== null && (instantMs(x) ?? 0) > now);
+	// A dollar ceiling's reset counts too: a ceiling-only account becomes usable again then.
+	const resets = states.flatMap(s => [...s.windows.map(w => w.resetsAt), s.ceiling?.resetAt ?? null]).filter((x): x is string => x !== null && (instantMs(x) ?? 0) > now);
 	return resets.toSorted((a, b) => (instantMs(a) ?? 0) - (instantMs(b) ?? 0))[0] ?? null;
 }
 
