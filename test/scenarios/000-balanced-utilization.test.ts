@@ -85,6 +85,7 @@ describe('resume', {timeout: 90_000}, () => {
 		const frame = (await runMain(['dashboard'], {home, now: NOW, env: {COLUMNS: '120', LINES: '40'}})).stdout;
 		expect(frame).toMatch(/Pending follow-ups: 3 \(est\. \$2\.50\)|pending 3/);
 	});
+	/* eslint-enable @typescript-eslint/no-explicit-any */
 });
 
 // ---------------------------------------------------------------------------------------------------
