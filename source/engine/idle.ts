@@ -148,6 +148,12 @@ export type IdleInput = {
 	policy: Pick<AutoPolicy, 'minHeadroom5h' | 'minHeadroom7d' | 'manualQuietMinutes'>;
 	manualActivity: ManualActivity | null;
 	runningAutoJob: string | null;
+	/**
+	 * policy.imminentMinutes: when every known weekly window resets within this many minutes, its
+	 * headroom would expire unused (seed 003-19): minHeadroom7d is waived and automatic work may spend
+	 * half the 5-hour headroom, capped by what is left of the week. Absent: never waived.
+	 */
+	imminentMinutes?: number | undefined;
 	now: number;
 };
 
@@ -186,15 +192,30 @@ export function idleCapacity(input: IdleInput): IdleAccount {
 	if (headroom7d === null) return notIdle('weekly usage unknown: unknown usage never counts as idle');
 	const problems: string[] = [];
 	if (headroom5h !== null && !above(headroom5h, policy.minHeadroom5h)) problems.push(`5-hour headroom ${pct(headroom5h)} is not above ${pct(policy.minHeadroom5h)} (minHeadroom5h)`);
-	if (!above(headroom7d, policy.minHeadroom7d)) problems.push(`weekly headroom ${pct(headroom7d)} is not above ${pct(policy.minHeadroom7d)} (minHeadroom7d)`);
+	// Weekly quota about to reset expires unused anyway: it may be spent (conservatively: half the 5-hour
+	// headroom at most, every weekly window resetting within imminentMinutes, some of it still left).
+	const weeklyResets = weeklyKnown.map(w => instantMs(w.resetsAt));
+	const expiring = input.imminentMinutes !== undefined && headroom7d > EPSILON && headroom5h !== null && weeklyResets.length > 0
+		&& weeklyResets.every(ms => ms !== undefined && ms > input.now && ms - input.now <= input.imminentMinutes! * MINUTE);
+	if (!above(headroom7d, policy.minHeadroom7d) && !expiring) problems.push(`weekly headroom ${pct(headroom7d)} is not above ${pct(policy.minHeadroom7d)} (minHeadroom7d)`);
 	if (input.manualActivity) {
 		const a = input.manualActivity;
 		problems.push(`manual activity: ${a.kind === 'five_hour' ? '5-hour' : a.kind} usage rose from ${pct(a.from)} to ${pct(a.to)} at ${a.at} with no job of ours running (quiet for ${policy.manualQuietMinutes} min first)`);
 	}
 	if (input.runningAutoJob) problems.push(`auto job ${input.runningAutoJob} is running (one automatic job at a time per account)`);
 	if (problems.length > 0) return notIdle(...problems);
-	const spendable = Math.min(headroom5h ?? headroom7d, headroom7d) / 2;
 	const estimated = five?.source === 'estimated' && five.utilization === 0 ? ' (no 5-hour window open: 0 % used, estimated)' : '';
+	if (expiring && !above(headroom7d, policy.minHeadroom7d)) {
+		const spendableNow = Math.min(headroom5h! / 2, headroom7d);
+		const resetAt = weeklyKnown.map(w => w.resetsAt).toSorted((a, b) => (instantMs(b) ?? 0) - (instantMs(a) ?? 0))[0];
+		return {
+			...base,
+			idle: true,
+			spendable: spendableNow,
+			reasons: [`idle: 5-hour headroom ${pct(headroom5h!)}${estimated}; the weekly window resets at ${resetAt} (within ${input.imminentMinutes} min, policy.imminentMinutes), so its ${pct(headroom7d)} headroom would expire unused: minHeadroom7d is waived and automatic work may spend ${pct(spendableNow)} (half the 5-hour headroom, at most what is left of the week)`],
+		};
+	}
+	const spendable = Math.min(headroom5h ?? headroom7d, headroom7d) / 2;
 	return {
 		...base,
 		idle: true,

@@ -92,7 +92,7 @@ export function idleAccounts(ctx: Context, collected: Collected, now: number): I
 		const members = membersOf(state);
 		const manualActivity = members.map(member => activity.get(member) ?? null).find(a => a !== null) ?? null;
 		const runningAuto = active.find(job => job.account !== null && members.includes(job.account) && job.autoUtilization);
-		return idleCapacity({state, policy, manualActivity, runningAutoJob: runningAuto?.id ?? null, now});
+		return idleCapacity({state, policy, manualActivity, runningAutoJob: runningAuto?.id ?? null, imminentMinutes: ctx.config.policy.imminentMinutes, now});
 	});
 }
 

@@ -276,5 +276,25 @@ describe('resume', {timeout: 120_000}, () => {
 		expect(await job(home, info)).toMatchObject({state: 'queued', notBefore: FIVE_RESET});
 		expect(runner.runs()).toHaveLength(0);
 	});
+
+	it('003-19 with the weekly reset near (within policy.imminentMinutes), auto-spend may use the weekly quota that would expire anyway; an hour away it may not', async () => {
+		const home = tempHome();
+		await ok(['accounts', 'add', 'solo', '--provider', 'manual'], home);
+		await ok(['config', 'set', 'autoUtilization.notify', 'none'], home);
+		await ok(['budget', 'set', '--scope', 'account:solo', '--window', 'five_hour', '--used', '10', '--reset-at', '2026-11-20T14:00:00Z'], home);
+		await ok(['budget', 'set', '--scope', 'account:solo', '--window', 'seven_day', '--used', '75', '--reset-at', '2026-11-20T10:20:00Z'], home);
+		await addJob(home, 'Critical fix ready');
+		const near = JSON.parse((await ok(['auto-spend', '--dry-run', '--json'], home)).stdout);
+		const solo = near.accounts.find((a: any) => a.account === 'solo');
+		expect(solo).toMatchObject({idle: true, spendable: 0.25});
+		expect(solo.reasons[0]).toMatch(/the weekly window resets at 2026-11-20T10:20:00Z \(within 30 min, policy\.imminentMinutes\), so its 25% headroom would expire unused: minHeadroom7d is waived/);
+		expect(near.planned.map((p: any) => p.title)).toEqual(['Critical fix ready']);
+		// An hour before the reset the usual rule holds.
+		await ok(['budget', 'set', '--scope', 'account:solo', '--window', 'seven_day', '--used', '75', '--reset-at', '2026-11-20T11:00:00Z'], home);
+		const far = JSON.parse((await runMain(['auto-spend', '--dry-run', '--json'], {home, now: NOW})).stdout);
+		expect(far.accounts[0]).toMatchObject({idle: false});
+		expect(far.accounts[0].reasons.join(' ')).toContain('weekly headroom 25% is not above 30% (minHeadroom7d)');
+		expect(far.planned).toEqual([]);
+	});
 	/* eslint-enable @typescript-eslint/no-explicit-any */
 });
