@@ -40,6 +40,11 @@ export const RATE_LIMIT_BACKOFF_MS = 5 * 60_000;
 export const MAX_HOLD_MS = 6 * 60 * 60_000;
 /** A source that failed within this long is tried after the others. */
 const RECENT_FAILURE_MS = 30 * 60_000;
+/**
+ * Cold start with several processes at once (audit D23): the one that claimed the slot is reading; the
+ * others wait this long (wall time) for its answer instead of reporting `unknown` with nothing to say.
+ */
+export const COLD_START_WAIT_MS = 8000;
 /** The provider host an endpoint source reads from (the per-host cap counts them together). */
 export function endpointHost(origin: Origin): string {
 	return origin === 'codex-app-server' || origin === 'wham-usage' ? 'chatgpt.com' : 'api.anthropic.com';
@@ -227,6 +232,12 @@ async function doRefresh(ctx: Context, account: Account, options: RefreshOptions
 				}
 				// A Retry-After far beyond MAX_HOLD_MS (or a clock moved back) does not block forever.
 				const claim = claimSlot(db, name, ENDPOINT_SLOT, now, now + intervalMs, MAX_HOLD_MS + intervalMs);
+				if (!claim.claimed && !previous && !recordedOrigin) {
+					// No data at all and another process holds the slot: it is reading right now.
+					const theirs = await awaitOtherReader(ctx, name, signal);
+					if (theirs) return theirs.windows.length > 0 ? result('refreshed', {origin: newest(theirs)?.origin, requests}) : result('failed', {requests, message: theirs.message});
+					(ctx.hints ??= []).push(`${name}: another quota-tui process is reading its usage right now; run again in a few seconds`);
+				}
 				if (!claim.claimed) {
 					return result(recordedOrigin ? 'refreshed' : 'cooldown', {origin: recordedOrigin, requests, nextAllowedMs: claim.nextAllowedMs, message: `next usage read for ${name} allowed at ${isoUtc(claim.nextAllowedMs)} (shared cooldown)`});
 				}
@@ -272,6 +283,17 @@ async function doRefresh(ctx: Context, account: Account, options: RefreshOptions
 	}
 	if (recordedOrigin) return result('refreshed', {origin: recordedOrigin, requests, message: worst?.message});
 	return result(worst ? 'failed' : 'no-source', {requests, message: worst?.message, origin: worst?.origin});
+}
+
+/** Wait (wall time, COLD_START_WAIT_MS at most) for another process to record the account's first data. */
+async function awaitOtherReader(ctx: Context, name: string, signal: AbortSignal | undefined): Promise<Snapshot | undefined> {
+	const deadline = Date.now() + COLD_START_WAIT_MS;
+	while (Date.now() < deadline && !signal?.aborted) {
+		await new Promise(resolve => setTimeout(resolve, 100));
+		const snapshot = latestSnapshot(ctx.db, name);
+		if (snapshot) return snapshot;
+	}
+	return undefined;
 }
 
 /**

@@ -6,8 +6,9 @@
 import {spawnSync} from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import {DatabaseSync} from 'node:sqlite';
 import {afterEach, describe, expect, it} from 'vitest';
-import {CLI, runCli, tempHome} from '../helpers/cli.js';
+import {CLI, runCli, spawnCliAsync, tempHome} from '../helpers/cli.js';
 import {loadedModules} from './loaded-modules.js';
 import {allFiles, childPath, claudeDir, codexHome, FAKE_CHATGPT_TOKEN_SECRET, FAKE_TOKEN, fakeEnv, FIXTURES, fixtureText, json, runCliAsync, startServer, tempDir, writeRollout, type TestServer} from '../helpers/providers.js';
 
@@ -379,5 +380,34 @@ describe('hostile providers through the CLI (issue 10 D9, D14)', {timeout: 60_00
 		expect(Date.now() - started).toBeLessThan(10_000);
 		expect(json(r).accounts[0].message).toMatch(/usage endpoint: the answer from 127\.0\.0\.1:\d+ is over 1 MB/);
 		expect(server!.streamed()).toBeLessThan(64 * 1024 * 1024);
+	});
+});
+
+describe('concurrent cold start (issue 10 D23)', {timeout: 90_000}, () => {
+	it('6 status processes at once on a fresh home: one read; every process shows the numbers (the others wait for its answer)', async () => {
+		const {home, env} = await oauthSetup({status: 200, body: LIVE, delayMs: 1500});
+		const runs = await Promise.all(Array.from({length: 6}, () => spawnCliAsync(['status', '--json'], {home, env, now: '2026-04-18T12:00:00Z'})));
+		expect(server!.requests).toHaveLength(1);
+		for (const r of runs) {
+			expect(r.code).toBe(0);
+			expect(json(r).accounts[0]).toMatchObject({status: 'allowed', windows: expect.arrayContaining([expect.objectContaining({kind: 'five_hour', utilization: 0.22})])});
+		}
+	});
+
+	it('when the reading process does not answer within the wait, the others say so instead of a bare unknown', async () => {
+		const {home, env} = await oauthSetup({status: 200, body: LIVE});
+		// Another process claimed the account's read a moment ago and has not recorded anything yet.
+		expect(runCli(['status', '--json'], {home, env: {...env, PATH: '/nonexistent'}, now: '2026-04-18T11:00:00Z'}).code).toBe(0);
+		const db = new DatabaseSync(path.join(home, 'quota.db'));
+		db.exec('DELETE FROM snapshots');
+		db.prepare("INSERT OR REPLACE INTO poll_state (account, source, last_attempt_ms, next_allowed_ms) VALUES ('max', 'endpoint', ?, ?)").run(Date.parse('2026-04-18T12:00:00Z'), Date.parse('2026-04-18T12:03:00Z'));
+		db.close();
+		const before = server!.requests.length;
+		const started = Date.now();
+		const r = json(runCli(['status', '--json'], {home, env, now: '2026-04-18T12:00:10Z'}));
+		expect(Date.now() - started).toBeGreaterThanOrEqual(8000);
+		expect(r.accounts[0].status).toBe('unknown');
+		expect(r.warnings).toContain('max: another quota-tui process is reading its usage right now; run again in a few seconds');
+		expect(server!.requests.length).toBe(before);
 	});
 });

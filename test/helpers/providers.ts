@@ -24,7 +24,7 @@ export const tempDir = (prefix = 'qt-prov-') => fs.mkdtempSync(path.join(process
 
 export type Recorded = {method: string; url: string; headers: http.IncomingHttpHeaders};
 /** `stream`: after `body`, `chunks` chunks of `chunkBytes` bytes each, written as the client reads them (a body that never ends). */
-export type Reply = {status?: number; headers?: Record<string, string>; body?: string; hang?: boolean; stream?: {chunkBytes: number; chunks: number}};
+export type Reply = {status?: number; headers?: Record<string, string>; body?: string; hang?: boolean; stream?: {chunkBytes: number; chunks: number}; delayMs?: number};
 
 export type TestServer = {
 	url: string;
@@ -50,6 +50,17 @@ export async function startServer(initial: Reply | ((request: Recorded) => Reply
 			hanging.add(response);
 			return;
 		}
+		if (r.delayMs) {
+			hanging.add(response);
+			setTimeout(() => {
+				hanging.delete(response);
+				if (!response.destroyed) answerWith(response, {...r, delayMs: 0});
+			}, r.delayMs);
+			return;
+		}
+		answerWith(response, r);
+	});
+	const answerWith = (response: http.ServerResponse, r: Reply) => {
 		response.writeHead(r.status ?? 200, {'content-type': 'application/json', ...r.headers});
 		if (r.stream) {
 			const {chunkBytes, chunks} = r.stream;
@@ -70,7 +81,7 @@ export async function startServer(initial: Reply | ((request: Recorded) => Reply
 			return;
 		}
 		response.end(r.body ?? '');
-	});
+	};
 	await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
 	const {port} = server.address() as AddressInfo;
 	return {
