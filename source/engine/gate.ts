@@ -3,7 +3,7 @@
  */
 import {accountCeiling, ceilingName, isCeilingBudget, money} from './ceiling.js';
 import {planValue} from './plans.js';
-import {extraUsageLeft, gatingWindows, isCredentialProblem, pct, statusSentence, windowLabel} from './status.js';
+import {extraUsageLeft, extraUsageText, gatingWindows, isCredentialProblem, pct, statusSentence, windowLabel} from './status.js';
 import {effectiveBudget} from './budget-state.js';
 import {DAY, instantMs, isoAt, MINUTE} from './time.js';
 import type {AccountState, Budget, Policy, QuotaWindow} from './types.js';
@@ -24,6 +24,12 @@ export type GateRequest = {
 	priority?: 'critical' | 'normal' | 'low' | undefined;
 	/** Automatic work (auto-utilization, overnight pipelines) yields to manual work. */
 	automatic?: boolean | undefined;
+	/**
+	 * Extra (pay-as-you-go) usage may absorb this task past the included quota: policy.extraUsage as
+	 * the decision service decides it for this account among the others (select.extraUsagePermitted).
+	 * Unset: allowed for manual work. Automatic work never runs on extra usage.
+	 */
+	extraUsage?: boolean | undefined;
 	/**
 	 * The caller named this account (`dispatch --account NAME`): when its only problem is its quota
 	 * API refusing the credential (no real run failed), manual work may run there to prove liveness.
@@ -143,9 +149,15 @@ export function gate(input: GateInput): GateResult {
 		warnings.push(`Warning: ${unknownWhat}; going ahead because this is ${automatic ? 'allowed by policy' : 'manual work'}`);
 	}
 
+	// Extra usage, one rule (policy.extraUsage), never for automatic work. maxQuotaPercent holds the
+	// included quota; past it the work runs at extra cost, until the extra-usage limit.
+	const onExtra = !automatic && (request.extraUsage ?? true) && extraUsageLeft(state.extraUsage);
 	// Exhausted windows pause until their reset (unless extra usage can absorb the work).
 	const exhausted = known.filter(w => (w.utilization ?? 0) >= 1);
-	if (exhausted.length > 0 && !extraUsageLeft(state.extraUsage)) {
+	if (exhausted.length > 0 && onExtra) {
+		reasons.push(`${exhausted.map(w => `${windowLabel(w.kind)} included quota exhausted (${pct(w.utilization ?? 0)})`).join(' and ')}: the work runs on extra usage at extra cost (${extraUsageText(state.extraUsage)})`);
+	}
+	if (exhausted.length > 0 && !onExtra) {
 		const resets = exhausted.map(w => w.resetsAt).filter((x): x is string => x !== null);
 		const latest = resets.toSorted((a, b) => (instantMs(a) ?? 0) - (instantMs(b) ?? 0)).at(-1) ?? null;
 		const labels = exhausted.map(w => `${windowLabel(w.kind)} quota exhausted (${pct(w.utilization ?? 0)})`).join(' and ');
@@ -167,7 +179,9 @@ export function gate(input: GateInput): GateResult {
 		const withEstimate = used + estimatePct;
 		const label = windowLabel(w.kind);
 		if (over(withEstimate, max)) {
-			if (imminent(w) && mayUseAll && !over(withEstimate, 1)) {
+			if (onExtra) {
+				if (!exhausted.includes(w)) reasons.push(`${label} included quota at ${pct(used)}${estimateText} is over the configured max of ${policy.maxQuotaPercent}%: extra usage takes the rest at extra cost (${extraUsageText(state.extraUsage)})`);
+			} else if (imminent(w) && mayUseAll && !over(withEstimate, 1)) {
 				reasons.push(`${label} quota usage at ${pct(used)}${estimateText} is over the configured max of ${policy.maxQuotaPercent}%, but the window resets at ${w.resetsAt} (within ${policy.imminentMinutes} min): the remaining headroom would expire anyway`);
 			} else {
 				return result('pause', `Stopping: ${label} quota usage at ${pct(used)}${estimateText} (configured max: ${policy.maxQuotaPercent}%)`, w.resetsAt);
@@ -210,7 +224,7 @@ export function gate(input: GateInput): GateResult {
 
 	// Other gating windows (5-hour, monthly, custom): the estimate must fit before 100 %, unless extra
 	// (pay-as-you-go) usage takes the rest.
-	const extraLeft = extraUsageLeft(state.extraUsage);
+	const extraLeft = onExtra;
 	for (const w of known) {
 		if (weeklies.includes(w)) continue;
 		const used = w.utilization!;

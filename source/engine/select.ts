@@ -4,7 +4,7 @@
 import {DEFAULT_MODEL_LADDER, modelStep, type ModelStep} from './model-ladder.js';
 import {ceilingBinds, ceilingName, ceilingText, governingUtilization, money} from './ceiling.js';
 import type {Alternative, Recommendation} from './report.js';
-import {bindingUtilization, bindingWindow, extraUsageLeft, gatingWindows, isCredentialProblem, isUsableStatus, pct, statusSentence, windowLabel} from './status.js';
+import {bindingUtilization, bindingWindow, extraUsageLeft, extraUsageText, gatingWindows, isCredentialProblem, isUsableStatus, pct, statusSentence, windowLabel} from './status.js';
 import {instantMs} from './time.js';
 import type {AccountState, Policy} from './types.js';
 
@@ -76,7 +76,24 @@ function bindingText(state: AccountState, step?: ModelStep): string {
 	if (state.ceiling && ceilingBinds(state)) return `usage at ${ceilingText(state.ceiling)}`;
 	const w = bindingWindow(state.windows, state.account.model);
 	if (!w && state.quotaDataUnavailable) return state.quotaDataUnavailable;
-	return w ? `${windowLabel(w.kind)} usage at ${pct(w.utilization ?? 0)}` : 'usage unknown';
+	const onExtra = w !== undefined && (w.utilization ?? 0) >= 1 && extraUsageLeft(state.extraUsage);
+	return w ? `${windowLabel(w.kind)} usage at ${pct(w.utilization ?? 0)}${onExtra ? ` (included quota exhausted: on extra usage at extra cost, ${extraUsageText(state.extraUsage)})` : ''}` : 'usage unknown';
+}
+
+/** Included quota exhausted, running on extra (pay-as-you-go) usage with credit left. */
+export function onExtraUsage(state: AccountState): boolean {
+	return (governingUtilization(state) ?? 0) >= 1 && extraUsageLeft(state.extraUsage);
+}
+
+/**
+ * policy.extraUsage, one rule for recommend, gate and dispatch (issue 9 item 4): may work run on this
+ * account's extra usage now? `normal`: yes; `never`: no; `last` (default): only when no other eligible,
+ * non-last-resort account among `pool` still has included quota.
+ */
+export function extraUsagePermitted(state: AccountState, pool: readonly AccountState[], policy: Pick<Policy, 'extraUsage'>): boolean {
+	if (!extraUsageLeft(state.extraUsage) || policy.extraUsage === 'never') return false;
+	if (policy.extraUsage === 'normal') return true;
+	return !pool.some(other => other !== state && !other.account.lastResort && !ineligibility(other) && (governingUtilization(other) ?? 0) < 1);
 }
 
 function sevenDayResetMs(state: AccountState): number {
@@ -140,6 +157,10 @@ export function selectAccount(input: SelectionInput): Recommendation {
 		// Over the threshold on a model-scoped weekly window with room overall: the next model down.
 		const step = known !== null && known >= threshold ? modelStep(state, policy.modelLadder ?? DEFAULT_MODEL_LADDER, threshold) : undefined;
 		const binding = step ? Math.max(step.binding, state.ceiling?.utilization ?? 0) : known ?? 0;
+		if (policy.extraUsage === 'never' && (known ?? 0) >= 1 && extraUsageLeft(state.extraUsage)) {
+			why.set(name, `${bindingText(state).replace(/ \(included quota exhausted.*$/, '')}: included quota exhausted and policy.extraUsage is "never"`);
+			continue;
+		}
 		eligible.push({
 			state,
 			binding,

@@ -83,6 +83,15 @@ export function extraUsageLeft(extra: ExtraUsage | undefined): boolean {
 	return (extra.usedUsd ?? 0) < extra.limitUsd;
 }
 
+/** "$4.20 of $20.00 extra-usage credit left" (or "extra usage with no limit"), for reasons. */
+export function extraUsageText(extra: ExtraUsage | undefined): string {
+	if (!extra?.enabled) return 'no extra usage';
+	const sign = extra.currency === 'USD' ? '$' : `${extra.currency} `;
+	if (extra.limitUsd === null) return 'extra usage with no limit';
+	const left = Math.max(0, extra.limitUsd - (extra.usedUsd ?? 0));
+	return `${sign}${left.toFixed(2)} of ${sign}${extra.limitUsd.toFixed(2)} extra-usage credit left`;
+}
+
 /**
  * Status from quota numbers, for sources that report only windows (manual, demo, status line).
  * Credential problems (invalid_key, token_expired, …) come from the provider and are kept as they are.

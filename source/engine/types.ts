@@ -137,7 +137,7 @@ export type Policy = {
 	switchThreshold: number;
 	warnThreshold: number;
 	strategy: Strategy;
-	extraUsage: 'last' | 'normal';
+	extraUsage: 'last' | 'normal' | 'never';
 	maxQuotaPercent: number;
 	/** `quota-tui hook claude` stops the agent above this weekly usage (null: maxQuotaPercent). */
 	hookStopPercent: number | null;

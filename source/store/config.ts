@@ -68,7 +68,7 @@ export const PolicySchema = z.object({
 	switchThreshold: fraction().default(0.9),
 	warnThreshold: fraction().default(0.8),
 	strategy: z.enum(['chain', 'drain-soonest-reset', 'most-headroom']).default('chain'),
-	extraUsage: z.enum(['last', 'normal']).default('last'),
+	extraUsage: z.enum(['last', 'normal', 'never']).default('last'),
 	/** Percent; may exceed 100 (extra usage). */
 	maxQuotaPercent: nonNegative().default(90),
 	/** `quota-tui hook claude` stops the agent above this weekly usage (null: maxQuotaPercent). */

@@ -214,9 +214,20 @@ describe('gate: exhausted windows', () => {
 		expect(withEstimate.reasons.join('\n')).toContain('extra usage (pay-as-you-go) covers the rest');
 	});
 
-	it('extra usage left: automatic work still defers (it never spends pay-as-you-go money)', () => {
+	it('extra usage left: automatic work still waits for the reset (it never spends pay-as-you-go money)', () => {
 		const s = state('x', [win('five_hour', 1, inHours(2)), win('seven_day', 0.3)], {extraUsage: paid});
-		expect(run(s, {automatic: true}).verdict).toBe('defer');
+		expect(run(s, {automatic: true})).toMatchObject({verdict: 'pause', retryAt: inHours(2)});
+	});
+
+	it('extra usage, one rule: with it permitted (policy.extraUsage) manual work goes past exhausted and over-max windows, saying how much credit is left; not permitted, it stops', () => {
+		const s = state('x', [win('five_hour', 0.5, inHours(2)), win('seven_day', 1)], {extraUsage: paid});
+		const go = run(s, {extraUsage: true});
+		expect(go.verdict).toBe('go');
+		expect(go.reasons.join('\n')).toMatch(/weekly included quota exhausted \(100%\): the work runs on extra usage at extra cost \(\$\d+\.\d\d of \$\d+\.\d\d extra-usage credit left\)/);
+		expect(run(s, {extraUsage: false}).verdict).toBe('pause');
+		const over = run(state('x', [win('five_hour', 0.5, inHours(2)), win('seven_day', 0.95)], {extraUsage: paid}), {extraUsage: true});
+		expect(over.verdict).toBe('go');
+		expect(over.reasons.join('\n')).toContain('is over the configured max of 90%: extra usage takes the rest at extra cost');
 	});
 
 	it('extra usage used up: paused', () => {

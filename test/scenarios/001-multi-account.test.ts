@@ -2,9 +2,12 @@
  * Seed 001 (multi-account, issue 9 items 3, 4, 10): the emergency account is failure, recommend records
  * and switches. Driven through the CLI in-process (main()), on a real SQLite file, manual windows.
  */
-import {describe, expect, it} from 'vitest';
+import fs from 'node:fs';
+import path from 'node:path';
+import {afterEach, describe, expect, it} from 'vitest';
 import {runMain, tempHome} from '../helpers/cli.js';
-import {installFakeRunner} from '../helpers/fake-runner.js';
+import {FAKE_RUNNER, installFakeRunner} from '../helpers/fake-runner.js';
+import {childPath, claudeDir, startServer, tempDir, type TestServer} from '../helpers/providers.js';
 
 const NOW = '2026-11-22T12:00:00Z';
 const FIVE_RESET = '2026-11-22T14:00:00Z';
@@ -118,5 +121,74 @@ describe('seed 001: recommend records its answer and can switch', {timeout: 60_0
 		expect(emergency.code).toBe(3);
 		expect(emergency.json).toMatchObject({account: 'shelley', emergency: true, switched: null, switchNote: expect.stringMatching(/^not switched: shelley is the emergency fallback/)});
 		expect((await runMain(['active'], {home, now: NOW})).stdout.trim()).toBe('b');
+	});
+});
+
+let server: TestServer | undefined;
+afterEach(async () => {
+	await server?.close();
+	server = undefined;
+});
+
+/** molto (Claude, OAuth endpoint): weekly included quota exhausted, extra usage $14.80 of $20 left; spare (manual) at 95 %/95 %. */
+async function extraUsage() {
+	server = await startServer({status: 200, body: JSON.stringify({
+		five_hour: {utilization: 40, resets_at: FIVE_RESET},
+		seven_day: {utilization: 100, resets_at: SEVEN_RESET},
+		extra_usage: {is_enabled: true, monthly_limit: 2000, used_credits: 520, currency: 'USD'},
+	})});
+	const home = tempHome();
+	const user = tempDir('qt-user-');
+	const env = {HOME: user, QUOTA_TUI_ANTHROPIC_BASE_URL: server.url, PATH: childPath(false)};
+	await ok(['accounts', 'add', 'molto', '--provider', 'claude', '--config-dir', claudeDir(path.join(user, '.claude-molto')), '--usage-endpoint'], {home, env});
+	await ok(['accounts', 'add', 'spare', '--provider', 'manual'], {home, env});
+	await windows(home, 'spare', 50, 50);
+	// The agent runner lives in the job's folder (./agent): usage polling (runners.claude[0] from quota-tui's
+	// own cwd) cannot reach it, so molto's numbers come from the endpoint alone.
+	const project = tempHome('qt-project-');
+	fs.writeFileSync(path.join(project, 'agent'), `#!/bin/sh\nexec '${process.execPath}' '${FAKE_RUNNER}' "$@"\n`, {mode: 0o755});
+	await ok(['config', 'set', 'runners.claude', '["./agent", "-p", "--", "{prompt}"]'], {home, env});
+	const job = (await json(['queue', 'add', '--title', 'Manual task', '--prompt', 'cost=0.1 go', '--cwd', project, '--provider', 'claude', '--json'], {home, env})).json.id as string;
+	return {home, env, job};
+}
+
+describe('seed 001: extra usage, one rule for recommend, gate and dispatch', {timeout: 60_000}, () => {
+	it('001-18 extra usage lets an exhausted account keep working: normal → usable at extra cost everywhere (the reason says the credit left); last → only when no account with included quota is eligible, and then all three agree; never → never', async () => {
+		const s = await extraUsage();
+		const faces = async (named: boolean) => {
+			const rec = await json(['recommend', '--json', ...(named ? ['--provider', 'claude'] : [])], {home: s.home, env: s.env});
+			const gate = await json(['gate', '--json', ...(named ? ['--account', 'molto'] : [])], {home: s.home, env: s.env});
+			const dry = await json(['dispatch', s.job, '--dry-run', '--json', ...(named ? ['--account', 'molto'] : [])], {home: s.home, env: s.env});
+			return {rec: [rec.code, rec.json.account], gate: [gate.code, gate.json.account, gate.json.reasons as string[]], dry: [dry.code, dry.json.account]};
+		};
+		// normal: usable at extra cost by all three (the reason says how much credit is left).
+		await ok(['config', 'set', 'policy.extraUsage', 'normal'], {home: s.home, env: s.env});
+		let f = await faces(true);
+		expect(f.rec).toEqual([0, 'molto']);
+		expect(f.gate.slice(0, 2)).toEqual([0, 'molto']);
+		expect(f.gate[2]).toContainEqual('weekly included quota exhausted (100%): the work runs on extra usage at extra cost ($14.80 of $20.00 extra-usage credit left)');
+		expect(f.dry).toEqual([0, 'molto']);
+		const reason = (await json(['recommend', '--json', '--provider', 'claude'], {home: s.home, env: s.env})).json.reason as string;
+		expect(reason).toContain('on extra usage at extra cost, $14.80 of $20.00 extra-usage credit left');
+		// last (the default): while spare has included quota, molto's extra usage is not used — all three say spare …
+		await ok(['config', 'set', 'policy.extraUsage', 'last'], {home: s.home, env: s.env});
+		f = await faces(false);
+		expect([f.rec, f.gate.slice(0, 2), f.dry]).toEqual([[0, 'spare'], [0, 'spare'], [0, 'spare']]);
+		const named = await json(['gate', '--account', 'molto', '--json'], {home: s.home, env: s.env});
+		expect(named.code).toBe(75);
+		expect(named.json.reasons).toContainEqual('its extra usage is not used: policy.extraUsage is "last" and another account still has included quota');
+		// … and once spare is exhausted too, all three agree on molto at extra cost.
+		await windows(s.home, 'spare', 100, 100);
+		f = await faces(false);
+		expect([f.rec, f.gate.slice(0, 2), f.dry]).toEqual([[0, 'molto'], [0, 'molto'], [0, 'molto']]);
+		// never: never.
+		await ok(['config', 'set', 'policy.extraUsage', 'never'], {home: s.home, env: s.env});
+		const rec = await json(['recommend', '--json'], {home: s.home, env: s.env});
+		expect(rec.code).toBe(1);
+		expect(rec.json.alternatives).toContainEqual({name: 'molto', reason: 'weekly usage at 100%: included quota exhausted and policy.extraUsage is "never"'});
+		f = await faces(true);
+		expect(f.gate.slice(0, 2)).toEqual([75, 'molto']);
+		expect(f.gate[2]).toContainEqual('its extra usage is not used: policy.extraUsage is "never"');
+		expect(f.dry[0]).toBe(75);
 	});
 });

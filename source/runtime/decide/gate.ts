@@ -9,7 +9,8 @@ import {gate, type GateResult, type Verdict} from '../../engine/gate.js';
 import {modelStep} from '../../engine/model-ladder.js';
 import {planValue} from '../../engine/plans.js';
 import type {Recommendation} from '../../engine/report.js';
-import {selectAccount} from '../../engine/select.js';
+import {extraUsagePermitted, selectAccount} from '../../engine/select.js';
+import {extraUsageLeft} from '../../engine/status.js';
 import {isoAt} from '../../engine/time.js';
 import type {AccountState, Decision} from '../../engine/types.js';
 import {recordDecision} from '../../store/repositories.js';
@@ -109,6 +110,7 @@ export function judge(ctx: Context, inputs: Pick<DecisionInputs, 'states' | 'bud
 			priority: question.priority,
 			automatic: question.automatic,
 			explicitAccount: named !== undefined,
+			extraUsage: extraUsagePermitted(state, pool, policy),
 		},
 		policy: question.maxQuotaPercent === undefined ? policy : {...policy, maxQuotaPercent: question.maxQuotaPercent},
 		valueUsdPerMonth: planValue(state.account) ?? undefined,
@@ -117,6 +119,11 @@ export function judge(ctx: Context, inputs: Pick<DecisionInputs, 'states' | 'bud
 	if (emergencyReasons.length > 0) result.reasons.splice(1, 0, ...emergencyReasons);
 	if (model && step?.model === model) result.reasons.splice(1, 0, step.reason);
 	else if (step && result.verdict !== 'go') result.reasons.push(`the next model down policy.modelLadder has room: ${step.reason} (gate --model ${step.model})`);
+	if (result.verdict !== 'go' && extraUsageLeft(state.extraUsage) && !extraUsagePermitted(state, pool, policy)) {
+		result.reasons.push(policy.extraUsage === 'never'
+			? `its extra usage is not used: policy.extraUsage is "never"`
+			: `its extra usage is not used: policy.extraUsage is "last" and another account still has included quota`);
+	}
 	return {result, target: state, recommendation, emergency: lastResort, model: model ?? null};
 }
 
