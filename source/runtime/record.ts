@@ -71,9 +71,11 @@ function clampToNow(fresh: Fresh, now: number): Fresh {
 /** Record a failure for `account`: its status and message beside the last good windows. */
 export function recordFailure(db: Db, account: Pick<Account, 'name'>, failure: Failure, now: number): RecordResult {
 	const previous = latestSnapshot(db, account.name);
+	// A failure that asked nothing (a held slot, a cooldown) changes no answer: a credential refusal seen
+	// last stays the status (so real use can still relabel it "quota data unavailable", 001-16).
 	const status = failure.status && (isCredentialProblem(failure.status) || failure.status === 'unreachable')
 		? failure.status
-		: previous && !isCredentialProblem(previous.status) ? previous.status : 'unknown';
+		: previous && (!isCredentialProblem(previous.status) || !failure.requested) ? previous.status : 'unknown';
 	const snapshot: Snapshot = {
 		account: account.name,
 		// The last good observation time: a failure must not make old data look fresh.

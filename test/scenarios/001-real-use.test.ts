@@ -100,10 +100,7 @@ describe('seed 001: real use outranks quota numbers', {timeout: 90_000}, () => {
 		expect((await runMain(['recommend'], {home: s.home, now: '2026-11-23T13:00:01Z'})).stdout.trim()).toBe('work');
 	});
 
-	// Skipped, known regression: since issue 10's D8 change a held 401 leaves the account `unknown` (message
-	// "usage endpoint refused the token …") instead of `invalid_key`, so the real-use rule (engine/outcomes,
-	// isCredentialProblem) no longer relabels it "quota data unavailable". Fix the status mapping, then unskip.
-	it.skip('001-16 quota API 401 while real runs succeed: dispatch --account proves liveness; then usable, labelled "quota data unavailable"', async () => {
+	it('001-16 quota API 401 while real runs succeed: dispatch --account proves liveness; then usable, labelled "quota data unavailable"', async () => {
 		server = await startServer({status: 401, body: '{"type":"error","error":{"type":"authentication_error","message":"Invalid authentication credentials"}}'});
 		const home = tempHome();
 		const user = tempDir('qt-user-');
