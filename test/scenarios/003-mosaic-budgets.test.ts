@@ -298,3 +298,34 @@ describe('resume', {timeout: 120_000}, () => {
 	});
 	/* eslint-enable @typescript-eslint/no-explicit-any */
 });
+
+describe('slice A (decide): decisions on current data', {timeout: 60_000}, () => {
+	it('003-30 dispatch, auto-spend and estimate read stale sources first: observed at 20 % at 10:20, the provider says 95 % at 11:00 — dispatch --dry-run stops at once', async () => {
+		const {startServer, claudeDir, childPath, tempDir} = await import('../helpers/providers.js');
+		const {FAKE_RUNNER} = await import('../helpers/fake-runner.js');
+		const usage = (pct: number) => ({status: 200, body: JSON.stringify({five_hour: {utilization: 10, resets_at: '2026-11-20T13:00:00Z'}, seven_day: {utilization: pct, resets_at: '2026-11-24T10:00:00Z'}})});
+		const server = await startServer(usage(20));
+		try {
+			const home = tempHome();
+			const user = tempDir('qt-user-');
+			const project = tempHome('qt-project-');
+			fs.writeFileSync(path.join(project, 'agent'), `#!/bin/sh\nexec '${process.execPath}' '${FAKE_RUNNER}' "$@"\n`, {mode: 0o755});
+			const env = {HOME: user, QUOTA_TUI_ANTHROPIC_BASE_URL: server.url, PATH: childPath(false)};
+			const run = (args: string[], now: string) => runMain(args, {home, now, env});
+			expect((await run(['accounts', 'add', 'cl', '--provider', 'claude', '--config-dir', claudeDir(path.join(user, '.claude-cl')), '--usage-endpoint'], '2026-11-20T10:20:00Z')).code).toBe(0);
+			expect((await run(['config', 'set', 'runners.claude', '["./agent", "-p", "--", "{prompt}"]'], '2026-11-20T10:20:00Z')).code).toBe(0);
+			expect((await run(['status'], '2026-11-20T10:20:00Z')).stdout).toContain('20%');
+			const id = JSON.parse((await run(['queue', 'add', '--title', 'T', '--prompt', 'cost=0.1 t', '--cwd', project, '--json'], '2026-11-20T10:20:00Z')).stdout).id as string;
+			server.reply(usage(95));
+			const reads = server.requests.length;
+			const dry = await run(['dispatch', id, '--dry-run'], '2026-11-20T11:00:00Z');
+			expect(server.requests.length).toBeGreaterThan(reads);
+			expect(dry.code).toBe(75);
+			expect(dry.stderr).toMatch(/Not dispatched: Stopping: weekly quota usage at 95%/);
+			const estimate = JSON.parse((await run(['estimate', '--json'], '2026-11-20T11:00:00Z')).stdout) as {accounts: Array<{weeklyHeadroom: number}>};
+			expect(estimate.accounts).toEqual([expect.objectContaining({name: 'cl', weeklyHeadroom: expect.closeTo(0.05, 6)})]);
+		} finally {
+			await server.close();
+		}
+	});
+});
