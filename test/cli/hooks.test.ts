@@ -191,7 +191,7 @@ describe('serve', () => {
 		for (const child of servers.splice(0)) if (child.exitCode === null) child.kill('SIGKILL');
 	});
 
-	it('a job dispatched through serve fires job-started and job-finished once each from its tick', async () => {
+	it('a job dispatched through serve as a person\'s work ("manual": true) fires job-started and job-finished once each from its tick', async () => {
 		const home = tempHome();
 		const hook = hookScript(home);
 		const runner = installFakeRunner();
@@ -214,7 +214,7 @@ describe('serve', () => {
 		const token = fs.readFileSync(path.join(home, 'serve-token'), 'utf8').trim();
 		// The first tick has seen the job queued before it is dispatched.
 		await new Promise(resolve => setTimeout(resolve, 1500));
-		const response = await fetch(`http://127.0.0.1:${port}/auto-utilization/dispatch`, {method: 'POST', headers: {authorization: `Bearer ${token}`}, body: JSON.stringify({jobId: id})});
+		const response = await fetch(`http://127.0.0.1:${port}/auto-utilization/dispatch`, {method: 'POST', headers: {authorization: `Bearer ${token}`}, body: JSON.stringify({jobId: id, manual: true})});
 		expect(response.status).toBe(200);
 		await until(() => hook.read().some(run => run.event === 'job-finished'), 'no job-finished');
 		await new Promise(resolve => setTimeout(resolve, 6000));
