@@ -162,7 +162,16 @@ export type RefreshOptions = {
 	now?: number | undefined;
 	/** Abort in-flight reads (a quitting dashboard); nothing is recorded after it fires. */
 	signal?: AbortSignal | undefined;
+	/**
+	 * Read now past the shared 180 s slot and a failing source's back-off (seed 001-10: every chain
+	 * account is invalid or unknown, so the cached failure must not stand). A Retry-After still holds,
+	 * and so does the per-host hourly cap; a read less than BYPASS_MIN_GAP_MS ago is not repeated.
+	 */
+	bypassSlot?: boolean | undefined;
 };
+
+/** The shortest gap between two slot-bypassing reads of one account (a script's tight loop must not burn the host cap). */
+export const BYPASS_MIN_GAP_MS = 20_000;
 
 const inFlight = new WeakMap<Context, Map<string, Promise<RefreshResult>>>();
 
@@ -220,7 +229,7 @@ async function doRefresh(ctx: Context, account: Account, options: RefreshOptions
 			}
 			// A source failing again and again with the same cause backs off (item 10; audit D8).
 			const own = getPollState(db, name, source.origin);
-			if (own?.nextAllowedMs != null && own.nextAllowedMs > now && own.nextAllowedMs - now <= MAX_HOLD_MS && own.lastError) {
+			if (!options.bypassSlot && own?.nextAllowedMs != null && own.nextAllowedMs > now && own.nextAllowedMs - now <= MAX_HOLD_MS && own.lastError) {
 				failures.push({ok: false, origin: source.origin, message: `${own.lastError} (not asked again before ${isoUtc(own.nextAllowedMs)})`, requested: false});
 				continue;
 			}
@@ -231,7 +240,7 @@ async function doRefresh(ctx: Context, account: Account, options: RefreshOptions
 					return result(recordedOrigin ? 'refreshed' : 'cooldown', {origin: recordedOrigin, requests, nextAllowedMs: team.nextAllowedMs, message: team.message});
 				}
 				// A Retry-After far beyond MAX_HOLD_MS (or a clock moved back) does not block forever.
-				const claim = claimSlot(db, name, ENDPOINT_SLOT, now, now + intervalMs, MAX_HOLD_MS + intervalMs);
+				const claim = options.bypassSlot ? bypassClaim(db, name, now, intervalMs) : claimSlot(db, name, ENDPOINT_SLOT, now, now + intervalMs, MAX_HOLD_MS + intervalMs);
 				if (!claim.claimed && !previous && !recordedOrigin) {
 					// No data at all and another process holds the slot: it is reading right now.
 					const theirs = await awaitOtherReader(ctx, name, signal);
@@ -243,7 +252,7 @@ async function doRefresh(ctx: Context, account: Account, options: RefreshOptions
 				}
 				const host = endpointHost(source.origin);
 				const perHour = ctx.config.polling.hostReadsPerHour;
-				const hostClaim = claimHostRead(db, host, now, {perHour, gapMs: hostGapMs(perHour), firstRead: !previous?.windows.length});
+				const hostClaim = claimHostRead(db, host, now, {perHour, gapMs: hostGapMs(perHour), firstRead: options.bypassSlot === true || !previous?.windows.length});
 				if (!hostClaim.claimed) {
 					return result(recordedOrigin ? 'refreshed' : 'cooldown', {origin: recordedOrigin, requests, nextAllowedMs: hostClaim.nextAllowedMs, message: `usage reads from this machine to ${host} are spread to at most ${perHour} an hour (polling.hostReadsPerHour); next read for ${name} at ${isoUtc(hostClaim.nextAllowedMs)}`});
 				}
@@ -261,6 +270,7 @@ async function doRefresh(ctx: Context, account: Account, options: RefreshOptions
 			if (!outcome.ok && outcome.rateLimited) {
 				const hold = Math.min(MAX_HOLD_MS, outcome.retryAfterMs ?? RATE_LIMIT_BACKOFF_MS);
 				recordPoll(db, name, ENDPOINT_SLOT, now, {ok: false, error: outcome.message, holdUntilMs: now + hold});
+				recordPoll(db, name, RETRY_AFTER_SLOT, now, {ok: false, error: outcome.message, holdUntilMs: now + hold});
 			}
 		}
 		if (outcome.ok) {
@@ -283,6 +293,23 @@ async function doRefresh(ctx: Context, account: Account, options: RefreshOptions
 	}
 	if (recordedOrigin) return result('refreshed', {origin: recordedOrigin, requests, message: worst?.message});
 	return result(worst ? 'failed' : 'no-source', {requests, message: worst?.message, origin: worst?.origin});
+}
+
+/** The poll_state row that remembers a provider's Retry-After apart from the ordinary slot (a bypass honours it). */
+const RETRY_AFTER_SLOT = 'retry-after';
+
+/**
+ * The endpoint slot claimed past its ordinary interval (`bypassSlot`): refused while a Retry-After holds
+ * or when the slot was taken less than BYPASS_MIN_GAP_MS ago; otherwise claimed for the usual interval.
+ */
+function bypassClaim(db: Context['db'], name: string, now: number, intervalMs: number): ReturnType<typeof claimSlot> {
+	return db.transaction(() => {
+		const retry = getPollState(db, name, RETRY_AFTER_SLOT)?.nextAllowedMs ?? null;
+		if (retry !== null && retry > now && retry - now <= MAX_HOLD_MS) return {claimed: false, nextAllowedMs: retry};
+		const last = getPollState(db, name, ENDPOINT_SLOT)?.lastAttemptMs ?? null;
+		if (last !== null && last <= now && now - last < BYPASS_MIN_GAP_MS) return {claimed: false, nextAllowedMs: last + BYPASS_MIN_GAP_MS};
+		return claimSlot(db, name, ENDPOINT_SLOT, now, now + intervalMs, 0);
+	});
 }
 
 /** Wait (wall time, COLD_START_WAIT_MS at most) for another process to record the account's first data. */

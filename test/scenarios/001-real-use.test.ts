@@ -8,7 +8,7 @@ import path from 'node:path';
 import {afterEach, describe, expect, it} from 'vitest';
 import {runMain, tempHome} from '../helpers/cli.js';
 import {FAKE_RUNNER, installFakeRunner, type FakeRunner} from '../helpers/fake-runner.js';
-import {childPath, claudeDir, startServer, tempDir, type TestServer} from '../helpers/providers.js';
+import {childPath, claudeDir, fixtureText, startServer, tempDir, type TestServer} from '../helpers/providers.js';
 
 const NOW = '2026-11-22T12:00:00Z';
 const FIVE_RESET = '2026-11-22T14:00:00Z';
@@ -197,5 +197,61 @@ describe('seed 002: "You\'ve hit your limit" from real runs', {timeout: 90_000},
 			expect(r.code, args.join(' ')).toBe(2);
 			expect(r.stderr).toMatch(message);
 		}
+	});
+});
+
+describe('seed 001: every chain account invalid — read them again at once', {timeout: 90_000}, () => {
+	it('001-10 all chain accounts invalid → emergency; keys back → the next recommend re-reads each once (past the 180 s slot) and answers a chain account; a Retry-After still holds', async () => {
+		server = await startServer({status: 401, body: '{"type":"error","error":{"type":"authentication_error","message":"Invalid authentication credentials"}}'});
+		const home = tempHome();
+		const user = tempDir('qt-user-');
+		// No claude executable on PATH: the OAuth endpoint is each account's only source.
+		const env = {HOME: user, QUOTA_TUI_ANTHROPIC_BASE_URL: server.url, PATH: childPath(false)};
+		for (const name of ['vigilio', 'ludo']) {
+			await ok(['accounts', 'add', name, '--provider', 'claude', '--config-dir', claudeDir(path.join(user, `.claude-${name}`)), '--usage-endpoint'], {home, env});
+		}
+		await ok(['accounts', 'add', 'shelley', '--provider', 'manual', '--last-resort'], {home, env});
+		const at = (seconds: number) => new Date(Date.parse(NOW) + seconds * 1000).toISOString();
+		const first = await json(['recommend', '--json'], {home, env, now: at(0)});
+		expect(first.code).toBe(3);
+		expect(first.json).toMatchObject({account: 'shelley', emergency: true});
+		expect(server.requests).toHaveLength(2);
+		// The keys come back: 30 s later (well inside the 180 s slot) both accounts are read again at once.
+		server.reply({status: 200, body: fixtureText('oauth-live-max.json')});
+		const back = await json(['recommend', '--json'], {home, env, now: at(30)});
+		expect(server.requests).toHaveLength(4);
+		expect(back.code).toBe(0);
+		expect(back.json).toMatchObject({account: 'vigilio', emergency: false});
+		const decisions = (await json(['status', '--json'], {home, env, now: at(31)})).json.decisions as Array<{kind: string; inputs: {probed?: string[]}}>;
+		expect(decisions.find(d => d.kind === 'recommend' && d.inputs.probed)?.inputs.probed?.toSorted()).toEqual(['ludo', 'vigilio']);
+	});
+
+	it('001-10 the bypass honours Retry-After and is not repeated within 20 s; data that is merely fresh-and-allowed is never bypassed', async () => {
+		server = await startServer({status: 401, body: '{"type":"error","error":{"type":"authentication_error","message":"Invalid authentication credentials"}}'});
+		const home = tempHome();
+		const user = tempDir('qt-user-');
+		const env = {HOME: user, QUOTA_TUI_ANTHROPIC_BASE_URL: server.url, PATH: childPath(false)};
+		await ok(['accounts', 'add', 'vigilio', '--provider', 'claude', '--config-dir', claudeDir(path.join(user, '.claude-vigilio')), '--usage-endpoint'], {home, env});
+		await ok(['accounts', 'add', 'shelley', '--provider', 'manual', '--last-resort'], {home, env});
+		const at = (seconds: number) => new Date(Date.parse(NOW) + seconds * 1000).toISOString();
+		expect((await json(['recommend', '--json'], {home, env, now: at(0)})).code).toBe(3);
+		expect(server.requests).toHaveLength(1);
+		// 10 s later: not again (a tight loop must not burn the host's hourly reads).
+		expect((await json(['recommend', '--json'], {home, env, now: at(10)})).code).toBe(3);
+		expect(server.requests).toHaveLength(1);
+		// 40 s: read again; the provider says 429 with Retry-After 300.
+		server.reply({status: 429, headers: {'retry-after': '300'}, body: '{"type":"error","error":{"type":"rate_limit_error","message":"Rate limited"}}'});
+		expect((await json(['recommend', '--json'], {home, env, now: at(40)})).code).toBe(3);
+		expect(server.requests).toHaveLength(2);
+		// The keys are back, but the Retry-After holds until 340 s: no request at 100 s or 300 s.
+		server.reply({status: 200, body: fixtureText('oauth-live-max.json')});
+		for (const seconds of [100, 300]) expect((await json(['recommend', '--json'], {home, env, now: at(seconds)})).code).toBe(3);
+		expect(server.requests).toHaveLength(2);
+		const recovered = await json(['recommend', '--json'], {home, env, now: at(341)});
+		expect(recovered.json.account).toBe('vigilio');
+		expect(server.requests).toHaveLength(3);
+		// Healthy now: inside the slot nothing is read again.
+		expect((await json(['recommend', '--json'], {home, env, now: at(370)})).json.account).toBe('vigilio');
+		expect(server.requests).toHaveLength(3);
 	});
 });

@@ -5,11 +5,12 @@
  * the emergency fallback: that stays a failure a person acts on).
  */
 import {isoAt} from '../../engine/time.js';
-import type {Decision} from '../../engine/types.js';
+import type {AccountStatus, Decision} from '../../engine/types.js';
 import {getKv, recordDecision, setKv} from '../../store/repositories.js';
 import {localOffsetMinutes, type Collected} from '../collect.js';
 import type {Context} from '../context.js';
 import {deliveryProblems, watchEvents} from '../events.js';
+import {refreshAccount} from '../refresh.js';
 import {switchAccount, type SwitchOutcome} from '../switch.js';
 import {decisionInputs, type FreshOptions} from './inputs.js';
 
@@ -40,8 +41,29 @@ export function recommendSentence(active: string | null, answer: string | null, 
 	return active && active !== answer ? `switching ${active} → ${answer}${tail}` : `confirmed ${answer}${tail}`;
 }
 
+/** What a fresh read may clear: a key refused by the quota API (it may be back), or nothing known. */
+const PROBE_AGAIN: ReadonlySet<AccountStatus> = new Set(['invalid_key', 'token_expired', 'unknown', 'unreachable']);
+
+/**
+ * Seed 001-10: when every chain account is invalid or unknown, the cached failure must not stand until
+ * the shared slot frees (keys that come back are picked up by the next launch, not minutes later). Each
+ * such account is read once, now, past the 180 s slot — a Retry-After still holds (runtime/refresh.ts
+ * bypassSlot). A failure from real use is not re-read: only a real success clears it. Returns the
+ * accounts read.
+ */
+async function probeWhenAllInvalid(ctx: Context, collected: Collected, provider: string | undefined, now: number): Promise<string[]> {
+	if (ctx.demo || (collected.recommendation.account && !collected.recommendation.emergency)) return [];
+	const chain = collected.states.filter(s => !s.account.lastResort && !s.account.disabled && (!provider || s.account.provider === provider));
+	if (chain.length === 0 || !chain.every(s => PROBE_AGAIN.has(s.status) || s.unusableReason)) return [];
+	const probe = chain.filter(s => !s.unusableReason && (s.account.provider === 'claude' || s.account.provider === 'codex'));
+	const results = await Promise.all(probe.map(s => refreshAccount(ctx, s.account, {now, force: true, bypassSlot: true})));
+	return results.filter(r => r.requests > 0).map(r => r.account);
+}
+
 export async function decideRecommend(ctx: Context, question: RecommendQuestion, now: number, options: FreshOptions = {}): Promise<RecommendAnswer> {
-	const collected = await decisionInputs(ctx, now, {...options, provider: question.provider});
+	let collected = await decisionInputs(ctx, now, {...options, provider: question.provider});
+	const probed = options.refresh === false ? [] : await probeWhenAllInvalid(ctx, collected, question.provider, now);
+	if (probed.length > 0) collected = await decisionInputs(ctx, now, {...options, provider: question.provider});
 	const {recommendation, active} = collected;
 	const warnings = [...collected.warnings];
 	// all-exhausted, emergency, recommendation-changed (and whatever else changed) reach the hooks.
@@ -58,7 +80,7 @@ export async function decideRecommend(ctx: Context, question: RecommendQuestion,
 					subject: recommendation.account ?? 'none',
 					verdict: recommendation.account ? (recommendation.emergency ? 'emergency' : active && active !== recommendation.account ? 'switching' : 'confirmed') : 'none',
 					reasons: [sentence, recommendation.reason],
-					inputs: {active, provider: question.provider ?? null, emergency: recommendation.emergency, alternatives: recommendation.alternatives},
+					inputs: {active, provider: question.provider ?? null, emergency: recommendation.emergency, alternatives: recommendation.alternatives, ...(probed.length > 0 ? {probed} : {})},
 				};
 				ctx.db.transaction(() => {
 					recordDecision(ctx.db, decision!);
