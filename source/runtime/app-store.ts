@@ -16,7 +16,7 @@ import {createPoller} from './poller.js';
 import type {RefreshResult} from './refresh.js';
 import {planResetUse, resetPreviewOf, useResetCredit} from './reset-use.js';
 import {switchAccount} from './switch.js';
-import {createDashboardUtilization, utilizationFingerprint} from './utilization.js';
+import {createDashboardUtilization, utilizationFingerprint, utilizationHousekeeping} from './utilization.js';
 import {createQueueControls} from './queue-controls.js';
 import {onTeamJobs} from './hub-sync.js';
 import type {AppRuntime, AppSnapshot, Listener, Notice, QueueSnapshot} from './types.js';
@@ -160,6 +160,7 @@ export function createAppRuntime(ctx: Context): AppRuntime {
 		if (due) {
 			queueControls.tick();
 			refreshLocalLogs();
+			utilizationHousekeeping(ctx, snapshot.utilization, now);
 		}
 	};
 
@@ -170,6 +171,7 @@ export function createAppRuntime(ctx: Context): AppRuntime {
 			if (unsubscribeClock === undefined) {
 				queueControls.tick();
 				refreshLocalLogs();
+				utilizationHousekeeping(ctx, snapshot.utilization, clock.now());
 			}
 			unsubscribeClock ??= clock.subscribe(onTick);
 			poller.start();

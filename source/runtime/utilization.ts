@@ -123,30 +123,45 @@ export async function notifyUseItOrLoseIt(ctx: Context, report: UtilizationRepor
 export type DashboardUtilization = (collected: Collected, now: number, force?: boolean) => UtilizationReport | undefined;
 
 /**
- * The dashboard's utilization report, recomputed on every collect from the fresh account states, while
- * the history behind it is re-read at most every `historyTtlMs` (or when `force`d: a refresh, a
- * switch): the dashboard collects whenever another process writes the database (a status-line hook
- * writes on every refresh), and closed windows do not change that fast. Also applies history retention
- * (at most once an hour) and sends due "use it or lose it" notifications (once per window, in the
- * background). Undefined when the history cannot be read (the rest of the dashboard goes on).
+ * The dashboard's utilization report, recomputed on every collect from the fresh account states. The
+ * window history behind it (the costly read) is re-read at most every `historyTtlMs` (or when `force`d:
+ * a refresh, a switch): the dashboard collects whenever another process writes the database (a
+ * status-line hook writes on every refresh), and closed windows do not change that fast. The automatic
+ * spend and the pending follow-ups are two small queries, read on every collect, so a job that just
+ * ended counts at once (audit S3: "0 jobs" after two had succeeded). Reading has no side effects:
+ * retention and notifications are `utilizationHousekeeping`, on the dashboard's own tick. Undefined
+ * when the history cannot be read (the rest of the dashboard goes on).
  */
 export function createDashboardUtilization(ctx: Context, historyTtlMs = 60_000): DashboardUtilization {
 	let read: {at: number; value: HistoryRead} | undefined;
 	return (collected, now, force = false) => {
 		try {
 			if (!read || force || now - read.at >= historyTtlMs || now < read.at) {
-				if (!ctx.demo) pruneHistory(ctx, now);
 				read = {at: now, value: readHistory(ctx, now, 7, false)};
+			} else {
+				read = {at: read.at, value: {...read.value, autoSpend: autoSpendOf(ctx, now), pending: pendingOf(ctx, now)}};
 			}
-			const report = reportFrom(ctx, collected, read.value, now);
-			if (report.useItOrLoseIt.length > 0) void notifyUseItOrLoseIt(ctx, report, now);
-			return report;
+			return reportFrom(ctx, collected, read.value, now);
 		} catch {
 			return undefined;
 		}
 	};
 }
 
+/**
+ * The utilization side effects, on their own tick (issue 9: reading has no side effects): history
+ * retention (at most once an hour across processes) and the due "use it or lose it" notifications of
+ * `report` (once per window, in the background). Never throws.
+ */
+export function utilizationHousekeeping(ctx: Context, report: UtilizationReport | undefined, now: number): void {
+	if (ctx.demo) return;
+	try {
+		pruneHistory(ctx, now);
+	} catch {
+		// A locked or damaged database: retention waits for the next tick.
+	}
+	if (report && report.useItOrLoseIt.length > 0) void notifyUseItOrLoseIt(ctx, report, now).catch(() => undefined);
+}
 /** The report without the fields that move with every second, for change detection. */
 export function utilizationFingerprint(report: UtilizationReport | undefined): string {
 	if (!report) return '';

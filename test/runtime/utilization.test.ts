@@ -13,7 +13,8 @@ import {createAppRuntime} from '../../source/runtime/app-store.js';
 import {collect} from '../../source/runtime/collect.js';
 import {openContext, type Context} from '../../source/runtime/context.js';
 import {historyFromDb, pruneHistory, recordManualWindow} from '../../source/runtime/history.js';
-import {collectUtilization, createDashboardUtilization, notifyUseItOrLoseIt, useItOrLoseItKey} from '../../source/runtime/utilization.js';
+import {collectUtilization, createDashboardUtilization, notifyUseItOrLoseIt, useItOrLoseItKey, utilizationHousekeeping} from '../../source/runtime/utilization.js';
+import {addJob} from '../../source/store/jobs.js';
 import {recordWindowObservations, windowHistory} from '../../source/store/history.js';
 import {sentNotification} from '../../source/store/notifications.js';
 import {upsertBudget} from '../../source/store/repositories.js';
@@ -134,19 +135,29 @@ describe('use it or lose it', () => {
 		expect(await notifyUseItOrLoseIt(demo, demoReport, Date.parse('2026-11-22T14:30:00Z'))).toEqual([]);
 	});
 
-	it('the dashboard computes the report on every collect and sends the notification in the background', async () => {
+	it('the dashboard computes the report on every collect without side effects; housekeeping sends the notification', async () => {
 		const {log, ctx} = setUp('suggest');
 		const utilizationOf = createDashboardUtilization(ctx);
 		const utilization = utilizationOf(collect(ctx, now), now);
 		expect(utilization?.useItOrLoseIt).toHaveLength(1);
+		// Reading sends nothing (issue 9: reading has no side effects) …
+		await new Promise(resolve => setTimeout(resolve, 200));
+		expect(calls(log)).toHaveLength(0);
+		// … the dashboard's own tick does, once per window.
+		utilizationHousekeeping(ctx, utilization, now);
 		await expect.poll(() => calls(log).length).toBe(1);
+		utilizationHousekeeping(ctx, utilization, now + 1000);
 		// Later collects reuse the history read for a minute (fresh states, same closed windows); a
 		// forced one (refresh) or a later one reads it again.
 		manual(ctx, 'max', 'seven_day', 90, '2026-11-30T09:00:00Z', now + 1000);
 		expect(utilizationOf(collect(ctx, now + 1000), now + 1000)?.useItOrLoseIt).toEqual([]);
 		expect(utilizationOf(collect(ctx, now + 1000), now + 1000)?.accounts[0]!.sparkline.at(-1)).toBe(0.4);
-		expect(utilizationOf(collect(ctx, now + 1000), now + 1000, true)?.accounts[0]!.sparkline.at(-1)).toBe(0.9);
+		// The queue counts are read on every collect (audit S3): a job queued now shows at once.
+		addJob(ctx.db, {id: 'q-1', title: 'Follow-up', prompt: 'p', cwd: '/tmp', severity: 'warning', createdAt: isoAt(now), source: 'backlog', kind: 'task', estimateUsd: 1.25}, now + 2000);
+		expect(utilizationOf(collect(ctx, now + 2000), now + 2000)?.pending).toMatchObject({count: 1, estimateUsd: 1.25});
+		expect(utilizationOf(collect(ctx, now + 2000), now + 2000, true)?.accounts[0]!.sparkline.at(-1)).toBe(0.9);
 		expect(utilizationOf(collect(ctx, now + 61_000), now + 61_000)?.accounts[0]!.sparkline.at(-1)).toBe(0.9);
+		await new Promise(resolve => setTimeout(resolve, 200));
 		expect(calls(log)).toHaveLength(1);
 	});
 });
