@@ -14,7 +14,7 @@ import {createRequire} from 'node:module';
 import type ConfType from 'conf';
 import {z} from 'zod';
 import {DEFAULT_NOTIFY_EVENTS, EVENT_NAMES} from '../engine/event-names.js';
-import {ACCOUNT_NAME, PROVIDERS} from '../engine/types.js';
+import {ACCOUNT_NAME, DEFAULT_POLICY, PROVIDERS} from '../engine/types.js';
 import {HUB_SCHEMA, HUB_URL, MACHINE_NAME} from './hub/settings.js';
 
 // ---------------------------------------------------------------------------------------------------
@@ -64,22 +64,23 @@ const accounts = z
 		}
 	});
 
+/** Every default is the engine's DEFAULT_POLICY: the policy defaults exist once (issue 9 item 1). */
 export const PolicySchema = z.object({
-	switchThreshold: fraction().default(0.9),
-	warnThreshold: fraction().default(0.8),
-	strategy: z.enum(['chain', 'drain-soonest-reset', 'most-headroom']).default('chain'),
-	extraUsage: z.enum(['last', 'normal', 'never']).default('last'),
+	switchThreshold: fraction().default(DEFAULT_POLICY.switchThreshold),
+	warnThreshold: fraction().default(DEFAULT_POLICY.warnThreshold),
+	strategy: z.enum(['chain', 'drain-soonest-reset', 'most-headroom']).default(DEFAULT_POLICY.strategy),
+	extraUsage: z.enum(['last', 'normal', 'never']).default(DEFAULT_POLICY.extraUsage),
 	/** Percent; may exceed 100 (extra usage). */
-	maxQuotaPercent: nonNegative().default(90),
+	maxQuotaPercent: nonNegative().default(DEFAULT_POLICY.maxQuotaPercent),
 	/** `quota-tui hook claude` stops the agent above this weekly usage (null: maxQuotaPercent). */
-	hookStopPercent: z.number().min(0).max(100).nullable().default(null),
-	reservedBudgetUsd: nonNegative().nullable().default(null),
-	imminentMinutes: nonNegative().default(30),
-	unknownPolicy: z.enum(['defer-auto', 'block', 'allow']).default('defer-auto'),
+	hookStopPercent: z.number().min(0).max(100).nullable().default(DEFAULT_POLICY.hookStopPercent),
+	reservedBudgetUsd: nonNegative().nullable().default(DEFAULT_POLICY.reservedBudgetUsd),
+	imminentMinutes: nonNegative().default(DEFAULT_POLICY.imminentMinutes),
+	unknownPolicy: z.enum(['defer-auto', 'block', 'allow']).default(DEFAULT_POLICY.unknownPolicy),
 	/** Reset credits: never redeem, ask (dashboard key, `resets use` y/n), or auto (Codex only, when exhausted with work queued). */
-	resetCredits: z.enum(['never', 'ask', 'auto']).default('ask'),
+	resetCredits: z.enum(['never', 'ask', 'auto']).default(DEFAULT_POLICY.resetCredits),
 	/** Model tiers per provider, most capable first: a model-scoped weekly window over the switch threshold routes to the next one. */
-	modelLadder: z.record(z.string(), z.array(z.string().min(1))).default(() => ({claude: ['opus', 'sonnet']})),
+	modelLadder: z.record(z.string(), z.array(z.string().min(1))).default(() => structuredClone(DEFAULT_POLICY.modelLadder) as Record<string, string[]>),
 });
 
 const AutoUtilizationSchema = z.object({
