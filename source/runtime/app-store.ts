@@ -7,6 +7,7 @@
  * provider data.
  */
 import type {StatusReport} from '../engine/report.js';
+import type {Decision} from '../engine/types.js';
 import type {UtilizationReport} from '../engine/waste.js';
 import {instantMs} from '../engine/time.js';
 import {collect} from './collect.js';
@@ -206,13 +207,24 @@ export function createAppRuntime(ctx: Context): AppRuntime {
 		},
 		switchTo(name) {
 			const now = clock.now();
-			switchAccount(ctx, name, now).then(
+			// `Switched to b (allowed, binding usage 41%)`: the name is said once, not again in each reason.
+			const switched = (decision: Decision, warnings: readonly string[]) => {
+				const details = decision.reasons.slice(1).map(reason => (reason.startsWith(`${name}: `) ? reason.slice(name.length + 2) : reason));
+				const extra = warnings.length > 0 ? ` (${warnings.join('; ')})` : '';
+				return {text: `Switched to ${name}${details.length > 0 ? ` (${details.join('; ')})` : ''}${extra}`, tone: warnings.length > 0 ? 'warning' as const : 'success' as const, at: now};
+			};
+			// Published at once (the active marker moves now); the switch hooks run after, and their
+			// problems, if any, follow in the notice.
+			const onPublished = (decision: Decision) => {
+				if (disposed) return;
+				recollect(true);
+				setNotice(switched(decision, []));
+			};
+			switchAccount(ctx, name, now, {onPublished}).then(
 				outcome => {
+					if (disposed) return;
 					recollect(true);
-					const extra = outcome.warnings.length > 0 ? ` (${outcome.warnings.join('; ')})` : '';
-					// `Switched to b (allowed, binding usage 41%)`: the name is said once, not again in each reason.
-					const details = outcome.decision.reasons.slice(1).map(reason => (reason.startsWith(`${name}: `) ? reason.slice(name.length + 2) : reason));
-					setNotice({text: `Switched to ${name}${details.length > 0 ? ` (${details.join('; ')})` : ''}${extra}`, tone: outcome.warnings.length > 0 ? 'warning' : 'success', at: now});
+					setNotice(switched(outcome.decision, outcome.warnings));
 				},
 				(error: unknown) => setNotice({text: `switch failed: ${(error as Error).message}`, tone: 'error', at: now}),
 			);

@@ -54,7 +54,7 @@ export function swapSymlink(activeDir: string, provider: string, target: string)
  * Make `name` the active account at `now`. The decision records what the account looked like and
  * what the engine would have recommended, so a switch against the advice is visible later.
  */
-export async function switchAccount(ctx: Context, name: string, now: number, options: {reason?: string} = {}): Promise<SwitchOutcome> {
+export async function switchAccount(ctx: Context, name: string, now: number, options: {reason?: string; onPublished?: (decision: Decision) => void} = {}): Promise<SwitchOutcome> {
 	const account = ctx.accounts.find(a => a.name === name);
 	if (!account) {
 		const known = ctx.accounts.map(a => a.name).join(', ') || 'none';
@@ -91,7 +91,13 @@ export async function switchAccount(ctx: Context, name: string, now: number, opt
 			warnings.push(`could not update the active/${account.provider} symlink: ${(error as Error).message}`);
 		}
 	}
-	// The switch is published (above); hooks and the old switch.onSwitch run after it, as `switch` hooks.
+	// The switch is published (above: the dashboard shows it now); hooks and the old switch.onSwitch run
+	// after it, as `switch` hooks, however long they take.
+	try {
+		options.onPublished?.(decision);
+	} catch {
+		// A face's redraw problem is not the switch's.
+	}
 	const deliveries = await emitEvent(ctx, 'switch', {
 		key: `${active ?? 'none'}->${name}:${decision.at}:${randomUUID()}`,
 		account: name,

@@ -83,6 +83,27 @@ describe('event hooks', () => {
 		}
 	});
 
+	it('a dashboard switch is published at once: the active marker moves while a slow switch hook still runs', async () => {
+		const home = tempHome();
+		// The hook records its start, then keeps running for 4 s.
+		const hook = hookScript(home, 'setTimeout(() => {}, 4000);');
+		await twoManualAccounts(home, 10);
+		writeHooks(home, [{on: ['switch'], command: [process.execPath, hook.script]}]);
+		const runtime = createAppRuntime(openContext({env: {...process.env, QUOTA_TUI_HOME: home, QUOTA_TUI_NOW: NOW, TZ: 'UTC'}}));
+		try {
+			const started = Date.now();
+			runtime.switchTo('b');
+			await expect.poll(() => runtime.getSnapshot().report.active, {timeout: 3000, interval: 20}).toBe('b');
+			const shownAfter = Date.now() - started;
+			expect(shownAfter).toBeLessThan(3000);
+			expect(runtime.getSnapshot().notice?.text).toMatch(/^Switched to b/);
+			// The hook ran (and is still running when the marker moved).
+			await expect.poll(() => hook.read().length, {timeout: 10_000}).toBe(1);
+		} finally {
+			runtime.dispose();
+		}
+	});
+
 	it('the old switch.onSwitch still runs, as a switch hook', async () => {
 		const home = tempHome();
 		const out = path.join(home, 'old.txt');
