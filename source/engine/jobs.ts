@@ -92,6 +92,9 @@ function folderName(cwd: string): string {
 	return cwd.replace(/[/\\]+$/, '').split(/[/\\]/).at(-1) ?? '';
 }
 
+/** A budget scope a job may carry: `account:NAME`, `role:NAME` or `project:NAME`. */
+export const JOB_SCOPE = /^(account|role|project):.+$/;
+
 /**
  * The budget scopes a job's gate applies (seed 003): those it was queued with, and for a Fleet
  * follow-up `project:<its project folder name>`.

@@ -189,3 +189,15 @@ describeHub('one queue across machines', {timeout: 240_000}, () => {
 		expect(runner.runs().filter(r => r.jobId === queued.id)).toHaveLength(0);
 	});
 });
+
+describeHub('budget scopes travel with team jobs', {timeout: 120_000}, () => {
+	it('a job queued with --scope project:p on one machine is gated by the project budget on another (scopes travel in the hub payload)', async () => {
+		const [alpha, beta] = (await team(30, 'alpha', 'beta')) as [Machine, Machine];
+		await ok(alpha, ['budget', 'set', '--scope', 'project:p', '--limit', '50', '--unit', 'messages', '--used', '50', '--reset-at', SEVEN_RESET]);
+		const added = JSON.parse((await ok(alpha, ['queue', 'add', '--title', 'Scoped', '--prompt', 'cost=0.1 scoped', '--cwd', project, '--scope', 'project:p', '--json'])).stdout) as {id: string};
+		expect(jobOn(beta, added.id)).toMatchObject({source: 'team', scopes: ['project:p']});
+		const dry = await run(beta, ['dispatch', added.id, '--dry-run']);
+		expect(dry.code).toBe(75);
+		expect(dry.stderr).toMatch(/Stopping: project:p budget at 50 of 50 messages/);
+	});
+});

@@ -4,7 +4,7 @@
 import {randomBytes} from 'node:crypto';
 import path from 'node:path';
 import {dashPromptWarning} from '../../engine/prompt-safety.js';
-import {parseSeverity, SEVERITIES, type Learned} from '../../engine/jobs.js';
+import {JOB_SCOPE, parseSeverity, SEVERITIES, type Learned} from '../../engine/jobs.js';
 import {addJob, getJob, removeJob, requeueJob} from '../../store/jobs.js';
 import {cancelJob, isDirectory, jobView, estimateDefaults, learned, localIso, readQueue, resolveJobId, type JobView} from '../../runtime/queue.js';
 import {jobJson} from '../../runtime/server.js';
@@ -128,7 +128,7 @@ async function add(argv: readonly string[], io: Io): Promise<number> {
 	}, 'queue add');
 	const scopes = [...new Set(values.scope ?? [])];
 	for (const scope of scopes) {
-		if (!/^(account|role|project):.+$/.test(scope)) throw new UsageError(`--scope: expected account:NAME, role:NAME or project:NAME, got "${scope}"`);
+		if (!JOB_SCOPE.test(scope)) throw new UsageError(`--scope: expected account:NAME, role:NAME or project:NAME, got "${scope}"`);
 	}
 	const title = values.title?.trim();
 	if (!title) throw new UsageError('--title: required (a short line saying what the job does)');

@@ -4,6 +4,7 @@
  * come back to every machine — as local jobs of source `team` when another machine queued them, and as
  * the team state in `team_jobs` (who claimed it, where it runs, how it ended, its log tail).
  */
+import {JOB_SCOPE, jobScopes} from '../../engine/jobs.js';
 import {addJob, getJob} from '../jobs.js';
 import type {Db} from '../db.js';
 import {getCursor, setCursor} from '../outbox.js';
@@ -30,7 +31,9 @@ export async function publishJobs(hub: Hub, db: Db, nowMs: number): Promise<numb
 		if (!job) continue;
 		const result = await enqueueJob(hub, {
 			id, idempotencyKey: id, title: job.title, prompt: job.prompt, cwd: job.cwd, severity: job.severity, kind: job.kind, provider: job.provider,
-			estimateUsd: job.estimateUsd, estimatePct: job.estimatePct, payload: {source: job.source, module: job.module, createdAt: job.createdAt},
+			// The budget scopes travel too (a Fleet follow-up's project:<folder> included: on the other
+			// machines it is a `team` job), so every machine gates it with the same budgets.
+			estimateUsd: job.estimateUsd, estimatePct: job.estimatePct, payload: {source: job.source, module: job.module, createdAt: job.createdAt, scopes: jobScopes(job)},
 		});
 		if (result.created) created += 1;
 		putTeamJob(db, teamRowOf(result.job, 0, nowMs));
@@ -55,12 +58,14 @@ export async function pullJobs(hub: Hub, db: Db, nowMs: number): Promise<number>
 			const seq = Number(row['seq']);
 			top = Math.max(top, seq);
 			if (!getJob(db, job.id)) {
-				const payload = job.payload as {module?: unknown; createdAt?: unknown};
+				const payload = job.payload as {module?: unknown; createdAt?: unknown; scopes?: unknown};
+				// Another machine's words: only well-formed scopes are kept.
+				const scopes = Array.isArray(payload.scopes) ? payload.scopes.filter((x): x is string => typeof x === 'string' && x.length <= 200 && JOB_SCOPE.test(x)) : [];
 				addJob(db, {
 					id: job.id, title: job.title, prompt: job.prompt, cwd: job.cwd ?? '', severity: job.severity,
 					createdAt: typeof payload.createdAt === 'string' && Number.isFinite(Date.parse(payload.createdAt)) ? payload.createdAt : job.createdAt,
 					source: 'team', sourceRef: `${job.createdBy}:${job.id}`, kind: job.kind, module: typeof payload.module === 'string' ? payload.module : null,
-					provider: job.provider, estimateUsd: job.estimateUsd, estimatePct: job.estimatePct,
+					provider: job.provider, estimateUsd: job.estimateUsd, estimatePct: job.estimatePct, scopes,
 				}, nowMs);
 			}
 			putTeamJob(db, teamRowOf(job, seq, nowMs));
