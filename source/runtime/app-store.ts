@@ -20,7 +20,8 @@ import {switchAccount} from './switch.js';
 import {createDashboardUtilization, utilizationFingerprint, utilizationHousekeeping} from './utilization.js';
 import {createQueueControls} from './queue-controls.js';
 import {onTeamJobs} from './hub-sync.js';
-import type {AppRuntime, AppSnapshot, Listener, Notice, QueueSnapshot} from './types.js';
+import {detailOf, logSignature} from './detail.js';
+import type {AppRuntime, AppSnapshot, DetailSnapshot, DetailSubject, Listener, Notice, QueueSnapshot} from './types.js';
 
 /** The report without the fields that move with every second, for change detection. */
 function fingerprint(report: StatusReport): string {
@@ -65,6 +66,9 @@ export function createAppRuntime(ctx: Context): AppRuntime {
 	let dataVersion = -1;
 	let unsubscribeClock: (() => void) | undefined;
 	let disposed = false;
+	// The open detail view (its data rides in the snapshot), and the signature of a running job's log.
+	let subject: DetailSubject | null = null;
+	let logSeen = '';
 	// Our own writes do not move PRAGMA data_version: recollect after each poll that wrote something.
 	const poller = createPoller(ctx, {
 		onResult(result) {
@@ -108,17 +112,26 @@ export function createAppRuntime(ctx: Context): AppRuntime {
 	// The waste panel's report; its history is re-read at most once a minute (or on force).
 	const utilizationOf = createDashboardUtilization(ctx);
 
+	const detailAt = (now: number): DetailSnapshot | undefined => {
+		if (subject === null) return undefined;
+		const detail = detailOf(ctx, subject, now);
+		logSeen = detail.kind === 'job' ? logSignature(detail.job?.logPath ?? null) : '';
+		return detail;
+	};
+
 	const recollect = (force = false): boolean => {
 		const now = clock.now();
 		lastCollect = now;
 		let report: StatusReport;
 		let utilization: UtilizationReport | undefined;
 		let queue: QueueSnapshot | undefined;
+		let detail: DetailSnapshot | undefined;
 		try {
 			const collected = collect(ctx, now);
 			report = collected.report;
 			utilization = utilizationOf(collected, now, force);
 			queue = queueControls.snapshot(now, force);
+			detail = detailAt(now);
 		} catch (error) {
 			// Keep the last good report; say what went wrong.
 			setNotice({text: `refresh failed: ${(error as Error).message}`, tone: 'error', at: now});
@@ -127,10 +140,10 @@ export function createAppRuntime(ctx: Context): AppRuntime {
 		resetAt = nextResetMs(report, now);
 		dataVersion = readDataVersion();
 		const thresholds = thresholdsOf();
-		const print = fingerprint(report) + utilizationFingerprint(utilization) + JSON.stringify(queue) + JSON.stringify(thresholds);
+		const print = fingerprint(report) + utilizationFingerprint(utilization) + JSON.stringify(queue) + JSON.stringify(thresholds) + JSON.stringify(detail);
 		if (!force && print === lastPrint) return false;
 		lastPrint = print;
-		snapshot = {...snapshot, report, utilization, queue, thresholds};
+		snapshot = {...snapshot, report, utilization, queue, thresholds, detail};
 		return true;
 	};
 
@@ -153,10 +166,17 @@ export function createAppRuntime(ctx: Context): AppRuntime {
 	dataVersion = readDataVersion();
 	snapshot = {report: first, utilization: firstUtilization, queue: firstQueue, notice: null, refreshing: false, thresholds: thresholdsOf()};
 
+	// A running job's log grows without touching the database: its tail is re-read when the file changed.
+	const logGrew = (): boolean => {
+		const detail = snapshot.detail;
+		if (detail?.kind !== 'job' || (detail.job?.state !== 'running' && detail.job?.state !== 'claimed')) return false;
+		return logSignature(detail.job.logPath) !== logSeen;
+	};
+
 	const onTick = () => {
 		const now = clock.now();
 		const due = now - lastCollect >= intervalMs || now >= resetAt;
-		const changedElsewhere = !due && readDataVersion() !== dataVersion;
+		const changedElsewhere = !due && (readDataVersion() !== dataVersion || logGrew());
 		if ((due || changedElsewhere) && recollect()) emit();
 		if (due) {
 			queueControls.tick();
@@ -254,6 +274,17 @@ export function createAppRuntime(ctx: Context): AppRuntime {
 				(error: unknown) => setNotice({text: `reset failed: ${(error as Error).message}`, tone: 'error', at: clock.now()}),
 			);
 		},
+		openDetail(next) {
+			subject = next;
+			try {
+				snapshot = {...snapshot, detail: detailAt(clock.now())};
+			} catch (error) {
+				snapshot = {...snapshot, detail: undefined, notice: {text: `could not read the details: ${(error as Error).message}`, tone: 'error', at: clock.now()}};
+			}
+			emit();
+		},
+		cancelJob: jobId => queueControls.cancel(jobId),
+		requeueJob: jobId => queueControls.requeue(jobId),
 		dispose() {
 			if (disposed) return;
 			disposed = true;

@@ -9,7 +9,8 @@ import {deliveryProblems, eventsTick} from './events.js';
 import {autoTick, buildAutoPlan, reloadConfig, suggestionText} from './auto.js';
 import type {Context} from './context.js';
 import {dispatchJob} from './dispatch.js';
-import {readQueue} from './queue.js';
+import {cancelJob, readQueue} from './queue.js';
+import {requeueJob} from '../store/jobs.js';
 import type {DispatchPreview, Notice, QueueSnapshot} from './types.js';
 
 /**
@@ -54,6 +55,10 @@ export type QueueControls = {
 	previewDispatch(jobId: string): Promise<DispatchPreview>;
 	dispatch(jobId: string, account?: string | null): void;
 	cycleAutoMode(): void;
+	/** Cancel a job (`x` in the job view, after y/n): a queued one at once, a running one is stopped. */
+	cancel(jobId: string): void;
+	/** Put a failed, interrupted or cancelled job back in the queue (`R` in the job view). */
+	requeue(jobId: string): void;
 	/** Run one auto-utilization tick unless one is running. */
 	tick(): void;
 	/**
@@ -121,6 +126,31 @@ export function createQueueControls(ctx: Context, hooks: QueueControlsHooks): Qu
 				},
 				(error: unknown) => hooks.notice({text: `dispatch failed: ${(error as Error).message}`, tone: 'error', at}),
 			);
+		},
+		cancel(jobId) {
+			const at = now();
+			cancelJob(ctx, jobId, {graceMs: 10_000, now}).then(
+				outcome => {
+					if (hooks.isDisposed()) return;
+					hooks.refresh();
+					hooks.notice({text: outcome.message, tone: outcome.state === 'cancelled' ? 'success' : outcome.state === 'missing' ? 'error' : 'warning', at});
+				},
+				(error: unknown) => hooks.notice({text: `cancel failed: ${(error as Error).message}`, tone: 'error', at}),
+			);
+		},
+		requeue(jobId) {
+			const at = now();
+			let result: ReturnType<typeof requeueJob>;
+			try {
+				result = requeueJob(ctx.db, jobId, at);
+			} catch (error) {
+				hooks.notice({text: `requeue failed: ${(error as Error).message}`, tone: 'error', at});
+				return;
+			}
+			hooks.refresh();
+			hooks.notice(result === 'requeued'
+				? {text: `Queued ${jobId} again.`, tone: 'success', at}
+				: {text: result === 'missing' ? `no job ${jobId}` : `${jobId} is still queued or running: only a finished job can be requeued`, tone: 'warning', at});
 		},
 		cycleAutoMode() {
 			const at = now();

@@ -4,6 +4,7 @@
  */
 import type {StatusReport} from '../engine/report.js';
 import type {UtilizationPoint} from '../engine/jobs.js';
+import type {Decision} from '../engine/types.js';
 import type {UtilizationReport} from '../engine/waste.js';
 
 export type Notice = {
@@ -28,7 +29,63 @@ export type AppSnapshot = {
 	 * turn warn/critical where the policy does (audit Part 2 D9). Absent: the theme's defaults.
 	 */
 	thresholds?: {warnAt: number; criticalAt: number} | undefined;
+	/** The data of the open detail view (runtime.openDetail), read from the database; undefined when none is open. */
+	detail?: DetailSnapshot | undefined;
 };
+
+/** What a detail view is about: an account, a job, or the whole decision log. */
+export type DetailSubject = {kind: 'account'; name: string} | {kind: 'job'; id: string} | {kind: 'decisions'};
+
+/** The account view's data beyond the report: each window's history and the decisions about the account. */
+export type AccountDetail = {
+	kind: 'account';
+	name: string;
+	/** Per window kind: utilization over the last 7 days, `historySteps` points on a fixed grid, oldest first (null = no data yet). */
+	history: Record<string, Array<number | null>>;
+	historySteps: number;
+	/** Decisions whose subject is the account or that name it as their account, newest first. */
+	decisions: Decision[];
+};
+
+/** The job view's data: the job's whole record, the decisions about it and the tail of its log. */
+export type JobDetail = {
+	kind: 'job';
+	id: string;
+	/** Null when the job is gone from the database. */
+	job: JobRecord | null;
+	/** Gate verdicts, dispatches and deferrals of the job, newest first. */
+	decisions: Decision[];
+	/** The last lines of the job's log (escape sequences removed), oldest first. */
+	logTail: string[];
+	/** Why there is no log to show (`no log yet`, `log not readable: …`), null when there is one. */
+	logNote: string | null;
+};
+
+export type JobRecord = QueueRow & {
+	cwd: string;
+	source: string;
+	kind: string;
+	model: string | null;
+	/** Where the estimate came from (`explicit`, `learned from 3 jobs`, `default`). */
+	estimateSource: string;
+	claimedAt: string | null;
+	exitCode: number | null;
+	signal: string | null;
+	failureKind: string | null;
+	pid: number | null;
+	logPath: string | null;
+	notBefore: string | null;
+};
+
+/** The decision log: every recorded decision, newest first (at most `limit`). */
+export type DecisionsDetail = {
+	kind: 'decisions';
+	decisions: Decision[];
+	/** How many decisions the database holds. */
+	total: number;
+};
+
+export type DetailSnapshot = AccountDetail | JobDetail | DecisionsDetail;
 
 export type Listener = () => void;
 
@@ -62,6 +119,12 @@ export type AppRuntime = {
 	planReset?(account: string): ResetPreview;
 	/** Redeem reset credit `creditId` of `account` (a recorded decision); the outcome lands in `notice`. */
 	useReset?(account: string, creditId: string): void;
+	/** Open a detail view: from now on the snapshot's `detail` carries its data (null closes it). */
+	openDetail?(subject: DetailSubject | null): void;
+	/** Cancel job `jobId` (a running one is stopped); the outcome lands in `notice`. */
+	cancelJob?(jobId: string): void;
+	/** Put a failed, interrupted or cancelled job back in the queue; the outcome lands in `notice`. */
+	requeueJob?(jobId: string): void;
 };
 
 /** The `u` key's question: the credit and the y/n text, or why quota-tui will not redeem one here. */

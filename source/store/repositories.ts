@@ -253,6 +253,35 @@ export function recentDecisions(db: Db, limit = 20): Decision[] {
 	}));
 }
 
+/**
+ * Decisions about one subject (an account or a job), newest first: those whose subject it is, and with
+ * `account` also those whose inputs name it as their account (a dispatch onto it, a gate on it).
+ */
+export function decisionsAbout(db: Db, about: {subject: string; account?: boolean}, limit = 50): Decision[] {
+	const sql = about.account
+		? "SELECT at, kind, subject, verdict, reasons_json, inputs_json FROM decisions WHERE subject = ? OR json_extract(inputs_json, '$.account') = ? ORDER BY at_ms DESC, id DESC LIMIT ?"
+		: 'SELECT at, kind, subject, verdict, reasons_json, inputs_json FROM decisions WHERE subject = ? ORDER BY at_ms DESC, id DESC LIMIT ?';
+	const max = Math.max(0, Math.floor(limit));
+	const rows = (about.account ? db.prepare(sql).all(about.subject, about.subject, max) : db.prepare(sql).all(about.subject, max)) as DecisionRow[];
+	return rows.map(decisionOf);
+}
+
+/** How many decisions are recorded. */
+export function decisionCount(db: Db): number {
+	return Number((db.prepare('SELECT count(*) AS n FROM decisions').get() as {n: number}).n);
+}
+
+function decisionOf(row: DecisionRow): Decision {
+	return {
+		at: row.at,
+		kind: row.kind as DecisionKind,
+		subject: row.subject,
+		verdict: row.verdict,
+		reasons: JSON.parse(row.reasons_json) as string[],
+		inputs: JSON.parse(row.inputs_json) as Record<string, unknown>,
+	};
+}
+
 /** Delete decisions older than `olderThanMs`; returns the count deleted. */
 export function pruneDecisions(db: Db, olderThanMs: number): number {
 	return db.transaction(() => Number(db.prepare('DELETE FROM decisions WHERE at_ms < ?').run(olderThanMs).changes));
