@@ -3,7 +3,7 @@
  * terminal size (never taller than rows − 1), and maps keys through the keymap in one root `useInput`.
  * The clock is read only by the leaves that show time.
  */
-import {useMemo, useSyncExternalStore} from 'react';
+import {useMemo, useRef, useSyncExternalStore} from 'react';
 import {Box, Text, render, renderToString, useStdin, useWindowSize, type Instance, type RenderOptions} from 'ink';
 import type {AppRuntime, AppSnapshot} from '../runtime/types.js';
 import {parseInstant} from './format.js';
@@ -11,6 +11,7 @@ import {ClockContext, frozenClock} from './hooks/use-now.js';
 import {useAppSnapshot} from './hooks/use-app-snapshot.js';
 import {TerminalContext, useDashboard, type TerminalControls} from './hooks/use-dashboard.js';
 import {QueuePanel} from './components/queue-panel.js';
+import {DetailPane, type ViewMetrics} from './components/detail-pane.js';
 
 import {helpLines} from './help-view.js';
 import {bodyLinesFor, computeLayout, type Size} from './layout.js';
@@ -94,7 +95,9 @@ function DashboardScreen({runtime, size, noticeMs}: ScreenProps & {readonly size
 	const help = useMemo(() => helpLines(size.columns, {demo: report.demo, noticeSeconds: noticeMs / 1000}), [size.columns, report.demo, noticeMs]);
 	// The help's page: the body between header and footer minus the help's title line.
 	const helpPage = Math.max(1, bodyLinesFor(size) - 1);
-	const dashboard = useDashboard(runtime, snapshot, {noticeMs, help: {lines: help.length, page: helpPage}, isActive: isRawModeSupported});
+	// The open detail view's size as last drawn: its scrolling keys clamp to it.
+	const viewMetrics = useRef<ViewMetrics>({lines: 0, page: 1});
+	const dashboard = useDashboard(runtime, snapshot, {noticeMs, help: {lines: help.length, page: helpPage}, isActive: isRawModeSupported, view: viewMetrics});
 	const {ui} = dashboard;
 	const notices = useMemo(() => noticeLines(dashboard.toasts, report.warnings, report.demo, report.budgets), [dashboard.toasts, report.warnings, report.demo, report.budgets]);
 	const confirm = ui.confirm;
@@ -119,12 +122,24 @@ function DashboardScreen({runtime, size, noticeMs}: ScreenProps & {readonly size
 
 	const isCompact = layout.kind === 'compact';
 	const selectedName = accounts[dashboard.selectedAccount]?.name ?? null;
+	const viewConfirmLines = ui.view === null || confirm === null ? 0 : Math.min(wantedConfirm, Math.max(0, layout.bodyLines - 2));
+	// Under a detail view: the command notices only (at most 2 lines), not the list's warnings.
+	const viewNotices = ui.view === null ? [] : noticeLines(dashboard.toasts, [], false, []);
+	const viewNoticeLines = Math.min(viewNotices.length, 2, Math.max(0, layout.bodyLines - viewConfirmLines - 2));
 	return (
 		<Box flexDirection="column">
 			<PanelBoundary name="header" resetKey={report}>
 				<Header report={report} isRefreshing={snapshot.refreshing} lines={layout.headerLines} isCompact={isCompact}/>
 			</PanelBoundary>
-			{ui.help === null ? (
+			{ui.help === null && ui.view !== null ? (
+				<>
+					<PanelBoundary name="detail" resetKey={snapshot}>
+						<DetailPane view={ui.view} snapshot={snapshot} width={layout.size.columns} height={layout.bodyLines - viewConfirmLines - viewNoticeLines} metrics={viewMetrics}/>
+					</PanelBoundary>
+					<NoticePanel lines={viewNotices} height={viewNoticeLines}/>
+					{confirm !== null && viewConfirmLines > 0 ? <ConfirmBox confirm={confirm} width={layout.size.columns} lines={viewConfirmLines}/> : null}
+				</>
+			) : ui.help === null ? (
 				<>
 					{layout.spacerAfterHeader ? <Text> </Text> : null}
 					<PanelBoundary name="accounts" resetKey={report}>

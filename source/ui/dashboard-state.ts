@@ -7,7 +7,8 @@
  */
 import type {AccountReport} from '../engine/report.js';
 import {windowShortLabel} from '../engine/status.js';
-import type {DispatchPreview, Notice, QueueRow, ResetPreview} from '../runtime/types.js';
+import type {DetailSubject, DispatchPreview, Notice, QueueRow, ResetPreview} from '../runtime/types.js';
+import {runDetailCommand, type CancelJobConfirm, type DetailView} from './detail-state.js';
 import {formatCountdown, formatLocalTime, formatPercent, parseInstant, resetQuestion} from './format.js';
 import {commandFor, type Command, type KeyName, type Scope} from './keymap.js';
 import {statusBadge} from './view-model.js';
@@ -37,7 +38,7 @@ export type ResetConfirm = {
 	readonly message: string;
 };
 
-export type Confirm = DispatchConfirm | SwitchConfirm | ResetConfirm;
+export type Confirm = DispatchConfirm | SwitchConfirm | ResetConfirm | CancelJobConfirm;
 
 export type Toast = {
 	readonly id: number;
@@ -62,9 +63,11 @@ export type UiState = {
 	/** Newest first. */
 	readonly toasts: readonly Toast[];
 	readonly nextToast: number;
+	/** The open detail view (detail-state.ts); null = the list. */
+	readonly view: DetailView | null;
 };
 
-export const INITIAL_UI: UiState = {selectedAccount: null, queueFocus: false, selectedJob: null, help: null, confirm: null, toasts: [], nextToast: 1};
+export const INITIAL_UI: UiState = {selectedAccount: null, queueFocus: false, selectedJob: null, help: null, confirm: null, toasts: [], nextToast: 1, view: null};
 
 /** What the keys act on: the data of the current frame. */
 export type UiContext = {
@@ -80,6 +83,8 @@ export type UiContext = {
 	readonly noticeMs: number;
 	/** The help overlay: its lines and how many fit at once (for scrolling). */
 	readonly help: {readonly lines: number; readonly page: number};
+	/** The open detail view: its lines and how many fit at once (for scrolling). */
+	readonly view?: {readonly lines: number; readonly page: number} | undefined;
 };
 
 export type Effect =
@@ -90,6 +95,9 @@ export type Effect =
 	| {readonly type: 'cycle-auto'}
 	| {readonly type: 'plan-reset'; readonly account: string}
 	| {readonly type: 'use-reset'; readonly account: string; readonly creditId: string}
+	| {readonly type: 'open-detail'; readonly subject: DetailSubject | null}
+	| {readonly type: 'cancel-job'; readonly jobId: string}
+	| {readonly type: 'requeue'; readonly jobId: string}
 	| {readonly type: 'redraw'}
 	| {readonly type: 'suspend'}
 	| {readonly type: 'quit'};
@@ -138,7 +146,12 @@ export function scopesOf(state: UiState, context: UiContext): Scope[] {
 		return ['global', 'confirm'];
 	}
 
-	const scopes: Scope[] = ['global', isQueueFocused(state, context) ? 'queue' : 'accounts'];
+	if (state.view !== null) {
+		const view: Scope[] = ['global', 'detail', 'views', ...(state.view.kind === 'job' ? ['job' as const] : [])];
+		return visibleToasts(state.toasts, context.now, context.noticeMs).length > 0 ? [...view, 'notices'] : view;
+	}
+
+	const scopes: Scope[] = ['global', isQueueFocused(state, context) ? 'queue' : 'accounts', 'views'];
 	if (context.jobs !== undefined) {
 		scopes.push('panels');
 	}
@@ -323,6 +336,10 @@ export function runCommand(state: UiState, command: Command, context: UiContext)
 				return {state: closed, effects: [{type: 'use-reset', account: confirm.account, creditId: confirm.creditId}]};
 			}
 
+			if (confirm.kind === 'cancel-job') {
+				return {state: closed, effects: [{type: 'cancel-job', jobId: confirm.jobId}]};
+			}
+
 			return confirm.state === 'ready' ? {state: closed, effects: [{type: 'dispatch', jobId: confirm.jobId, account: confirm.account}]} : none(closed);
 		}
 
@@ -384,6 +401,14 @@ export function runCommand(state: UiState, command: Command, context: UiContext)
 
 		case 'quit': {
 			return {state, effects: [{type: 'quit'}]};
+		}
+
+		default: {
+			const step = runDetailCommand(state, command, context, {
+				account: context.accounts[selectedAccountIndex(state, context)]?.name ?? null,
+				job: context.jobs?.[selectedJobIndex(state, context)]?.id ?? null,
+			});
+			return step.note === undefined ? step : {state: addToast(step.state, {text: step.note, tone: 'info', at: context.now}, context.noticeMs), effects: step.effects};
 		}
 	}
 }

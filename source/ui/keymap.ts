@@ -7,16 +7,18 @@ import type {Key} from 'ink';
 
 export type Command =
 	| 'up' | 'down' | 'switch' | 'refresh' | 'help' | 'close' | 'quit' | 'focus' | 'auto' | 'job-up' | 'job-down' | 'dispatch' | 'confirm' | 'cancel'
-	| 'help-up' | 'help-down' | 'page-up' | 'page-down' | 'dismiss' | 'redraw' | 'suspend' | 'use-reset';
+	| 'help-up' | 'help-down' | 'page-up' | 'page-down' | 'dismiss' | 'redraw' | 'suspend' | 'use-reset'
+	| 'open' | 'open-job' | 'decisions' | 'back' | 'view-up' | 'view-down' | 'view-page-up' | 'view-page-down' | 'cancel-job' | 'requeue';
 
 /**
  * Where a binding applies: `global` always; `accounts` while the account list has focus and no overlay
  * is open; `overlay` while the help overlay is open; `queue` while the queue panel has focus (Tab);
  * `confirm` while a dispatch or a switch waits for y/n; `panels` while the queue has jobs to focus;
  * `auto` while there is an auto mode to cycle; `notices` while a notice waits to be dismissed; `resets`
- * while the selected account has a banked reset it can use now.
+ * while the selected account has a banked reset it can use now; `views` while no overlay or question is
+ * open (the list or a detail view); `detail` while a detail view is open; `job` while the job view is.
  */
-export type Scope = 'global' | 'accounts' | 'overlay' | 'queue' | 'confirm' | 'panels' | 'auto' | 'notices' | 'resets';
+export type Scope = 'global' | 'accounts' | 'overlay' | 'queue' | 'confirm' | 'panels' | 'auto' | 'notices' | 'resets' | 'views' | 'detail' | 'job';
 
 /** Normalised key names: a printable character (`k`, `?`) or a named key. */
 export type KeyName = 'up' | 'down' | 'pageup' | 'pagedown' | 'return' | 'escape' | 'tab' | 'backspace' | 'ctrl+c' | 'ctrl+l' | 'ctrl+z' | (string & {});
@@ -36,22 +38,32 @@ export type Binding = {
 export const keymap = [
 	{command: 'up', keys: ['up', 'k'], label: 'move', description: 'Select the previous account (the previous job while the queue has focus)', scope: 'accounts', footer: true},
 	{command: 'down', keys: ['down', 'j'], label: 'move', description: 'Select the next account (the next job while the queue has focus)', scope: 'accounts', footer: true},
-	{command: 'switch', keys: ['return', 's'], label: 'switch', description: 'Make the selected account the active one (asks y/n when it is exhausted, unusable or the last resort)', scope: 'accounts', footer: true},
+	{command: 'open', keys: ['return'], label: 'open', description: 'Open the selected account: every window as a bar with its pace, reset and projection, 7-day history, waste ledger, budgets, decisions (the selected job while the queue has focus: its timeline, verdict, cost and live log)', scope: 'accounts', footer: true},
+	{command: 'switch', keys: ['s'], label: 'switch', description: 'Make the selected account the active one (asks y/n when it is exhausted, unusable or the last resort)', scope: 'accounts', footer: true},
 	{command: 'job-up', keys: ['up', 'k'], label: 'move', description: 'Select the previous job (queue focused)', scope: 'queue', footer: true},
 	{command: 'job-down', keys: ['down', 'j'], label: 'move', description: 'Select the next job (queue focused)', scope: 'queue', footer: true},
+	{command: 'open-job', keys: ['return'], label: 'open', description: 'Open the selected job: its timeline, gate verdict, estimate vs actual and the tail of its log (queue focused)', scope: 'queue', footer: true},
 	{command: 'dispatch', keys: ['d'], label: 'dispatch', description: 'Dispatch the selected job now, through the gate (asks y/n first); if the gate says wait, it runs by itself when ready', scope: 'queue', footer: true},
 	{command: 'confirm', keys: ['y'], label: 'yes', description: 'Answer yes to the question in the box above the footer', scope: 'confirm', footer: true},
 	{command: 'cancel', keys: ['n', 'escape'], label: 'no', description: 'Answer no: nothing happens', scope: 'confirm', footer: true},
+	{command: 'back', keys: ['escape'], label: 'back', description: 'Close the detail view: back to the list', scope: 'detail', footer: true},
+	{command: 'view-up', keys: ['up', 'k'], label: 'scroll', description: 'Scroll the help or a detail view up one line', scope: 'detail', footer: true},
+	{command: 'view-down', keys: ['down', 'j'], label: 'scroll', description: 'Scroll the help or a detail view down one line', scope: 'detail', footer: true},
+	{command: 'view-page-up', keys: ['pageup'], label: 'page', description: 'Scroll the help or a detail view up one page', scope: 'detail', footer: false},
+	{command: 'view-page-down', keys: ['pagedown', ' '], label: 'page', description: 'Scroll the help or a detail view down one page', scope: 'detail', footer: false},
+	{command: 'cancel-job', keys: ['x'], label: 'cancel job', description: 'Cancel the job shown (asks y/n; a running one gets SIGTERM, then SIGKILL after 10 s)', scope: 'job', footer: true},
+	{command: 'requeue', keys: ['R'], label: 'requeue', description: 'Put the job shown back in the queue (failed, interrupted or cancelled jobs)', scope: 'job', footer: true},
+	{command: 'decisions', keys: ['D'], label: 'decisions', description: 'Open the decision log: every switch, gate verdict, dispatch and deferral with its reasons, scrollable', scope: 'views', footer: false},
 	{command: 'use-reset', keys: ['u'], label: 'use reset', description: 'Use a banked reset of the selected account (asks y/n; Codex credits are redeemed through codex app-server, a Claude reset says how to redeem it in Claude Code)', scope: 'resets', footer: true},
 	{command: 'focus', keys: ['tab'], label: 'focus', description: 'Move focus between the accounts and the queue (when the queue has jobs)', scope: 'panels', footer: true},
 	{command: 'auto', keys: ['a'], label: 'auto', description: 'Cycle auto mode off → suggest → auto (saved to the config; the demo keeps it in memory)', scope: 'auto', footer: true},
 	{command: 'refresh', keys: ['r'], label: 'refresh', description: 'Re-read every source now', scope: 'global', footer: true},
 	{command: 'dismiss', keys: ['escape'], label: 'dismiss', description: 'Dismiss the notices (errors stay until dismissed; others expire)', scope: 'notices', footer: true},
 	{command: 'help', keys: ['?'], label: 'help', description: 'Show or hide this help: keys, symbols and badges', scope: 'global', footer: true},
-	{command: 'help-up', keys: ['up', 'k'], label: 'scroll', description: 'Scroll the help up one line', scope: 'overlay', footer: true},
-	{command: 'help-down', keys: ['down', 'j'], label: 'scroll', description: 'Scroll the help down one line', scope: 'overlay', footer: true},
-	{command: 'page-up', keys: ['pageup'], label: 'page', description: 'Scroll the help up one page', scope: 'overlay', footer: false},
-	{command: 'page-down', keys: ['pagedown', ' '], label: 'page', description: 'Scroll the help down one page', scope: 'overlay', footer: false},
+	{command: 'help-up', keys: ['up', 'k'], label: 'scroll', description: 'Scroll the help or a detail view up one line', scope: 'overlay', footer: true},
+	{command: 'help-down', keys: ['down', 'j'], label: 'scroll', description: 'Scroll the help or a detail view down one line', scope: 'overlay', footer: true},
+	{command: 'page-up', keys: ['pageup'], label: 'page', description: 'Scroll the help or a detail view up one page', scope: 'overlay', footer: false},
+	{command: 'page-down', keys: ['pagedown', ' '], label: 'page', description: 'Scroll the help or a detail view down one page', scope: 'overlay', footer: false},
 	{command: 'close', keys: ['escape'], label: 'close', description: 'Close the help', scope: 'overlay', footer: true},
 	{command: 'redraw', keys: ['ctrl+l'], label: 'redraw', description: 'Clear the screen and draw the dashboard again', scope: 'global', footer: false},
 	{command: 'suspend', keys: ['ctrl+z'], label: 'suspend', description: 'Suspend to the shell (fg brings the dashboard back)', scope: 'global', footer: false},
@@ -218,7 +230,7 @@ export function footerHints(scopes: readonly Scope[], bindings: readonly Binding
 }
 
 /** Hints kept when the footer is too narrow for all of them: the way to every key, and the way out. */
-const ESSENTIAL_LABELS = new Set(['help', 'close', 'quit']);
+const ESSENTIAL_LABELS = new Set(['help', 'close', 'back', 'quit']);
 
 /**
  * The footer as one line, `↑↓ move · Enter switch · r refresh · ? help · q quit`, fitted to `width`:

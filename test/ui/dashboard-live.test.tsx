@@ -78,10 +78,10 @@ describe('keys that arrive in one write (D2)', () => {
 		expect(selectedLine(text(result))).toMatch(/^› {2}acct-06 /);
 	});
 
-	test('a paste of keys runs each one: "jjj" then Enter switches to the fourth account', async () => {
+	test('a paste of keys runs each one: "jjj" then s switches to the fourth account', async () => {
 		const runtime = createTestRuntime(manyAccountsReport(10));
 		const result = await mount(runtime);
-		await writeChunk(result, 'jjj\r');
+		await writeChunk(result, 'jjjs');
 		expect(runtime.calls.switchTo).toEqual(['acct-04']);
 	});
 

@@ -77,7 +77,7 @@ describe('switch (D22)', () => {
 
 	test('a healthy account switches at once; the active one says so and does not switch', () => {
 		expect(pressAll(INITIAL_UI, ['j', 's'], ctx).effects).toEqual([{type: 'switch', account: 'personal'}]);
-		const same = pressAll(INITIAL_UI, ['return'], ctx);
+		const same = pressAll(INITIAL_UI, ['s'], ctx);
 		expect(same.effects).toEqual([]);
 		expect(same.state.toasts[0]?.text).toBe('work is already the active account');
 	});

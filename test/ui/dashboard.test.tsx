@@ -128,10 +128,10 @@ describe('time', () => {
 });
 
 describe('keys', () => {
-	test('j then Enter switches to the second account', async () => {
+	test('j then s switches to the second account', async () => {
 		const runtime = createTestRuntime();
 		const result = await mount(runtime);
-		await result.press('j', KEYS.enter);
+		await result.press('j', 's');
 		expect(runtime.calls.switchTo).toEqual(['personal']);
 		expect(lineOf(text(result), 'personal').startsWith('›')).toBe(true);
 	});
@@ -202,7 +202,7 @@ describe('keys', () => {
 
 	test('the footer comes from the keymap', async () => {
 		const result = await mount(createTestRuntime());
-		expect(text(result).split('\n').at(-1)).toBe('↑↓ move · Enter switch · r refresh · ? help · q quit');
+		expect(text(result).split('\n').at(-1)).toBe('↑↓ move · Enter open · s switch · r refresh · ? help · q quit');
 	});
 });
 
@@ -233,7 +233,7 @@ describe('size', () => {
 		expect(frame).toMatch(/› *acct-10/);
 		expect(frame).toMatch(/… \d+ more above/);
 		expect(frameHeight(frame)).toBeLessThanOrEqual(11);
-		await result.press(KEYS.enter);
+		await result.press('s');
 		expect(runtime.calls.switchTo).toEqual(['acct-10']);
 	});
 

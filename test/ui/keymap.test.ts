@@ -32,7 +32,12 @@ describe('keymap table', () => {
 		const keysOf = (command: string) => keymap.find(binding => binding.command === command)?.keys;
 		expect(keysOf('up')).toEqual(['up', 'k']);
 		expect(keysOf('down')).toEqual(['down', 'j']);
-		expect(keysOf('switch')).toEqual(['return', 's']);
+		expect(keysOf('switch')).toEqual(['s']);
+		expect(keysOf('open')).toEqual(['return']);
+		expect(keysOf('back')).toEqual(['escape']);
+		expect(keysOf('decisions')).toEqual(['D']);
+		expect(keysOf('cancel-job')).toEqual(['x']);
+		expect(keysOf('requeue')).toEqual(['R']);
 		expect(keysOf('refresh')).toEqual(['r']);
 		expect(keysOf('help')).toEqual(['?']);
 		expect(keysOf('close')).toEqual(['escape']);
@@ -95,9 +100,9 @@ describe('commandFor', () => {
 
 describe('footer', () => {
 	test('generated from the table, merging shared labels', () => {
-		expect(footerText(['global', 'accounts'])).toBe('↑↓ move · Enter switch · r refresh · ? help · q quit');
+		expect(footerText(['global', 'accounts'])).toBe('↑↓ move · Enter open · s switch · r refresh · ? help · q quit');
 		expect(footerText(['global', 'overlay'])).toBe('r refresh · ? help · ↑↓ scroll · Esc close · q quit');
-		expect(footerText(['global', 'accounts', 'notices'])).toBe('↑↓ move · Enter switch · r refresh · Esc dismiss · ? help · q quit');
+		expect(footerText(['global', 'accounts', 'notices'])).toBe('↑↓ move · Enter open · s switch · r refresh · Esc dismiss · ? help · q quit');
 	});
 
 	test('fits narrow widths and always keeps help and quit', () => {
@@ -121,7 +126,7 @@ test('keymapMarkdown lists every binding, one row per key set and label', () => 
 
 	expect(markdown).toContain('| `q` `Ctrl+C` | quit |');
 	expect(markdown).toContain('| `↑` `k` | up · job-up |');
-	expect(markdown).toContain('| `↑` `k` | help-up |');
+	expect(markdown).toContain('| `↑` `k` | view-up · help-up |');
 	// Every binding is in the table exactly once.
 	expect(helpRows().flatMap(row => row.commands.split(' · ')).sort()).toEqual(keymap.map(b => b.command).sort());
 });

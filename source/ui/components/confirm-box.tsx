@@ -58,6 +58,13 @@ export function confirmLines(confirm: Confirm, width: number): ConfirmLine[] {
 		];
 	}
 
+	if (confirm.kind === 'cancel-job') {
+		return [
+			{text: question('[y/n]', `Cancel ${confirm.jobId}`, confirm.title, '?'), tone: 'warn', strong: true},
+			...detail(confirm.message, width).map(text => ({text, tone: 'normal' as const, strong: false})),
+		];
+	}
+
 	switch (confirm.state) {
 		case 'checking': {
 			return [

@@ -54,6 +54,8 @@ export type DashboardUiOptions = {
 	readonly help: {readonly lines: number; readonly page: number};
 	/** False when keys cannot be read (no raw mode). */
 	readonly isActive: boolean;
+	/** The open detail view's lines and page, as last drawn (read when a key arrives). */
+	readonly view?: {readonly current: {readonly lines: number; readonly page: number}} | undefined;
 };
 
 export function useDashboard(runtime: AppRuntime, snapshot: AppSnapshot, options: DashboardUiOptions): DashboardUi {
@@ -81,6 +83,7 @@ export function useDashboard(runtime: AppRuntime, snapshot: AppSnapshot, options
 		now,
 		noticeMs: options.noticeMs,
 		help: options.help,
+		view: options.view?.current,
 	});
 
 	const run = (effect: Effect): void => {
@@ -127,6 +130,21 @@ export function useDashboard(runtime: AppRuntime, snapshot: AppSnapshot, options
 
 			case 'use-reset': {
 				runtime.useReset?.(effect.account, effect.creditId);
+				break;
+			}
+
+			case 'open-detail': {
+				runtime.openDetail?.(effect.subject);
+				break;
+			}
+
+			case 'cancel-job': {
+				runtime.cancelJob?.(effect.jobId);
+				break;
+			}
+
+			case 'requeue': {
+				runtime.requeueJob?.(effect.jobId);
 				break;
 			}
 
