@@ -180,6 +180,8 @@ export const ConfigSchema = z.object({
 			maxFps: z.number().int().min(1).max(120).default(15),
 			/** How long a dashboard notice stays, in seconds (errors stay until dismissed). */
 			noticeSeconds: z.number().min(1).max(3600).default(8),
+			/** Ask the terminal for mouse-wheel reports (the wheel moves the selection); false keeps the terminal's own mouse selection. */
+			mouse: z.boolean().default(true),
 		})
 		.prefault({}),
 	pricing: z

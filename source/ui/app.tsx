@@ -14,9 +14,10 @@ import {QueuePanel} from './components/queue-panel.js';
 import {DetailPane, type ViewMetrics} from './components/detail-pane.js';
 
 import {helpLines} from './help-view.js';
+import {noMatchText} from './list-view.js';
 import {bodyLinesFor, computeLayout, type Size} from './layout.js';
 import {essentialRows} from './queue-view.js';
-import {createScreen, guardTerminal, type Screen} from './terminal.js';
+import {createScreen, enableMouse, guardTerminal, wantsMouse, wheelAsKeys, type MouseReporting, type Screen} from './terminal.js';
 import {createTheme, ThemeContext, themeFromEnv, type Theme} from './theme.js';
 import {longestName} from './view-model.js';
 import {
@@ -91,14 +92,13 @@ function DashboardScreen({runtime, size, noticeMs}: ScreenProps & {readonly size
 	const snapshot = useAppSnapshot(runtime);
 	const {isRawModeSupported} = useStdin();
 	const {report} = snapshot;
-	const {accounts} = report;
 	const help = useMemo(() => helpLines(size.columns, {demo: report.demo, noticeSeconds: noticeMs / 1000}), [size.columns, report.demo, noticeMs]);
 	// The help's page: the body between header and footer minus the help's title line.
 	const helpPage = Math.max(1, bodyLinesFor(size) - 1);
 	// The open detail view's size as last drawn: its scrolling keys clamp to it.
 	const viewMetrics = useRef<ViewMetrics>({lines: 0, page: 1});
 	const dashboard = useDashboard(runtime, snapshot, {noticeMs, help: {lines: help.length, page: helpPage}, isActive: isRawModeSupported, view: viewMetrics});
-	const {ui} = dashboard;
+	const {ui, accounts} = dashboard;
 	const notices = useMemo(() => noticeLines(dashboard.toasts, report.warnings, report.demo, report.budgets), [dashboard.toasts, report.warnings, report.demo, report.budgets]);
 	const confirm = ui.confirm;
 	const wantedConfirm = confirm === null ? 0 : confirmLines(confirm, size.columns).length;
@@ -111,8 +111,9 @@ function DashboardScreen({runtime, size, noticeMs}: ScreenProps & {readonly size
 			waste: snapshot.utilization ? {accounts: snapshot.utilization.accounts.length, alerts: snapshot.utilization.useItOrLoseIt.length} : undefined,
 			queue: snapshot.queue ? {rows: snapshot.queue.rows.length, focused: dashboard.isQueueFocused, essential: essentialRows(snapshot.queue)} : undefined,
 			confirmLines: wantedConfirm,
+			clockTimes: ui.list.times === 'clock',
 		}),
-		[size, accounts.length, report, notices.length, snapshot.utilization, snapshot.queue, dashboard.isQueueFocused, wantedConfirm],
+		[size, accounts.length, report, notices.length, snapshot.utilization, snapshot.queue, dashboard.isQueueFocused, wantedConfirm, ui.list.times],
 	);
 	const generatedAt = useMemo(() => parseInstant(report.generatedAt) ?? 0, [report.generatedAt]);
 
@@ -149,6 +150,8 @@ function DashboardScreen({runtime, size, noticeMs}: ScreenProps & {readonly size
 							selected={dashboard.selectedAccount}
 							generatedAt={generatedAt}
 							showSelection={isRawModeSupported && !dashboard.isQueueFocused}
+							times={ui.list.times}
+							emptyText={ui.list.filter === '' ? undefined : noMatchText(ui.list)}
 						/>
 					</PanelBoundary>
 					{layout.spacerAfterList ? <Text> </Text> : null}
@@ -183,7 +186,7 @@ function DashboardScreen({runtime, size, noticeMs}: ScreenProps & {readonly size
 					<HelpOverlay lines={help} scroll={ui.help} height={layout.bodyLines}/>
 				</PanelBoundary>
 			)}
-			<Footer scopes={dashboard.scopes} width={layout.size.columns} isInteractive={isRawModeSupported}/>
+			<Footer scopes={dashboard.scopes} width={layout.size.columns} isInteractive={isRawModeSupported} list={ui.list} listed={accounts.length} total={report.accounts.length}/>
 		</Box>
 	);
 }
@@ -199,6 +202,10 @@ export type RenderDashboardOptions = {
 	readonly stderr?: NodeJS.WriteStream;
 	/** Process hooks (signals, uncaught exceptions). @default process */
 	readonly proc?: NodeJS.Process;
+	/** Ask the terminal for mouse-wheel reports (config `ui.mouse`; only on a TTY, not TERM=dumb). @default true */
+	readonly mouse?: boolean;
+	/** @default process.env */
+	readonly env?: NodeJS.ProcessEnv;
 };
 
 /**
@@ -214,7 +221,10 @@ export async function runDashboard(runtime: AppRuntime, options: RenderDashboard
 	const stderr = options.stderr ?? process.stderr;
 	const proc = options.proc ?? process;
 	const screen = createScreen(stdout);
+	const stdin = options.stdin ?? process.stdin;
+	const withMouse = wantsMouse(stdout, options.env ?? process.env, options.mouse ?? true);
 	let instance: Instance | undefined;
+	let mouse: MouseReporting | undefined;
 	const quit = () => {
 		runtime.dispose();
 		instance?.unmount();
@@ -230,11 +240,16 @@ export async function runDashboard(runtime: AppRuntime, options: RenderDashboard
 			alternateScreen: true,
 			stdout,
 			stderr,
-			...(options.stdin === undefined ? {} : {stdin: options.stdin}),
+			stdin: withMouse ? wheelAsKeys(stdin) : stdin,
 		});
 		screen.attach(instance);
+		if (withMouse) {
+			mouse = enableMouse(stdout, proc);
+		}
+
 		await instance.waitUntilExit();
 	} finally {
+		mouse?.dispose();
 		guard.dispose();
 		screen.dispose();
 		runtime.dispose();

@@ -11,6 +11,7 @@ import type {DetailSubject, DispatchPreview, Notice, QueueRow, ResetPreview} fro
 import {runDetailCommand, type CancelJobConfirm, type DetailView} from './detail-state.js';
 import {formatCountdown, formatLocalTime, formatPercent, parseInstant, resetQuestion} from './format.js';
 import {commandFor, type Command, type KeyName, type Scope} from './keymap.js';
+import {arrangeAccounts, INITIAL_LIST, runListCommand, typeIntoFilter, type ListState} from './list-view.js';
 import {statusBadge} from './view-model.js';
 
 export type DispatchConfirm = {
@@ -65,9 +66,11 @@ export type UiState = {
 	readonly nextToast: number;
 	/** The open detail view (detail-state.ts); null = the list. */
 	readonly view: DetailView | null;
+	/** The account list's order, name filter and time format (list-view.ts). */
+	readonly list: ListState;
 };
 
-export const INITIAL_UI: UiState = {selectedAccount: null, queueFocus: false, selectedJob: null, help: null, confirm: null, toasts: [], nextToast: 1, view: null};
+export const INITIAL_UI: UiState = {selectedAccount: null, queueFocus: false, selectedJob: null, help: null, confirm: null, toasts: [], nextToast: 1, view: null, list: INITIAL_LIST};
 
 /** What the keys act on: the data of the current frame. */
 export type UiContext = {
@@ -109,9 +112,14 @@ const MAX_TOASTS = 20;
 
 const clamp = (value: number, min: number, max: number): number => Math.min(max, Math.max(min, value));
 
-/** Index of the selected account (the active one until something was selected). */
-export function selectedAccountIndex(state: UiState, context: Pick<UiContext, 'accounts' | 'active'>): number {
-	const index = context.accounts.findIndex(account => account.name === (state.selectedAccount ?? context.active));
+/** The accounts as the list shows them: filtered and sorted by the list state (`o`, `/`). */
+export function listedAccounts(state: UiState, context: Pick<UiContext, 'accounts' | 'now'>): readonly AccountReport[] {
+	return arrangeAccounts(context.accounts, state.list, context.now);
+}
+
+/** Index of the selected account in listedAccounts (the active one until something was selected). */
+export function selectedAccountIndex(state: UiState, context: Pick<UiContext, 'accounts' | 'active' | 'now'>): number {
+	const index = listedAccounts(state, context).findIndex(account => account.name === (state.selectedAccount ?? context.active));
 	return index === -1 ? 0 : index;
 }
 
@@ -151,7 +159,15 @@ export function scopesOf(state: UiState, context: UiContext): Scope[] {
 		return visibleToasts(state.toasts, context.now, context.noticeMs).length > 0 ? [...view, 'notices'] : view;
 	}
 
+	if (state.list.filtering) {
+		return ['filter', 'global', 'accounts'];
+	}
+
 	const scopes: Scope[] = ['global', isQueueFocused(state, context) ? 'queue' : 'accounts', 'views'];
+	if (state.list.filter !== '') {
+		scopes.push('filtered');
+	}
+
 	if (context.jobs !== undefined) {
 		scopes.push('panels');
 	}
@@ -164,7 +180,7 @@ export function scopesOf(state: UiState, context: UiContext): Scope[] {
 		scopes.push('notices');
 	}
 
-	if (!isQueueFocused(state, context) && hasUsableReset(context.accounts[selectedAccountIndex(state, context)])) {
+	if (!isQueueFocused(state, context) && hasUsableReset(listedAccounts(state, context)[selectedAccountIndex(state, context)])) {
 		scopes.push('resets');
 	}
 
@@ -249,12 +265,13 @@ export function switchWarning(account: AccountReport, now: number, recommended: 
 }
 
 function moveAccount(state: UiState, context: UiContext, delta: number): UiState {
-	if (context.accounts.length === 0) {
+	const accounts = listedAccounts(state, context);
+	if (accounts.length === 0) {
 		return state;
 	}
 
-	const next = clamp(selectedAccountIndex(state, context) + delta, 0, context.accounts.length - 1);
-	return {...state, selectedAccount: context.accounts[next]!.name};
+	const next = clamp(selectedAccountIndex(state, context) + delta, 0, accounts.length - 1);
+	return {...state, selectedAccount: accounts[next]!.name};
 }
 
 function moveJob(state: UiState, context: UiContext, delta: number): UiState {
@@ -288,7 +305,7 @@ export function runCommand(state: UiState, command: Command, context: UiContext)
 		}
 
 		case 'switch': {
-			const account = context.accounts[selectedAccountIndex(state, context)];
+			const account = listedAccounts(state, context)[selectedAccountIndex(state, context)];
 			if (!account) {
 				return none(state);
 			}
@@ -360,7 +377,7 @@ export function runCommand(state: UiState, command: Command, context: UiContext)
 		}
 
 		case 'use-reset': {
-			const account = context.accounts[selectedAccountIndex(state, context)];
+			const account = listedAccounts(state, context)[selectedAccountIndex(state, context)];
 			return account ? {state, effects: [{type: 'plan-reset', account: account.name}]} : none(state);
 		}
 
@@ -391,6 +408,15 @@ export function runCommand(state: UiState, command: Command, context: UiContext)
 			return none(scrollHelp(state, context, command === 'page-up' ? -page : page));
 		}
 
+		case 'sort':
+		case 'filter':
+		case 'times':
+		case 'filter-done':
+		case 'filter-clear':
+		case 'filter-erase': {
+			return none({...state, list: runListCommand(state.list, command)});
+		}
+
 		case 'redraw': {
 			return {state, effects: [{type: 'redraw'}]};
 		}
@@ -405,7 +431,7 @@ export function runCommand(state: UiState, command: Command, context: UiContext)
 
 		default: {
 			const step = runDetailCommand(state, command, context, {
-				account: context.accounts[selectedAccountIndex(state, context)]?.name ?? null,
+				account: listedAccounts(state, context)[selectedAccountIndex(state, context)]?.name ?? null,
 				job: context.jobs?.[selectedJobIndex(state, context)]?.id ?? null,
 			});
 			return step.note === undefined ? step : {state: addToast(step.state, {text: step.note, tone: 'info', at: context.now}, context.noticeMs), effects: step.effects};
@@ -415,7 +441,15 @@ export function runCommand(state: UiState, command: Command, context: UiContext)
 
 /** One key: the command it maps to in the scopes of `state`, run on `state`. */
 export function press(state: UiState, key: KeyName, context: UiContext): Step {
-	const command = commandFor(key, scopesOf(state, context));
+	// While the filter is typed, printable keys are its text (q, r, ? included); named keys still work.
+	const typed = state.list.filtering ? typeIntoFilter(state.list, key) : undefined;
+	if (typed !== undefined) {
+		return none({...state, list: typed});
+	}
+
+	// The filter prompt's own keys (Enter, Esc, Backspace) come before the list's.
+	const scopes = scopesOf(state, context);
+	const command = (scopes.includes('filter') ? commandFor(key, ['filter']) : undefined) ?? commandFor(key, scopes);
 	return command === undefined ? none(state) : runCommand(state, command, context);
 }
 

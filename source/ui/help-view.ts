@@ -24,12 +24,17 @@ const SYMBOLS: readonly Entry[] = [
 	{keys: '›', text: 'the selected row (an account, or a job while the queue has focus)'},
 	{keys: 'a', text: 'a queued job that auto mode started on idle quota'},
 	{keys: '↺1h12m', text: 'time until the window resets'},
+	{keys: 'Thu 09:00', text: 'when the window resets, in local time (t switches between countdown and clock time)'},
 	{keys: '→58%', text: 'use at the reset if the current pace holds (→full: the window fills before it resets)'},
 	{keys: '~23%', text: 'an estimate: a reset has passed since the last reading, or the number comes from local logs'},
 	{keys: '██▊░', text: 'share of the window used, in eighths of a cell; the number beside it is exact'},
 	{keys: '·····', text: 'no data for that window yet'},
 	{keys: '5-HOUR 7-DAY', text: 'the rolling 5-hour window and the weekly window of each account'},
 	{keys: 'DATA', text: 'where the numbers come from and how old they are; "no data" when nothing was read yet'},
+	{keys: 'dimmed row', text: 'stale data: it is older than its source should be, and "stale 12m" says how old'},
+	{keys: 'o sort:chain', text: 'the order of the accounts (footer): chain = the config\'s chain order, reset = soonest weekly reset first, headroom = most room left first, name'},
+	{keys: '/ filter:ali 3/10', text: 'the name filter and how many accounts it shows (footer); Esc clears it'},
+	{keys: 'Wheel↑ Wheel↓', text: 'the mouse wheel moves the selection and scrolls this help, where the terminal reports it (ui.mouse)'},
 ];
 
 const BADGES: readonly Entry[] = [
@@ -37,7 +42,7 @@ const BADGES: readonly Entry[] = [
 	{keys: 'warn', text: 'usable, over the warn threshold'},
 	{keys: 'EXHAUSTED', text: 'a window is full until it resets (switching to it asks y/n)'},
 	{keys: 'last resort', text: 'used only when nothing else is usable (switching to it asks y/n)'},
-	{keys: 'stale', text: 'the data is older than its source should be: the row is dimmed and DATA shows its age'},
+	{keys: 'stale', text: 'the data is older than its source should be: the row is dimmed and DATA (STATUS when DATA is too narrow) shows its age'},
 	{keys: 'unknown', text: 'no readable source yet: open Claude Code or Codex once, or run quota-tui statusline install'},
 	{keys: 'expired', text: 'the login token expired: run the provider CLI to log in again'},
 	{keys: 'invalid key', text: 'the provider rejects the credential (401)'},

@@ -118,6 +118,8 @@ export type LayoutOptions = {
 	readonly queue?: {readonly rows: number; readonly focused: boolean; readonly essential?: number} | undefined;
 	/** Lines the open y/n box wants (2 or 3; 0 = none). @default 0 */
 	readonly confirmLines?: number;
+	/** Resets shown as local clock times (`t`): the countdown cell is as wide as a reset time. @default false */
+	readonly clockTimes?: boolean;
 };
 
 const clamp = (value: number, min: number, max: number): number => Math.min(max, Math.max(min, value));
@@ -137,14 +139,16 @@ export function windowCellWidth(row: RowColumns, window: '5h' | '7d'): number {
  * times (wide only), a note up to 20 cells, wider bars, a longer note, then the rest to the note
  * (extras). When one line has no room for bars, a row takes two lines (bars on the second).
  */
-export function computeRowColumns(columns: number, longestName = 10): RowColumns {
+export function computeRowColumns(columns: number, longestName = 10, {clockTimes = false}: {readonly clockTimes?: boolean} = {}): RowColumns {
 	const wantName = clamp(longestName, CELL.nameMin, CELL.nameMax);
 	const minName = Math.min(wantName, 8);
+	// With clock times the countdown cell holds `Thu 09:00`, and no separate reset-time cell is needed.
+	const countdown = clockTimes ? CELL.resetTime : CELL.countdown;
 	// Marker, name, status, 2 × (percent, countdown): 7 cells, 6 gaps; then two bars with their gaps.
-	const fixed = CELL.marker + CELL.status + 2 * (CELL.percent + CELL.countdown) + 6 * GAP;
+	const fixed = CELL.marker + CELL.status + 2 * (CELL.percent + countdown) + 6 * GAP;
 	const bars = 2 * (CELL.barMin + GAP);
 	if (fixed + minName + bars > columns) {
-		return twoLineRow(columns, wantName);
+		return twoLineRow(columns, wantName, countdown);
 	}
 
 	let rest = columns - fixed - minName - bars;
@@ -203,7 +207,7 @@ export function computeRowColumns(columns: number, longestName = 10): RowColumns
 	};
 
 	growBars(6);
-	if (columns >= WIDE_COLUMNS && take(2 * (CELL.resetTime + GAP))) {
+	if (!clockTimes && columns >= WIDE_COLUMNS && take(2 * (CELL.resetTime + GAP))) {
 		resetTime = CELL.resetTime;
 	}
 
@@ -219,7 +223,7 @@ export function computeRowColumns(columns: number, longestName = 10): RowColumns
 		status: CELL.status,
 		bar,
 		percent: CELL.percent,
-		countdown: CELL.countdown,
+		countdown,
 		projection5h,
 		projection7d,
 		resetTime,
@@ -229,12 +233,12 @@ export function computeRowColumns(columns: number, longestName = 10): RowColumns
 	return {...row, width: columns - rest};
 }
 
-function twoLineRow(columns: number, wantName: number): RowColumns {
+function twoLineRow(columns: number, wantName: number, countdown: number = CELL.countdown): RowColumns {
 	// Line 1: marker, name, status, note (3 gaps). Line 2: indent, then per window label, bar, percent,
 	// countdown (8 gaps between 9 cells).
 	const name = clamp(columns - CELL.marker - CELL.status - CELL.noteStale - 3 * GAP, CELL.nameMin, wantName);
 	const note = Math.max(0, Math.min(CELL.noteMax, columns - CELL.marker - name - CELL.status - 3 * GAP));
-	const line2Fixed = CELL.marker + 2 * (CELL.label + CELL.percent + CELL.countdown) + 6 * GAP;
+	const line2Fixed = CELL.marker + 2 * (CELL.label + CELL.percent + countdown) + 6 * GAP;
 	const barRoom = Math.floor((columns - line2Fixed - 2 * GAP) / 2);
 	const bar = barRoom >= 1 ? Math.min(8, barRoom) : 0;
 	const line1 = CELL.marker + name + CELL.status + note + 3 * GAP;
@@ -246,7 +250,7 @@ function twoLineRow(columns: number, wantName: number): RowColumns {
 		status: CELL.status,
 		bar,
 		percent: CELL.percent,
-		countdown: CELL.countdown,
+		countdown,
 		projection5h: 0,
 		projection7d: 0,
 		resetTime: 0,
@@ -297,7 +301,7 @@ export function computeLayout(size: Size, accountCount: number, options: LayoutO
 	}
 
 	const kind = columns >= WIDE_COLUMNS ? 'wide' : columns >= NORMAL_COLUMNS ? 'normal' : 'compact';
-	const row = computeRowColumns(columns, options.longestName ?? 10);
+	const row = computeRowColumns(columns, options.longestName ?? 10, {clockTimes: options.clockTimes ?? false});
 	const maxHeight = rows - 1;
 	const footerLines = 1;
 	const headerLines = headerLinesFor(size);

@@ -10,11 +10,12 @@
  * the dashboard exits. So the dashboard renders with Ink's `alternateScreen`, and on every resize (width
  * or height) and on Ctrl+L it erases the whole screen and has Ink draw the frame again from the top.
  *
- * The terminal is given back (primary screen, cursor shown, raw mode off) on quit, on SIGTERM/SIGHUP,
- * and on an uncaught exception, whose message is printed after the terminal is restored so it stays
+ * The terminal is given back (primary screen, cursor shown, raw mode off, mouse reporting off) on quit,
+ * on SIGTERM/SIGHUP, and on an uncaught exception, whose message is printed after the terminal is restored so it stays
  * readable.
  */
 import {once} from 'node:events';
+import {writeSync} from 'node:fs';
 import type {Instance} from 'ink';
 import type {Size} from './layout.js';
 
@@ -160,15 +161,115 @@ export function guardTerminal({quit, restore, stderr, exit, proc = process}: Gua
 	};
 }
 
+/** Mouse button reporting (1000) in SGR encoding (1006): the wheel arrives as `ESC[<64;x;yM` / `ESC[<65;x;yM`. */
+export const MOUSE_ON = '\u001B[?1000h\u001B[?1006h';
+export const MOUSE_OFF = '\u001B[?1006l\u001B[?1000l';
+
 /**
- * Suspend to the shell (Ctrl+Z): `suspendTerminal` leaves the alternate screen and raw mode, the whole
- * process group stops as a shell's job control expects, and on `fg` (SIGCONT) Ink takes the terminal
- * back and draws the frame again.
+ * Whether to ask the terminal for mouse reports: only a TTY, not TERM=dumb, and not GNU screen outside
+ * tmux (screen answers mode 1000 in the old X10 encoding, whose bytes would read as keys).
+ */
+export function wantsMouse(stdout: {isTTY?: boolean}, env: NodeJS.ProcessEnv, enabled = true): boolean {
+	const term = env['TERM'] ?? '';
+	return enabled && Boolean(stdout.isTTY) && term !== '' && term !== 'dumb' && !(term.startsWith('screen') && !env['TMUX']);
+}
+
+/** Super+↑ and Super+↓ (xterm modifier 9): what a wheel report becomes, a key no terminal sends for itself in practice. */
+export const WHEEL_UP_KEY = '\u001B[1;9A';
+export const WHEEL_DOWN_KEY = '\u001B[1;9B';
+
+// eslint-disable-next-line no-control-regex -- SGR mouse reports start with ESC.
+const SGR_MOUSE = /\u001B\[<(\d+);\d+;\d+([Mm])/g;
+
+/**
+ * Rewrite the SGR mouse reports of a chunk of terminal input: a wheel step (button 64 up, 65 down;
+ * Shift/Alt/Ctrl add 4/8/16) becomes Super+↑/↓, which Ink hands to useInput as an arrow with `super`
+ * (keymap keyNamesOf: `wheelup`, `wheeldown`); clicks and releases are dropped. Ink itself drops every
+ * mouse report before useInput, so the wheel must be renamed before Ink reads it.
+ */
+export function translateMouse(chunk: string): string {
+	return chunk.replaceAll(SGR_MOUSE, (_, code: string, end: string) => {
+		const base = Number(code) & ~(4 | 8 | 16);
+		if (end !== 'M' || (base !== 64 && base !== 65)) {
+			return '';
+		}
+
+		return base === 64 ? WHEEL_UP_KEY : WHEEL_DOWN_KEY;
+	});
+}
+
+/** `stdin` as Ink sees it with mouse reporting on: what read() returns has its wheel reports renamed (translateMouse). */
+export function wheelAsKeys<T extends NodeJS.ReadableStream>(stdin: T): T {
+	return new Proxy(stdin, {
+		get(target, property) {
+			if (property === 'read') {
+				return (size?: number) => {
+					const chunk: unknown = target.read(size);
+					return typeof chunk === 'string' ? translateMouse(chunk) : chunk;
+				};
+			}
+
+			const value: unknown = Reflect.get(target, property, target);
+			return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+		},
+	});
+}
+
+/** What is on while the dashboard runs and must be off while it is suspended (Ctrl+Z) or gone. */
+const suspendHooks = new Set<{readonly pause: () => void; readonly resume: () => void}>();
+
+export type MouseReporting = {dispose(): void};
+
+/**
+ * Turn mouse reporting on for `stdout` until dispose: off again on dispose, on Ctrl+Z (and back on
+ * `fg`), and on any process exit (a crash, process.exit) by a synchronous write, so a shell never
+ * receives mouse reports after the dashboard is gone.
+ */
+export function enableMouse(stdout: {write(data: string): unknown; fd?: number}, proc: NodeJS.Process = process): MouseReporting {
+	const write = (data: string) => {
+		try {
+			if (typeof stdout.fd === 'number') {
+				writeSync(stdout.fd, data);
+			} else {
+				stdout.write(data);
+			}
+		} catch {
+			// The terminal is gone: nothing to switch off.
+		}
+	};
+
+	let on = true;
+	const hook = {pause: () => on && write(MOUSE_OFF), resume: () => on && write(MOUSE_ON)};
+	const onExit = () => {
+		if (on) {
+			on = false;
+			write(MOUSE_OFF);
+		}
+	};
+
+	write(MOUSE_ON);
+	suspendHooks.add(hook);
+	proc.on('exit', onExit);
+	return {
+		dispose() {
+			onExit();
+			suspendHooks.delete(hook);
+			proc.off('exit', onExit);
+		},
+	};
+}
+
+/**
+ * Suspend to the shell (Ctrl+Z): `suspendTerminal` leaves the alternate screen and raw mode, mouse
+ * reporting goes off, the whole process group stops as a shell's job control expects, and on `fg`
+ * (SIGCONT) Ink takes the terminal back and draws the frame again.
  */
 export async function suspendToShell(suspendTerminal: (callback: () => Promise<void>) => Promise<void>, proc: NodeJS.Process = process): Promise<void> {
 	await suspendTerminal(async () => {
+		for (const hook of suspendHooks) hook.pause();
 		const resumed = once(proc, 'SIGCONT');
 		proc.kill(0, 'SIGTSTP');
 		await resumed;
+		for (const hook of suspendHooks) hook.resume();
 	});
 }

@@ -70,7 +70,7 @@ const EXPECTED_DEFAULTS: Config = {
 	switch: {symlink: process.platform === 'linux', onSwitch: null},
 	polling: {intervalSeconds: 60, endpointMinIntervalSeconds: 180, hostReadsPerHour: 30},
 	history: {retentionDays: 90},
-	ui: {maxFps: 15, noticeSeconds: 8},
+	ui: {maxFps: 15, noticeSeconds: 8, mouse: true},
 	pricing: {models: {}},
 	hooks: [],
 	events: {notify: ['all-exhausted', 'emergency', 'account-unusable', 'job-failed']},

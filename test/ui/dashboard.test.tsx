@@ -171,7 +171,7 @@ describe('keys', () => {
 		expect(overlay).toContain('q / Ctrl+C');
 		expect(overlay).toContain('Select the previous account');
 		// The account and job moves share one row: no duplicated ↑ / k row for the same label.
-		expect([...seen].filter(line => /^ {2}↑ \/ k {2,}up/.test(line))).toHaveLength(1);
+		expect([...seen].filter(line => /^ {2}↑ \/ k \/ Wheel↑ {2,}up/.test(line))).toHaveLength(1);
 		expect(overlay).not.toContain(' personal ');
 		// List keys do nothing while the overlay is open.
 		await result.press('j', KEYS.enter);
@@ -202,7 +202,7 @@ describe('keys', () => {
 
 	test('the footer comes from the keymap', async () => {
 		const result = await mount(createTestRuntime());
-		expect(text(result).split('\n').at(-1)).toBe('↑↓ move · Enter open · s switch · r refresh · ? help · q quit');
+		expect(text(result).split('\n').at(-1)).toBe('↑↓ move · Enter open · s switch · r refresh · o sort:chain · ? help · q quit');
 	});
 });
 

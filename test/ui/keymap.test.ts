@@ -30,8 +30,8 @@ describe('keymap table', () => {
 
 	test('the commands of the brief, with their keys', () => {
 		const keysOf = (command: string) => keymap.find(binding => binding.command === command)?.keys;
-		expect(keysOf('up')).toEqual(['up', 'k']);
-		expect(keysOf('down')).toEqual(['down', 'j']);
+		expect(keysOf('up')).toEqual(['up', 'k', 'wheelup']);
+		expect(keysOf('down')).toEqual(['down', 'j', 'wheeldown']);
 		expect(keysOf('switch')).toEqual(['s']);
 		expect(keysOf('open')).toEqual(['return']);
 		expect(keysOf('back')).toEqual(['escape']);
@@ -100,9 +100,9 @@ describe('commandFor', () => {
 
 describe('footer', () => {
 	test('generated from the table, merging shared labels', () => {
-		expect(footerText(['global', 'accounts'])).toBe('↑↓ move · Enter open · s switch · r refresh · ? help · q quit');
+		expect(footerText(['global', 'accounts'])).toBe('↑↓ move · Enter open · s switch · r refresh · o sort · ? help · q quit');
 		expect(footerText(['global', 'overlay'])).toBe('r refresh · ? help · ↑↓ scroll · Esc close · q quit');
-		expect(footerText(['global', 'accounts', 'notices'])).toBe('↑↓ move · Enter open · s switch · r refresh · Esc dismiss · ? help · q quit');
+		expect(footerText(['global', 'accounts', 'notices'])).toBe('↑↓ move · Enter open · s switch · r refresh · o sort · Esc dismiss · ? help · q quit');
 	});
 
 	test('fits narrow widths and always keeps help and quit', () => {
@@ -125,13 +125,13 @@ test('keymapMarkdown lists every binding, one row per key set and label', () => 
 	}
 
 	expect(markdown).toContain('| `q` `Ctrl+C` | quit |');
-	expect(markdown).toContain('| `↑` `k` | up · job-up |');
-	expect(markdown).toContain('| `↑` `k` | view-up · help-up |');
-	// Every binding is in the table exactly once.
-	expect(helpRows().flatMap(row => row.commands.split(' · ')).sort()).toEqual(keymap.map(b => b.command).sort());
+	expect(markdown).toContain('| `↑` `k` `Wheel↑` | up · job-up |');
+	expect(markdown).toContain('| `↑` `k` `Wheel↑` | view-up · help-up |');
+	// Every command is in the table exactly once (filter-clear has two bindings, Esc in two scopes: one row).
+	expect(helpRows().flatMap(row => row.commands.split(' · ')).sort()).toEqual([...new Set(keymap.map(b => b.command))].sort());
 });
 
 test('labels', () => {
 	expect(keyLabel('return')).toBe('Enter');
-	expect(bindingKeys(keymap[0])).toBe('↑ / k');
+	expect(bindingKeys(keymap[0])).toBe('↑ / k / Wheel↑');
 });

@@ -138,7 +138,7 @@ describe('keys', () => {
 		await result.press(TAB);
 		frame = text(result);
 		// With a queue, the accounts footer says how to reach it and how to change the auto mode.
-		expect(frame.split('\n').at(-1)).toBe('↑↓ move · Enter open · s switch · Tab focus · a auto · r refresh · ? help · q quit');
+		expect(frame.split('\n').at(-1)).toBe('↑↓ move · Enter open · s switch · Tab focus · a auto · r refresh · o sort:chain · ? help · q quit');
 		expect(frame).toMatch(/^›● work/m);
 		expect(runtime.calls.switchTo).toEqual([]);
 	});
@@ -189,7 +189,7 @@ describe('keys', () => {
 		const runtime = createTestRuntime();
 		const result = await mount(runtime);
 		await result.press(TAB, 'd');
-		expect(text(result).split('\n').at(-1)).toBe('↑↓ move · Enter open · s switch · r refresh · ? help · q quit');
+		expect(text(result).split('\n').at(-1)).toBe('↑↓ move · Enter open · s switch · r refresh · o sort:chain · ? help · q quit');
 	});
 });
 

@@ -68,6 +68,8 @@ prints one frame and exits 0: 100×30, or COLUMNS×LINES when they are set. NO_C
 			return await ui.runDashboard(runtime, {
 				maxFps: ctx.config.ui.maxFps,
 				noticeSeconds: ctx.config.ui.noticeSeconds,
+				mouse: ctx.config.ui.mouse,
+				env: io.env,
 				stdout: io.stdout as NodeJS.WriteStream,
 				stdin: io.stdin as NodeJS.ReadStream,
 			});

@@ -8,10 +8,11 @@ import {memo, type ReactNode} from 'react';
 import {Box, Text} from 'ink';
 import type {AccountReport, WindowReport} from '../../engine/report.js';
 import {formatBar, parseInstant} from '../format.js';
-import type {RowColumns} from '../layout.js';
+import {CELL, type RowColumns} from '../layout.js';
+import type {TimeMode} from '../list-view.js';
 import {useTheme, utilizationTone} from '../theme.js';
-import {cell, cellRight, pickWindows, rowBadge, windowPercent, windowProjection} from '../view-model.js';
-import {CountdownText, NoteText, ResetTimeText} from './time-text.js';
+import {cell, cellRight, observedAt, pickWindows, rowBadge, windowPercent, windowProjection} from '../view-model.js';
+import {CountdownText, NoteText, ResetTimeText, StaleAgeText} from './time-text.js';
 
 export type AccountRowProps = {
 	readonly account: AccountReport;
@@ -21,6 +22,8 @@ export type AccountRowProps = {
 	readonly isSelected: boolean;
 	/** False when keys do nothing (one-shot frame): no selection marker. @default true */
 	readonly showSelection?: boolean;
+	/** Resets as countdowns (`↺1h12m`) or local clock times (`Thu 09:00`). @default 'countdown' */
+	readonly times?: TimeMode;
 };
 
 export const SELECTED_MARKER = '›';
@@ -32,10 +35,11 @@ type WindowCellsProps = {
 	readonly window: WindowReport | null;
 	readonly row: RowColumns;
 	readonly projection: number;
+	readonly times: TimeMode;
 };
 
 /** Bar, percent, countdown, projection and reset time of one window, with the gaps between them. */
-function WindowCells({window, row, projection}: WindowCellsProps): ReactNode {
+function WindowCells({window, row, projection, times}: WindowCellsProps): ReactNode {
 	const theme = useTheme();
 	const utilization = window?.utilization ?? null;
 	const tone = window === null ? 'muted' : utilizationTone(theme, utilization);
@@ -46,7 +50,7 @@ function WindowCells({window, row, projection}: WindowCellsProps): ReactNode {
 		<>
 			{row.bar > 0 ? <Text {...theme.tone(tone)}>{formatBar(window === null ? null : utilization, row.bar)} </Text> : null}
 			<Text {...theme.tone(tone)}>{cellRight(windowPercent(window, row.percent), row.percent)} </Text>
-			<CountdownText target={target} width={row.countdown}/>
+			{times === 'clock' ? <ResetTimeText target={target} width={row.countdown} tone="normal" unknownText="--"/> : <CountdownText target={target} width={row.countdown}/>}
 			{projection > 0 ? <Text {...theme.tone(projectedTone)}> {cell(projected ?? '', projection)}</Text> : null}
 			{row.resetTime > 0 ? <><Text> </Text><ResetTimeText target={target} width={row.resetTime}/></> : null}
 		</>
@@ -60,7 +64,7 @@ function WeeklyOnlyCells({row, projection}: {readonly row: RowColumns; readonly 
 	return <Text {...theme.tone('muted')}>{cell('weekly only', width)}</Text>;
 }
 
-export const AccountRow = memo(function AccountRow({account, row, generatedAt, isSelected, showSelection = true}: AccountRowProps) {
+export const AccountRow = memo(function AccountRow({account, row, generatedAt, isSelected, showSelection = true, times = 'countdown'}: AccountRowProps) {
 	const theme = useTheme();
 	const badge = rowBadge(account);
 	const isHighlighted = showSelection && isSelected;
@@ -74,7 +78,10 @@ export const AccountRow = memo(function AccountRow({account, row, generatedAt, i
 			<Text {...theme.tone('accent')}>{marker} </Text>
 			<Text {...nameStyle}>{cell(account.name, row.name)} </Text>
 			{row.provider > 0 ? <Text {...theme.tone('muted')}>{cell(account.provider, row.provider)} </Text> : null}
-			<Text {...theme.tone(badge.tone)}>{cell(badge.text, row.status)} </Text>
+			{badge.text === 'stale' && row.note < CELL.noteStale
+				// No DATA cell wide enough for `stale 12m`: the age goes into STATUS.
+				? <><StaleAgeText at={observedAt(account, generatedAt)} width={row.status} tone={badge.tone}/><Text> </Text></>
+				: <Text {...theme.tone(badge.tone)}>{cell(badge.text, row.status)} </Text>}
 		</>
 	);
 
@@ -87,9 +94,9 @@ export const AccountRow = memo(function AccountRow({account, row, generatedAt, i
 				</Text>
 				<Text wrap="truncate" {...rowStyle}>
 					<Text {...theme.tone('muted')}>{'   '}5h </Text>
-					{account.weeklyOnly && fiveHour === null ? <WeeklyOnlyCells row={row} projection={0}/> : <WindowCells window={fiveHour} row={row} projection={0}/>}
+					{account.weeklyOnly && fiveHour === null ? <WeeklyOnlyCells row={row} projection={0}/> : <WindowCells window={fiveHour} row={row} projection={0} times={times}/>}
 					<Text {...theme.tone('muted')}> 7d </Text>
-					<WindowCells window={sevenDay} row={row} projection={0}/>
+					<WindowCells window={sevenDay} row={row} projection={0} times={times}/>
 				</Text>
 			</Box>
 		);
@@ -98,9 +105,9 @@ export const AccountRow = memo(function AccountRow({account, row, generatedAt, i
 	return (
 		<Text wrap="truncate" {...rowStyle}>
 			{head}
-			{account.weeklyOnly && fiveHour === null ? <WeeklyOnlyCells row={row} projection={row.projection5h}/> : <WindowCells window={fiveHour} row={row} projection={row.projection5h}/>}
+			{account.weeklyOnly && fiveHour === null ? <WeeklyOnlyCells row={row} projection={row.projection5h}/> : <WindowCells window={fiveHour} row={row} projection={row.projection5h} times={times}/>}
 			<Text> </Text>
-			<WindowCells window={sevenDay} row={row} projection={row.projection7d}/>
+			<WindowCells window={sevenDay} row={row} projection={row.projection7d} times={times}/>
 			{row.note > 0 ? <><Text> </Text><NoteText account={account} generatedAt={generatedAt} width={row.note}/></> : null}
 		</Text>
 	);

@@ -8,6 +8,7 @@ import type {AccountReport} from '../../engine/report.js';
 import {windowCellWidth, windowList, type FrameLayout, type RowColumns} from '../layout.js';
 import {useTheme} from '../theme.js';
 import {cell} from '../view-model.js';
+import type {TimeMode} from '../list-view.js';
 import {AccountRow} from './account-row.js';
 
 export type AccountsPanelProps = {
@@ -17,6 +18,10 @@ export type AccountsPanelProps = {
 	readonly generatedAt: number;
 	/** @default true */
 	readonly showSelection?: boolean;
+	/** Resets as countdowns or local clock times (`t`). @default 'countdown' */
+	readonly times?: TimeMode;
+	/** What an empty list says (a filter that matches nothing); by default how to add accounts. */
+	readonly emptyText?: string | undefined;
 };
 
 /** The header line of the one-line rows, aligned with their cells. */
@@ -43,12 +48,12 @@ export function moreText(hiddenBefore: number, hiddenAfter: number): string {
 	return `… ${total} more ${hiddenBefore > 0 ? 'above' : 'below'}`;
 }
 
-export const AccountsPanel = memo(function AccountsPanel({accounts, layout, selected, generatedAt, showSelection = true}: AccountsPanelProps) {
+export const AccountsPanel = memo(function AccountsPanel({accounts, layout, selected, generatedAt, showSelection = true, times = 'countdown', emptyText}: AccountsPanelProps) {
 	const theme = useTheme();
 	if (accounts.length === 0) {
 		return (
 			<Text wrap="truncate" {...theme.tone('muted')}>
-				no accounts yet: quota-tui accounts discover, or accounts add NAME --provider claude
+				{emptyText ?? 'no accounts yet: quota-tui accounts discover, or accounts add NAME --provider claude'}
 			</Text>
 		);
 	}
@@ -68,6 +73,7 @@ export const AccountsPanel = memo(function AccountsPanel({accounts, layout, sele
 					generatedAt={generatedAt}
 					isSelected={view.start + offset === selected}
 					showSelection={showSelection}
+					times={times}
 				/>
 			))}
 			{hasMore ? <Text wrap="truncate" {...theme.tone('muted')}>{moreText(view.hiddenBefore, view.hiddenAfter)}</Text> : null}

@@ -6,7 +6,7 @@
 import {memo} from 'react';
 import {Text} from 'ink';
 import type {AccountReport} from '../../engine/report.js';
-import {formatClock, formatCountdown, formatLocalTime} from '../format.js';
+import {formatAgeShort, formatClock, formatCountdown, formatLocalTime} from '../format.js';
 import {useClockValue} from '../hooks/use-now.js';
 import {useTheme, type Tone} from '../theme.js';
 import {accountNote, cell} from '../view-model.js';
@@ -35,13 +35,31 @@ export const CountdownText = memo(function CountdownText({target, width, tone = 
 export type ResetTimeTextProps = {
 	readonly target: number | null;
 	readonly width: number;
+	/** @default 'muted' */
+	readonly tone?: Tone;
+	/** Shown when the reset is unknown. @default '' */
+	readonly unknownText?: string;
 };
 
 /** The local time of a reset: `14:05` today, `Thu 09:00` later this week. */
-export const ResetTimeText = memo(function ResetTimeText({target, width}: ResetTimeTextProps) {
+export const ResetTimeText = memo(function ResetTimeText({target, width, tone = 'muted', unknownText = ''}: ResetTimeTextProps) {
 	const theme = useTheme();
-	const text = useClockValue(now => (target === null ? '' : formatLocalTime(target, now)));
-	return <Text {...theme.tone('muted')}>{cell(text, width)}</Text>;
+	const text = useClockValue(now => (target === null ? unknownText : formatLocalTime(target, now)));
+	return <Text {...theme.tone(tone)}>{cell(text, width)}</Text>;
+});
+
+export type StaleAgeTextProps = {
+	/** Epoch ms of the newest observation; null when unknown. */
+	readonly at: number | null;
+	readonly width: number;
+	readonly tone?: Tone;
+};
+
+/** `stale 12m` (just `stale` when the age is unknown), for a STATUS cell. */
+export const StaleAgeText = memo(function StaleAgeText({at, width, tone = 'warn'}: StaleAgeTextProps) {
+	const theme = useTheme();
+	const text = useClockValue(now => (at === null ? 'stale' : `stale ${formatAgeShort(now - at)}`));
+	return <Text {...theme.tone(tone)}>{cell(text, width)}</Text>;
 });
 
 export type NoteTextProps = {

@@ -6,11 +6,13 @@
  */
 import {createContext, useCallback, useContext, useEffect, useRef, useState} from 'react';
 import {useApp, useInput} from 'ink';
+import type {AccountReport} from '../../engine/report.js';
 import type {AppRuntime, AppSnapshot, QueueRow} from '../../runtime/types.js';
 import {
 	INITIAL_UI,
 	addToast,
 	isQueueFocused,
+	listedAccounts,
 	pressAll,
 	previewFailed,
 	previewResolved,
@@ -42,6 +44,8 @@ export type DashboardUi = {
 	readonly scopes: readonly Scope[];
 	/** The notices on screen now, newest first. */
 	readonly toasts: readonly Toast[];
+	/** The accounts as listed (sorted and filtered by `o` and `/`); selectedAccount indexes them. */
+	readonly accounts: readonly AccountReport[];
 	readonly selectedAccount: number;
 	readonly isQueueFocused: boolean;
 	readonly selectedJob: number;
@@ -219,6 +223,7 @@ export function useDashboard(runtime: AppRuntime, snapshot: AppSnapshot, options
 		ui,
 		scopes: scopesOf(ui, frameContext),
 		toasts,
+		accounts: listedAccounts(ui, frameContext),
 		selectedAccount: selectedAccountIndex(ui, frameContext),
 		isQueueFocused: isQueueFocused(ui, frameContext),
 		selectedJob: selectedJobIndex(ui, frameContext),
