@@ -155,6 +155,40 @@ describe.skipIf(!hasTmux)('the dashboard in tmux', () => {
 		await server.killSession(name);
 	}, TIMEOUT);
 
+	test('the mouse wheel moves the selection (SGR reports); mouse reporting is on while it runs and off after q', async () => {
+		const home = tenAccountsHome();
+		const name = `m${counter++}`;
+		await server.start(name, {cols: 100, rows: 30, cwd: ROOT, env: paneEnv(home), argv: ['sh', '-c', '"$@"; echo "exit $?"; exec sleep 600', 'x', ...dashboardArgv()]});
+		await server.waitStable(name, {accept: s => s.includes('q quit'), timeoutMs: 60_000});
+		expect(await server.display(`${name}:0.0`, '#{mouse_any_flag} #{mouse_sgr_flag}')).toBe('1 1');
+		// Two wheel-down reports and a click in one write, as a terminal sends them.
+		await server.sendLiteral(name, '\u001B[<65;20;6M\u001B[<65;20;6M\u001B[<0;20;6M\u001B[<0;20;6m');
+		await server.waitFor(`${name}:0.0`, screen => /^› {2}acct-03 /m.test(plain(screen)));
+		await server.sendLiteral(name, '\u001B[<64;20;6M');
+		await server.waitFor(`${name}:0.0`, screen => /^› {2}acct-02 /m.test(plain(screen)));
+		await server.sendLiteral(name, 'q');
+		await server.waitFor(`${name}:0.0`, screen => screen.includes('exit 0'));
+		expect(await server.display(`${name}:0.0`, '#{mouse_any_flag} #{mouse_sgr_flag}')).toBe('0 0');
+		await server.killSession(name);
+	}, TIMEOUT);
+
+	test('o sorts, / filters, t shows clock times in the real binary', async () => {
+		const home = tenAccountsHome();
+		const name = await startDashboard(100, 30, home, []);
+		// Most headroom first (o twice): acct-01 has the least use.
+		await server.sendLiteral(name, 'oo');
+		await server.waitFor(`${name}:0.0`, screen => plain(screen).includes('o sort:headroom'));
+		await server.sendLiteral(name, '/07');
+		await server.waitFor(`${name}:0.0`, screen => /^\/07 +1\/10/m.test(plain(screen)));
+		await server.sendKeys(name, 'Enter');
+		const filtered = plain(await server.waitFor(`${name}:0.0`, screen => plain(screen).includes('/ filter:07 1/10')));
+		expect(filtered).not.toMatch(/^ {3}acct-01 /m);
+		await server.sendLiteral(name, 't');
+		// 17:00 today (the frozen clock is 14:30 UTC) for the 5-hour window, Wed 09:00 for the week.
+		await server.waitFor(`${name}:0.0`, screen => /acct-07 .*17:00.*Wed 09:00/.test(plain(screen)));
+		await server.killSession(name);
+	}, TIMEOUT);
+
 	test('ten accounts and three jobs at 80×24: the queue header and the next job are visible', async () => {
 		const home = tenAccountsHome(3);
 		const name = await startDashboard(80, 24, home, []);
