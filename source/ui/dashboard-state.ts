@@ -154,9 +154,9 @@ export function scopesOf(state: UiState, context: UiContext): Scope[] {
 		return ['global', 'confirm'];
 	}
 
+	// A detail view: Esc goes back (notices are dismissed from the list).
 	if (state.view !== null) {
-		const view: Scope[] = ['global', 'detail', 'views', ...(state.view.kind === 'job' ? ['job' as const] : [])];
-		return visibleToasts(state.toasts, context.now, context.noticeMs).length > 0 ? [...view, 'notices'] : view;
+		return ['global', 'detail', 'views', ...(state.view.kind === 'job' ? ['job' as const] : [])];
 	}
 
 	if (state.list.filtering) {

@@ -160,6 +160,8 @@ describe('the job view', () => {
 		expect(frameHeight(text(result))).toBeLessThanOrEqual(23);
 		expect(frameWidth(text(result))).toBeLessThanOrEqual(80);
 		expect(text(result)).toMatch(/Esc back · 1–\d+ of \d+/);
+		// The log shows without scrolling.
+		expect(text(result)).toContain('  Error: something broke');
 		await result.press('j');
 		expect(text(result)).toMatch(/Esc back · 2–\d+ of \d+/);
 	});

@@ -10,7 +10,7 @@ import {parseInstant} from '../format.js';
 import type {Tone} from '../theme.js';
 import {accountViewLines} from './account-view.js';
 import {jobViewLines} from './job-view.js';
-import {fitLine, seg, wrapText, type ViewLine} from './lines.js';
+import {fitLine, lineText, seg, wrapText, type ViewLine} from './lines.js';
 
 export type DetailOptions = {
 	readonly width: number;
@@ -63,7 +63,7 @@ export function decisionLines(decision: Decision, width: number): ViewLine[] {
 			seg(`${decision.subject} `, undefined, true),
 			seg(`→ ${decision.verdict}`, VERDICT_TONES[decision.verdict] ?? 'normal'),
 		], width),
-		...decision.reasons.flatMap(reason => wrapText(`· ${reason}`, width, 4)),
+		...decision.reasons.flatMap(reason => wrapText(reason, width, 6).map((line, index) => (index === 0 ? [seg(`    · ${lineText(line).slice(6)}`)] : line))),
 	];
 }
 

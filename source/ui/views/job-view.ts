@@ -1,8 +1,8 @@
 /**
- * The job view (Enter on a job while the queue has focus): its state timeline, the gate's verdicts,
- * the account, estimate vs actual (dollars and the window it used), how it ended, and the tail of its
- * log (live while it runs: the runtime re-reads the tail when the file grows). Pure: lines for a width
- * at `now`.
+ * The job view (Enter on a job while the queue has focus): how it ended, its state timeline, the
+ * tail of its log (live while it runs: the runtime re-reads the tail when the file grows; it fills what
+ * the page leaves, so it shows without scrolling), estimate vs actual (dollars and the window it used)
+ * and the gate's verdicts. Pure: lines for a width at `now`.
  */
 import type {Decision} from '../../engine/types.js';
 import type {UtilizationPoint} from '../../engine/jobs.js';
@@ -108,13 +108,9 @@ export function jobViewLines(input: JobViewInput): ViewLine[] {
 		sectionLine('TIMELINE'),
 		...timeline(job, full, now),
 		blankLine,
-		sectionLine('GATE', 'verdicts and dispatches, newest first'),
-		...gateLines(detail?.decisions ?? [], width, now),
-		blankLine,
-		sectionLine('ESTIMATE VS ACTUAL'),
-		...estimateLines(job, full, width),
-		blankLine,
 	];
+	// The log comes right after the timeline (the live part while it runs), filling what the page
+	// leaves; the gate's verdicts and estimate vs actual follow, a scroll away.
 	const running = job.state === 'running' || job.state === 'claimed';
 	const logTitle = sectionLine('LOG', `${full?.logPath ?? ''}${running ? ' · live' : ''}`);
 	const tail = detail?.logTail ?? [];
@@ -122,5 +118,15 @@ export function jobViewLines(input: JobViewInput): ViewLine[] {
 	const log: ViewLine[] = tail.length === 0
 		? wrapText(detail?.logNote ?? 'reading the log…', width, 2, 'muted')
 		: tail.slice(-room).map(line => fitLine([seg(`  ${line}`)], width));
-	return [...head, fitLine(logTitle, width), ...log];
+	return [
+		...head,
+		fitLine(logTitle, width),
+		...log,
+		blankLine,
+		sectionLine('ESTIMATE VS ACTUAL'),
+		...estimateLines(job, full, width),
+		blankLine,
+		sectionLine('GATE', 'verdicts and dispatches, newest first'),
+		...gateLines(detail?.decisions ?? [], width, now),
+	];
 }
