@@ -351,6 +351,9 @@ function createSession(ctx: Context, db: Db, settings: HubSettings, options: Hub
 		async close() {
 			for (const timer of timers) clearInterval(timer);
 			if (running) await running.catch(() => undefined);
+			// A connection attempt of connected() still in flight records its failure in the database when it
+			// ends: it must end before the database closes (else "database is not open", unhandled).
+			if (connecting) await connecting.catch(() => undefined);
 			if (!closed && (outboxHasEntries(db) || unpublishedJobIds(db).length > 0) && (hub || !isBackingOff())) await run(false);
 			closed = true;
 			sessions.delete(ctx);
