@@ -56,13 +56,20 @@ export function runCliAsync(args: readonly string[], options: CliOptions): Promi
 	});
 }
 
-/** Poll `check` until it returns a value (not undefined) or `timeoutMs` passes. */
+/**
+ * Poll `check` until it returns a value (not undefined) or `timeoutMs` passes. A cheap check (a file
+ * read) runs every 50 ms; a costly one (a whole CLI run, often with a hub sync) waits three times its own
+ * duration between runs, so a long wait spends at most a quarter of a core on polling instead of all
+ * of one (on a 2-core machine that CPU belongs to the other test file running meanwhile).
+ */
 export async function waitFor<T>(check: () => T | undefined, timeoutMs = 10_000, what = 'condition'): Promise<T> {
 	const deadline = Date.now() + timeoutMs;
 	for (;;) {
+		const started = Date.now();
 		const value = check();
 		if (value !== undefined) return value;
 		if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-		await new Promise(resolve => setTimeout(resolve, 50));
+		const pause = Math.min(1000, Math.max(50, 3 * (Date.now() - started)));
+		await new Promise(resolve => setTimeout(resolve, pause));
 	}
 }
