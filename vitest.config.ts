@@ -8,9 +8,12 @@ export default defineConfig({
 		hookTimeout: 30_000,
 		include: ['test/**/*.test.{ts,tsx,mjs}'],
 		globalSetup: ['test/global-setup.ts'],
-		// Two files at a time on a 2-core machine (vitest's default, cores − 1, runs one): most CLI runs are
-		// in-process now (test/helpers/cli.ts), and the slow files (tmux, dispatch, team) mostly wait.
-		maxWorkers: 2,
+		// Three files at a time on a 2-core machine (vitest's default, cores − 1, runs one): most CLI runs
+		// are in-process (test/helpers/cli.ts), and the slow files (tmux, dispatch, team, serve) mostly wait
+		// for real time to pass (leases, timeouts, ticks), so a third file uses the CPU they leave idle.
+		// Measured on the 2-core machine: 2 workers 178 s, 3 workers 141 s, 4 workers 143 s (and timing
+		// assertions start to feel the contention).
+		maxWorkers: 3,
 		// One worker process runs many files: no ~1–2 s process start and module load per file, and the
 		// in-process CLI of test/helpers/cli.ts stays loaded. Files share module state, so a test never
 		// relies on a fresh module (time and home are injected; TZ is UTC everywhere, see global-setup).
