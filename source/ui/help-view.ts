@@ -34,6 +34,7 @@ const SYMBOLS: readonly Entry[] = [
 	{keys: 'dimmed row', text: 'stale data: it is older than its source should be, and "stale 12m" says how old'},
 	{keys: 'o sort:chain', text: 'the order of the accounts (footer): chain = the config\'s chain order, reset = soonest weekly reset first, headroom = most room left first, name'},
 	{keys: '/ filter:ali 3/10', text: 'the name filter and how many accounts it shows (footer); Esc clears it'},
+	{keys: '██│░░', text: 'in a detail view (Enter): the pace marker │, where the bar would be now at an even spend (the elapsed share of the window); "ahead of pace" means it fills early'},
 	{keys: 'Wheel↑ Wheel↓', text: 'the mouse wheel moves the selection and scrolls this help, where the terminal reports it (ui.mouse)'},
 ];
 

@@ -1,7 +1,7 @@
 process.env.TZ = 'UTC';
 /** The detail views in the pure state machine: Enter/D open, Esc returns, scrolling clamps, x/R. */
 import {describe, expect, test} from 'vitest';
-import {INITIAL_UI, addToast, pressAll, scopesOf, type UiContext} from '../../source/ui/dashboard-state.js';
+import {INITIAL_UI, addToast, listedAccounts, pressAll, scopesOf, selectedAccountIndex, type UiContext} from '../../source/ui/dashboard-state.js';
 import type {QueueRow} from '../../source/runtime/types.js';
 import {HOUR, NOW, manyAccountsReport} from './fixtures.js';
 
@@ -34,6 +34,14 @@ describe('detail views in the state machine', () => {
 		expect(back.state.view).toBeNull();
 		expect(back.effects).toEqual([{type: 'open-detail', subject: null}]);
 		expect(back.state.selectedAccount).toBe('acct-02');
+	});
+
+	test('sorted or filtered, Enter opens the account the list highlights', () => {
+		for (const keys of [['o', 'j', 'j'], ['o', 'o', 'j'], ['/', '3', 'return']]) {
+			const moved = pressAll(INITIAL_UI, keys, ctx).state;
+			const highlighted = listedAccounts(moved, ctx)[selectedAccountIndex(moved, ctx)]!.name;
+			expect(pressAll(moved, ['return'], ctx).state.view).toEqual({kind: 'account', name: highlighted, scroll: 0});
+		}
 	});
 
 	test('Esc in a view with notices goes back (the notices stay: the list dismisses them)', () => {
