@@ -180,10 +180,16 @@ async function benchStartup(server, env) {
 
 	const check = await timeRun([CLI, 'status', '--json', '--demo'], processEnv);
 	JSON.parse(check.stdout); // the command under test must actually work
+	// `report daily` on an empty history: no Claude or Codex logs anywhere (its own HOME and log dirs).
+	const empty = mkdtempSync(join(tmpdir(), 'qt-bench-empty-'));
+	const emptyEnv = {...processEnv, HOME: empty, CLAUDE_CONFIG_DIR: join(empty, 'claude'), CODEX_HOME: join(empty, 'codex')};
+	const report = JSON.parse((await timeRun([CLI, 'report', 'daily', '--json'], emptyEnv)).stdout);
+	if (report.daily.length !== 0) throw new Error(`report daily on an empty history found ${report.daily.length} days`);
 
 	const rows = [
 		await measure('node -e 0 (peer)', async () => (await timeRun(['-e', '0'], processEnv)).ms),
 		await measure('cli status --json --demo', async () => (await timeRun([CLI, 'status', '--json', '--demo'], processEnv)).ms),
+		await measure('cli report daily --json (empty)', async () => (await timeRun([CLI, 'report', 'daily', '--json'], emptyEnv)).ms),
 		await measure('dashboard first frame (tmux)', firstFrame([NODE, CLI, '--demo'])),
 		await measure('tmux peer: node prints marker', firstFrame([NODE, '-e', `process.stdout.write(${JSON.stringify(MARKER)} + '\\n'); setInterval(() => {}, 1000)`])),
 	];
@@ -191,12 +197,17 @@ async function benchStartup(server, env) {
 	for (const row of rows) {
 		log(`  ${row.label.padEnd(32)} ${fmt(row.median).padStart(8)} ms  ${ratio(row.median, peer).padStart(7)} vs node -e 0   (min ${fmt(row.min)}, max ${fmt(row.max)})`);
 	}
-	const [, status, dashboard, tmuxPeer] = rows;
-	log(`  first frame minus tmux+poll overhead ≈ ${fmt(dashboard.median - tmuxPeer.median + peer)} ms (dashboard − tmux peer + node -e 0)`);
+	rmSync(empty, {recursive: true, force: true});
+	const [, status, emptyReport, dashboard, tmuxPeer] = rows;
+	const firstFrameNet = dashboard.median - tmuxPeer.median + peer;
+	log(`  first frame minus tmux+poll overhead ≈ ${fmt(firstFrameNet)} ms (dashboard − tmux peer + node -e 0)`);
+	const verdict = ok => (ok ? 'PASS' : 'FAIL');
+	// Issue 15's targets.
 	summary.push(
 		['startup: node -e 0', `${fmt(peer)} ms`, '1.00×', ''],
-		['startup: status --json --demo', `${fmt(status.median)} ms`, ratio(status.median, peer), ''],
-		['startup: dashboard first frame', `${fmt(dashboard.median)} ms`, ratio(dashboard.median, peer), `tmux peer ${fmt(tmuxPeer.median)} ms`],
+		['startup: status --json --demo', `${fmt(status.median)} ms`, ratio(status.median, peer), `target ≤ 3× ${verdict(status.median <= 3 * peer)}`],
+		['startup: report daily, empty history', `${fmt(emptyReport.median)} ms`, ratio(emptyReport.median, peer), `target ≤ 2× ${verdict(emptyReport.median <= 2 * peer)}`],
+		['startup: dashboard first frame', `${fmt(dashboard.median)} ms`, ratio(dashboard.median, peer), `tmux peer ${fmt(tmuxPeer.median)} ms; net ≈ ${fmt(firstFrameNet)} ms; target ≤ 250 ms ${verdict(firstFrameNet <= 250)}`],
 	);
 }
 

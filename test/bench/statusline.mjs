@@ -66,7 +66,7 @@ export async function benchStatusline({runs = Number(process.env.BENCH_STATUSLIN
 		log(`  statusline overhead over node -e 0: ${(median(hook) - p).toFixed(1)} ms`);
 		return [
 			['statusline: node -e 0', `${p.toFixed(1)} ms`, '1.00×', `median of ${runs}`],
-			['statusline: record + print', `${median(hook).toFixed(1)} ms`, `${(median(hook) / p).toFixed(2)}×`, `+${(median(hook) - p).toFixed(1)} ms`],
+			['statusline: record + print', `${median(hook).toFixed(1)} ms`, `${(median(hook) / p).toFixed(2)}×`, `+${(median(hook) - p).toFixed(1)} ms; target ≤ 1.5× ${median(hook) <= 1.5 * p ? 'PASS' : 'FAIL'}`],
 			['statusline: no rate_limits', `${median(idle).toFixed(1)} ms`, `${(median(idle) / p).toFixed(2)}×`, ''],
 			['hook claude: gate (target ≤ 2×)', `${median(gateHook).toFixed(1)} ms`, `${(median(gateHook) / p).toFixed(2)}×`, `+${(median(gateHook) - p).toFixed(1)} ms`],
 		];
