@@ -17,7 +17,19 @@ import {mergeBatches, priceBatch, sumBetween, type TokenTotals} from '../engine/
 import {loadLogSummaries, type LogSummary} from '../store/log-index.js';
 import {snapshotHistory} from '../store/repositories.js';
 import type {Context} from './context.js';
-import {indexOptionsFromEnv, LocalLogIndex, logSources, type LogSource} from './local-logs.js';
+import type {LocalLogIndex, LogSource} from './local-logs.js';
+
+/**
+ * The log reader (local-logs.ts and the parsers behind it) loads only when logs are read: collect() and
+ * `status` use the stored summaries and never need it (start-up, issue 15).
+ */
+const logReader = () => import('./local-logs.js');
+
+/** A fresh local-log index of this context (the reader loaded on first use). */
+export async function openLogIndex(ctx: Context): Promise<LocalLogIndex> {
+	const {indexOptionsFromEnv, LocalLogIndex} = await logReader();
+	return new LocalLogIndex(ctx, indexOptionsFromEnv(ctx.env));
+}
 
 export function toLocalUsage(summary: LogSummary): LocalUsage {
 	return {
@@ -127,8 +139,9 @@ export async function liveBudgets(ctx: Context, budgets: readonly Budget[], now:
 	const measured = budgets.filter(isLogMeasuredBudget);
 	if (measured.length === 0) return {budgets: [...budgets], warnings: []};
 	const names = new Set(measured.map(b => b.scope.slice('account:'.length)));
+	const {logSources} = await logReader();
 	const sources = logSources(ctx.accounts, ctx.env, {implicit: false}).filter(s => names.has(s.account));
-	const logIndex = index ?? new LocalLogIndex(ctx, indexOptionsFromEnv(ctx.env));
+	const logIndex = index ?? (await openLogIndex(ctx));
 	const refreshed = await logIndex.refresh(sources, now);
 	const warnings = refreshed.flatMap(r => r.warnings);
 	const out: LiveBudget[] = budgets.map(budget => {
@@ -155,10 +168,11 @@ export async function liveBudgets(ctx: Context, budgets: readonly Budget[], now:
  */
 export async function refreshLogIndex(ctx: Context, now: number, index?: LocalLogIndex): Promise<string[]> {
 	if (ctx.demo) return [];
+	const {logSources} = await logReader();
 	const sources = logSources(ctx.accounts, ctx.env, {implicit: false});
 	if (sources.length === 0) return [];
 	try {
-		const results = await (index ?? new LocalLogIndex(ctx, indexOptionsFromEnv(ctx.env))).refresh(sources, now);
+		const results = await (index ?? (await openLogIndex(ctx))).refresh(sources, now);
 		// An account without logs yet is normal here (the decision does not need them): only read problems are said.
 		return results.flatMap(r => r.warnings).filter(warning => !/: no (?:Claude|Codex) logs at /.test(warning));
 	} catch (error) {
@@ -172,9 +186,10 @@ export async function apiEquivalentCost(
 	request: {account: string; startMs: number; endMs: number; cwd?: string | undefined},
 	index?: LocalLogIndex,
 ): Promise<(TokenTotals & {source: LogSource}) | null> {
+	const {logSources} = await logReader();
 	const source = logSources(ctx.accounts, ctx.env, {implicit: false}).find(s => s.account === request.account);
 	if (!source) return null;
-	const logIndex = index ?? new LocalLogIndex(ctx, indexOptionsFromEnv(ctx.env));
+	const logIndex = index ?? (await openLogIndex(ctx));
 	await logIndex.refresh([source], request.endMs);
 	let usage = logIndex.usage(request.account);
 	if (request.cwd && source.provider === 'claude') {
@@ -207,14 +222,17 @@ export function createLocalLogRefresher(ctx: Context): LocalLogRefresher {
 		refresh(now) {
 			if (disposed || ctx.demo) return Promise.resolve(false);
 			if (running) return running;
-			const sources = logSources(ctx.accounts, ctx.env, {implicit: false});
-			if (sources.length === 0) return Promise.resolve(false);
-			const options = indexOptionsFromEnv(ctx.env);
-			// Cold reads off the interface's thread: at least one worker.
-			index ??= new LocalLogIndex(ctx, {...options, workers: options.workers === 'auto' ? 1 : Math.max(1, options.workers ?? 1)});
-			running = index
-				.refresh(sources, now)
-				.then(results => !disposed && results.some(r => r.bytesRead > 0 || r.added > 0 || r.removed > 0 || r.reread > 0), () => false)
+			running = (async () => {
+				const {indexOptionsFromEnv, LocalLogIndex, logSources} = await logReader();
+				const sources = logSources(ctx.accounts, ctx.env, {implicit: false});
+				if (sources.length === 0 || disposed) return false;
+				const options = indexOptionsFromEnv(ctx.env);
+				// Cold reads off the interface's thread: at least one worker.
+				index ??= new LocalLogIndex(ctx, {...options, workers: options.workers === 'auto' ? 1 : Math.max(1, options.workers ?? 1)});
+				const results = await index.refresh(sources, now);
+				return !disposed && results.some(r => r.bytesRead > 0 || r.added > 0 || r.removed > 0 || r.reread > 0);
+			})()
+				.catch(() => false)
 				.finally(() => {
 					running = null;
 				});

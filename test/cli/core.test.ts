@@ -290,6 +290,8 @@ describe('one-shot commands stay light', () => {
 		expect(JSON.parse(result.stdout).demo).toBe(true);
 		expect(result.modules.some(name => name.startsWith('source/cli/commands/status'))).toBe(true);
 		expect(result.packages.filter(name => /^(ink|react|react-reconciler|yoga-layout)$/.test(name))).toEqual([]);
+		// Nor the local-log reader: status shows the stored summaries (issue 15, start-up).
+		expect(result.modules.filter(name => name.startsWith('source/providers/logs/') || name === 'source/runtime/local-logs.ts')).toEqual([]);
 	});
 });
 

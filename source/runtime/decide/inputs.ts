@@ -9,8 +9,7 @@ import {instantMs} from '../../engine/time.js';
 import type {AccountState} from '../../engine/types.js';
 import {collect, type Collected, type CollectOptions} from '../collect.js';
 import type {Context} from '../context.js';
-import {indexOptionsFromEnv, LocalLogIndex} from '../local-logs.js';
-import {liveBudgets, refreshLogIndex, type LiveBudget} from '../local-usage.js';
+import {liveBudgets, openLogIndex, refreshLogIndex, type LiveBudget} from '../local-usage.js';
 import {refreshStale} from '../refresh.js';
 import {listBudgets} from '../../store/repositories.js';
 
@@ -37,7 +36,7 @@ export async function decisionInputs(ctx: Context, now: number, options: FreshOp
 	await freshen(ctx, now, options);
 	// The local logs too (limit markers count without a `report` run first); the dashboard keeps its own
 	// index current, so decisions on stored data (refresh false) do not read them.
-	const index = options.refresh === false || ctx.demo ? undefined : new LocalLogIndex(ctx, indexOptionsFromEnv(ctx.env));
+	const index = options.refresh === false || ctx.demo ? undefined : await openLogIndex(ctx);
 	const logWarnings = index ? await refreshLogIndex(ctx, now, index) : [];
 	// Dollar budgets measured from the logs first: a ceiling-only account is assembled on them.
 	const live = await liveBudgets(ctx, listBudgets(ctx.db), now, index);
