@@ -1,6 +1,12 @@
 #!/usr/bin/env node
+import module from 'node:module';
 import process from 'node:process';
 import {nodeFloorProblem, quietExperimentalWarnings} from './node-floor.js';
+
+// V8's code cache on disk (Node ≥ 22.1; in the OS temp dir, keyed by file contents): every later run
+// loads the commands' chunks compiled instead of parsing and compiling them again (start-up, issue 15).
+// NODE_DISABLE_COMPILE_CACHE=1 turns it off.
+module.enableCompileCache?.();
 
 const argv = process.argv.slice(2);
 
