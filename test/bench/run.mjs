@@ -5,6 +5,7 @@
 //   BENCH_LOGS_MB=200                local-log phase: size of the generated history (see logs.mjs)
 //   BENCH_IDLE_SECONDS=60            idle CPU window
 //   BENCH_ACCOUNTS=10                idle/memory phases: that many manual accounts (with usage) instead of --demo
+//   BENCH_VIEWS=list,account,job,decisions   idle phase: repeated with each view open (default: list)
 //   BENCH_MEMORY_MINUTES=10          RSS soak (0 skips it)
 //   BENCH_RUNS=5                     startup runs per command (the median is reported)
 //
@@ -49,6 +50,9 @@ const IDLE_SECONDS = numberEnv('BENCH_IDLE_SECONDS', 60, {min: 1});
 const MEMORY_MINUTES = numberEnv('BENCH_MEMORY_MINUTES', 10);
 const MEMORY_INTERVAL_MS = 10_000;
 const ACCOUNTS = Math.round(numberEnv('BENCH_ACCOUNTS', 0));
+/** The keys that open each view of the idle phase (tmux key names), after the list has drawn. */
+const VIEW_KEYS = {list: [], account: ['Enter'], job: ['Tab', 'Enter'], decisions: ['D']};
+const VIEWS = (process.env.BENCH_VIEWS ?? 'list').split(',').map(s => s.trim()).filter(Boolean);
 
 const summary = [];
 const fmt = (value, digits = 1) => value.toFixed(digits);
@@ -216,7 +220,7 @@ async function benchStartup(server, env) {
  * the built runtime (what `accounts add` + `budget set` write).
  */
 async function manualAccountsHome(home, count) {
-	const [{openContext}, {recordManualWindow}, {upsertBudget}] = await importSources('runtime/context.ts', 'runtime/history.ts', 'store/repositories.ts');
+	const [{openContext}, {recordManualWindow}, {upsertBudget}, {addJob}] = await importSources('runtime/context.ts', 'runtime/history.ts', 'store/repositories.ts', 'store/jobs.ts');
 	const now = Date.now();
 	const at = new Date(now).toISOString();
 	const ctx = openContext({env: {...process.env, QUOTA_TUI_HOME: home}});
@@ -229,6 +233,10 @@ async function manualAccountsHome(home, count) {
 				upsertBudget(ctx.db, budget);
 				recordManualWindow(ctx, budget, now);
 			}
+		}
+		// Three queued jobs: the job view (BENCH_VIEWS=job) opens the first.
+		for (const title of ['Bench job one', 'Bench job two', 'Bench job three']) {
+			addJob(ctx.db, {id: `q-bench-${title.split(' ').at(-1)}`, title, prompt: 'p', cwd: home, severity: 'info', createdAt: at, source: 'backlog', kind: 'task'}, now);
 		}
 	} finally {
 		ctx.close();
@@ -256,9 +264,13 @@ async function startDashboard(server, session, env) {
 	return pid;
 }
 
-async function benchIdle(server, env, ticksPerSecond) {
-	log(`\nidle CPU — ${IDLE_SECONDS} s window after ${SETTLE_MS / 1000} s settle, live clock, ${COLS}×${ROWS} pane, ${ACCOUNTS > 0 ? `${ACCOUNTS} manual accounts` : 'demo accounts'}`);
+async function benchIdle(server, env, ticksPerSecond, view = 'list') {
+	log(`\nidle CPU (${view}) — ${IDLE_SECONDS} s window after ${SETTLE_MS / 1000} s settle, live clock, ${COLS}×${ROWS} pane, ${ACCOUNTS > 0 ? `${ACCOUNTS} manual accounts` : 'demo accounts'}`);
 	const pid = await startDashboard(server, 'idle', env);
+	for (const key of VIEW_KEYS[view]) {
+		await server.sendKeys('idle', key);
+		await sleep(300);
+	}
 	const peer = startPeer();
 	await sleep(SETTLE_MS);
 	const tmuxPid = await server.serverPid();
@@ -276,9 +288,9 @@ async function benchIdle(server, env, ticksPerSecond) {
 	log(`  dashboard vs peer: ${ratio(percent[0], percent[1])}   target ≤ ${IDLE_TARGET_PERCENT} % of one core: ${verdict}`);
 	log(`  (resolution: 1 tick = ${fmt(100 / ticksPerSecond / seconds, 3)} % over this window)`);
 	summary.push(
-		['idle CPU: dashboard', `${fmt(percent[0], 3)} %`, ratio(percent[0], percent[1]), `target ≤ ${IDLE_TARGET_PERCENT} %: ${verdict}`],
+		[`idle CPU: dashboard (${view})`, `${fmt(percent[0], 3)} %`, ratio(percent[0], percent[1]), `target ≤ ${IDLE_TARGET_PERCENT} %: ${verdict}`],
 		['idle CPU: peer node', `${fmt(percent[1], 3)} %`, '1.00×', ''],
-		['RSS after idle: dashboard', `${fmt(after[0].rss / 1024)} MiB`, ratio(after[0].rss, after[1].rss), `peer ${fmt(after[1].rss / 1024)} MiB`],
+		[`RSS after idle: dashboard (${view})`, `${fmt(after[0].rss / 1024)} MiB`, ratio(after[0].rss, after[1].rss), `peer ${fmt(after[1].rss / 1024)} MiB`],
 	);
 	stopPeer(peer);
 	await server.killSession('idle');
@@ -327,6 +339,10 @@ async function benchMemory(server, env) {
 // ---- main ------------------------------------------------------------------------------------------
 
 async function main() {
+	const unknownViews = VIEWS.filter(v => !(v in VIEW_KEYS));
+	if (unknownViews.length > 0) {
+		throw new Error(`BENCH_VIEWS: unknown view ${unknownViews.join(', ')} (use ${Object.keys(VIEW_KEYS).join(',')})`);
+	}
 	const unknown = ONLY.filter(p => !PHASES.includes(p));
 	if (unknown.length > 0) {
 		throw new Error(`BENCH_ONLY: unknown phase ${unknown.join(', ')} (use ${PHASES.join('|')})`);
@@ -365,7 +381,9 @@ async function main() {
 			await benchStartup(server, env);
 		}
 		if (phases.includes('idle')) {
-			ok = (await benchIdle(server, env, ticksPerSecond)) && ok;
+			for (const view of VIEWS) {
+				ok = (await benchIdle(server, env, ticksPerSecond, view)) && ok;
+			}
 		}
 		if (phases.includes('memory')) {
 			await benchMemory(server, env);

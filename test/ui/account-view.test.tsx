@@ -13,7 +13,7 @@ import {createTheme} from '../../source/ui/theme.js';
 import {PACE_MARKER, paceBar, paceOf, paceWord, windowName} from '../../source/ui/views/account-view.js';
 import type {AccountDetail, DetailSubject} from '../../source/runtime/types.js';
 import {KEYS, frameHeight, frameWidth, renderInTerminal, type RenderResult} from '../helpers/render.js';
-import {DAY, HOUR, MINUTE, NOW, createTestRuntime, demoDecisions, demoReport, makeAccount, makeWindow, type TestRuntime} from './fixtures.js';
+import {DAY, HOUR, MINUTE, NOW, SECOND, createTestRuntime, demoDecisions, demoReport, makeAccount, makeWindow, type TestRuntime} from './fixtures.js';
 
 const plain = createTheme({isColor: false});
 const mounted: RenderResult[] = [];
@@ -173,6 +173,25 @@ describe('what the account view shows', () => {
 		expect(frame).toContain('DECISIONS');
 		expect(frame).toContain('work: switched');
 		expect(frameWidth(frame)).toBeLessThanOrEqual(100);
+	});
+
+	test('the clock redraws the view only when what it shows changes (a countdown ticking over), not every second', async () => {
+		const runtime = detailRuntime();
+		const result = await mount(runtime, {columns: 100, rows: 40});
+		await result.press(KEYS.enter);
+		expect(text(result)).toContain('resets 15:12 (in 1h12m)');
+		// One second on, 1h11m59s are left: the countdown ticks over once…
+		runtime.clock.tick(SECOND);
+		await new Promise(resolve => setTimeout(resolve, 20));
+		expect(text(result)).toContain('resets 15:12 (in 1h11m)');
+		// …and then nothing changes for the rest of the minute: no frame.
+		const before = result.frames.length;
+		for (let i = 0; i < 5; i++) runtime.clock.tick(SECOND);
+		await new Promise(resolve => setTimeout(resolve, 20));
+		expect(result.frames.length).toBe(before);
+		runtime.clock.tick(MINUTE);
+		await new Promise(resolve => setTimeout(resolve, 20));
+		expect(text(result)).toContain('resets 15:12 (in 1h10m)');
 	});
 
 	test('extra usage, banked resets, pool and the budgets that apply', async () => {

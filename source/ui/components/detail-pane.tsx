@@ -1,16 +1,16 @@
 /**
  * A detail view in place of the list (issue 13 item 3): a title line with the position, then the
  * view's lines from `scroll` on, as many as fit. The lines come from the pure builders in ui/views/;
- * the time-dependent ones (countdowns, ages) are rebuilt on the clock but re-render only when their
- * text changed.
+ * they are rebuilt when the data changes or when the clock moves what they show (views/detail-lines
+ * timeKey: a countdown or age ticking over, the pace moving a percent), not on every tick.
  */
-import {memo, useMemo, type MutableRefObject} from 'react';
+import {memo, useContext, useMemo, type MutableRefObject} from 'react';
 import {Box, Text} from 'ink';
 import type {AppSnapshot} from '../../runtime/types.js';
 import type {DetailView} from '../detail-state.js';
-import {useClockValue} from '../hooks/use-now.js';
+import {ClockContext, useClockValue} from '../hooks/use-now.js';
 import {useTheme, utilizationTone} from '../theme.js';
-import {detailTitle, detailViewLines, isTimeless} from '../views/detail-lines.js';
+import {detailTitle, detailViewLines, timeKey} from '../views/detail-lines.js';
 import type {ViewLine} from '../views/lines.js';
 import {helpPosition} from './help-overlay.js';
 
@@ -26,18 +26,16 @@ export type DetailPaneProps = {
 	readonly metrics?: MutableRefObject<ViewMetrics> | undefined;
 };
 
-const MINUTE = 60_000;
-
 export const DetailPane = memo(function DetailPane({view, snapshot, width, height, metrics}: DetailPaneProps) {
 	const theme = useTheme();
 	const page = Math.max(1, height - 1);
-	const build = (now: number): ViewLine[] => detailViewLines(view, snapshot, {width, page, now, toneOf: fraction => utilizationTone(theme, fraction)});
-	// Views without countdowns (the decision log) follow the clock by the minute; the others by their text.
-	const timeless = isTimeless(view);
-	const key = useClockValue(now => (timeless ? Math.floor(now / MINUTE) : JSON.stringify(build(now))));
+	const clock = useContext(ClockContext);
+	// Rebuilt when the data changes or when the clock changes what the view shows (timeKey), not every second.
+	const key = useClockValue(now => timeKey(view, snapshot, now));
 	const lines = useMemo<ViewLine[]>(
-		() => (typeof key === 'string' ? JSON.parse(key) as ViewLine[] : build(key * MINUTE)),
-		[key, view, snapshot, width, page, theme],
+		() => detailViewLines(view, snapshot, {width, page, now: Math.floor(clock.now() / 1000) * 1000, toneOf: fraction => utilizationTone(theme, fraction)}),
+		// `key` is the clock's part: the lines are rebuilt when it changes.
+		[key, view, snapshot, width, page, theme, clock],
 	);
 	if (metrics) metrics.current = {lines: lines.length, page};
 	const first = Math.max(0, Math.min(view.scroll, lines.length - page));

@@ -6,9 +6,9 @@ import {DateTime} from 'luxon';
 import type {Decision} from '../../engine/types.js';
 import type {AppSnapshot, DecisionsDetail} from '../../runtime/types.js';
 import type {DetailView} from '../detail-state.js';
-import {parseInstant} from '../format.js';
+import {formatCountdown, parseInstant} from '../format.js';
 import type {Tone} from '../theme.js';
-import {accountViewLines} from './account-view.js';
+import {accountViewLines, paceOf} from './account-view.js';
 import {jobViewLines} from './job-view.js';
 import {fitLine, lineText, seg, wrapText, type ViewLine} from './lines.js';
 
@@ -20,9 +20,39 @@ export type DetailOptions = {
 	readonly toneOf: (fraction: number | null) => Tone;
 };
 
-/** The decision log has no countdowns: it follows the clock by the minute only. */
-export function isTimeless(view: DetailView): boolean {
-	return view.kind === 'decisions';
+const MINUTE = 60_000;
+
+/**
+ * What of `view` changes with the clock at `now`, as a cheap key: the view is rebuilt only when it
+ * changes (a countdown or an age ticks over, the pace moves a percent), not every second. Every key
+ * holds the wall minute too, so nothing time-dependent lags by more than a minute.
+ */
+export function timeKey(view: DetailView, snapshot: AppSnapshot, now: number): string {
+	const minute = String(Math.floor(now / MINUTE));
+	switch (view.kind) {
+		case 'account': {
+			const account = snapshot.report.accounts.find(a => a.name === view.name);
+			if (!account) return minute;
+			const targets = [
+				...account.windows.flatMap(window => [window.resetsAt, window.exhaustsAt]),
+				...(account.resets ?? []).map(reset => reset.expiresAt),
+				...(snapshot.report.budgets ?? []).filter(budget => budget.scope === `account:${account.name}`).map(budget => budget.resetAt),
+			];
+			const paces = account.windows.map(window => Math.round((paceOf(window, now) ?? 0) * 100));
+			return [minute, ...targets.map(target => formatCountdown(parseInstant(target), now)), ...paces].join(',');
+		}
+
+		case 'job': {
+			// A running job's elapsed time counts seconds; otherwise times are minutes (ages, clock times).
+			const state = snapshot.queue?.rows.find(row => row.id === view.id)?.state
+				?? (snapshot.detail?.kind === 'job' && snapshot.detail.id === view.id ? snapshot.detail.job?.state : undefined);
+			return state === 'running' || state === 'claimed' ? String(Math.floor(now / 1000)) : minute;
+		}
+
+		case 'decisions': {
+			return minute;
+		}
+	}
 }
 
 /** The pane's title: `account work`, `job q-1a2b`, `decisions`. */
