@@ -27,6 +27,28 @@ export const ENTRIES = {
 	main: 'source/cli/main.ts',
 };
 
+/**
+ * string-width builds an Intl.Segmenter and compiles /^\p{RGI_Emoji}$/v (~16 ms alone) when it is
+ * imported: in every command that imports it (status prints through source/ui/format.ts), though it
+ * measures pure-ASCII text with neither. Both are built on first use instead. The build fails when a
+ * line is not there (an upgrade changed it).
+ */
+const LAZY_STRING_WIDTH = [
+	['const segmenter = new Intl.Segmenter();', 'let eagerSegmenter;\nconst segmenter = {segment: text => (eagerSegmenter ??= new Intl.Segmenter()).segment(text)};'],
+	['const rgiEmojiRegex = /^\\p{RGI_Emoji}$/v;', 'let eagerRgiEmoji;\nconst rgiEmojiRegex = {test: text => (eagerRgiEmoji ??= /^\\p{RGI_Emoji}$/v).test(text)};'],
+];
+const lazyStringWidth = {
+	name: 'quota-tui:lazy-string-width',
+	transform(code, id) {
+		if (!/[\\/]node_modules[\\/]string-width[\\/]index\.js$/.test(id)) return null;
+		for (const [eager, lazy] of LAZY_STRING_WIDTH) {
+			if (!code.includes(eager)) this.error(`${id}: no "${eager}" to make lazy (scripts/build.mjs)`);
+			code = code.replace(eager, lazy);
+		}
+		return code;
+	},
+};
+
 /** Bundle `input` (name → source file) plus the three entries into `dir` (emptied first). */
 export async function bundle(dir, input = {}) {
 	fs.rmSync(dir, {recursive: true, force: true});
@@ -37,6 +59,7 @@ export async function bundle(dir, input = {}) {
 		external: id => EXTERNAL.some(name => id === name || id.startsWith(`${name}/`)),
 		tsconfig: 'tsconfig.json',
 		logLevel: 'warn',
+		plugins: [lazyStringWidth],
 		output: {
 			dir,
 			format: 'esm',
