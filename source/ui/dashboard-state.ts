@@ -335,7 +335,8 @@ export function runCommand(state: UiState, command: Command, context: UiContext)
 				return none({...state, confirm: {...base, account: null, state: 'refused', message: 'this view cannot dispatch'}});
 			}
 
-			return {state: {...state, confirm: {...base, account: null, state: 'checking', message: ''}}, effects: [{type: 'preview-dispatch', jobId: row.id}]};
+			// The selection stays on the job (by id): once it runs, Enter opens it, not the next queued one.
+			return {state: {...state, selectedJob: row.id, confirm: {...base, account: null, state: 'checking', message: ''}}, effects: [{type: 'preview-dispatch', jobId: row.id}]};
 		}
 
 		case 'confirm': {

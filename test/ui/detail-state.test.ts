@@ -76,6 +76,14 @@ describe('detail views in the state machine', () => {
 		expect(pressAll(failed.state, ['x'], ctx).state.confirm).toBeNull();
 	});
 
+	test('after d, the selection stays on the dispatched job: Enter opens it once it runs', () => {
+		const queued = context({jobs: [job('q-a'), job('q-b')]});
+		const asked = pressAll(INITIAL_UI, ['tab', 'd'], queued).state;
+		expect(asked.selectedJob).toBe('q-a');
+		const running = context({jobs: [job('q-a', 'running'), job('q-b')]});
+		expect(pressAll({...asked, confirm: null}, ['return'], running).state.view).toEqual({kind: 'job', id: 'q-a', scroll: 0});
+	});
+
 	test('D opens the decision log from the list, the queue and another view, not while a question is open', () => {
 		expect(pressAll(INITIAL_UI, ['D'], ctx).state.view).toEqual({kind: 'decisions', scroll: 0});
 		expect(pressAll(INITIAL_UI, ['tab', 'D'], ctx).state.view?.kind).toBe('decisions');
