@@ -194,6 +194,17 @@ describe('what the account view shows', () => {
 		expect(text(result)).toContain('resets 15:12 (in 1h10m)');
 	});
 
+	test('a narrow pane (50 columns): the bar keeps its line, the pace moves to the details, nothing is cut', async () => {
+		const result = await mount(detailRuntime(), {columns: 50, rows: 40});
+		await result.press(KEYS.enter);
+		const frame = text(result);
+		const five = lineStarting(frame, '5-hour');
+		expect(five).toContain(PACE_MARKER);
+		expect(five).toMatch(/23%$/);
+		expect(frame).toContain('pace 76% under pace');
+		expect(frameWidth(frame)).toBeLessThanOrEqual(50);
+	});
+
 	test('extra usage, banked resets, pool and the budgets that apply', async () => {
 		const account = makeAccount('cx', {
 			provider: 'codex', pool: 'shared:cx', extraUsage: {enabled: true, limitUsd: 50, usedUsd: 12.5, currency: 'USD'},

@@ -33,6 +33,8 @@ export type AccountViewInput = {
 const LABEL = 14;
 /** A bar is at most this many cells (the history line below takes the full width). */
 const BAR_MAX = 60;
+/** Below this width the pace moves from the bar's line to the details under it. */
+const NARROW = 64;
 /** Pace within this of the use counts as on pace. */
 const PACE_SLACK = 0.05;
 export const PACE_MARKER = '│';
@@ -91,7 +93,7 @@ function ageText(iso: string | null | undefined, now: number): string {
 }
 
 function barWidth(width: number): number {
-	return Math.max(8, Math.min(BAR_MAX, width - LABEL - 30));
+	return Math.max(8, Math.min(BAR_MAX, width - LABEL - (width < NARROW ? 7 : 30)));
 }
 
 function windowLines(window: WindowReport, input: AccountViewInput): ViewLine[] {
@@ -101,15 +103,18 @@ function windowLines(window: WindowReport, input: AccountViewInput): ViewLine[] 
 	const estimate = window.source === 'estimated' || window.resetPassed;
 	const percent = `${estimate && window.utilization !== null ? '~' : ''}${formatPercent(window.utilization)}`;
 	const word = paceWord(window.utilization, pace);
+	const paceText = pace === null ? 'pace --' : `pace ${formatPercent(pace)}`;
+	// A narrow pane keeps the bar and the number on the first line; the pace goes to the details.
+	const narrow = width < NARROW;
 	const head: Seg[] = [
 		seg(pad(windowName(window.kind), LABEL), undefined, true),
 		...paceBar(window.utilization, pace, barWidth(width), tone),
 		seg(` ${pad(percent, 5, 'right')}`, tone, true),
-		seg(pace === null ? '  pace --' : `  pace ${formatPercent(pace)}`, 'muted'),
-		...(word ? [seg(` ${word.text}`, word.tone)] : []),
+		...(narrow ? [] : [seg(`  ${paceText}`, 'muted'), ...(word ? [seg(` ${word.text}`, word.tone)] : [])]),
 	];
 	const reset = parseInstant(window.resetsAt);
 	const parts: Seg[] = [
+		...(narrow ? [seg(`${paceText}${word ? ` ${word.text}` : ''}`, word?.tone ?? 'muted')] : []),
 		seg(reset === null ? 'reset unknown' : `resets ${formatLocalTime(reset, now)} (in ${formatCountdown(reset, now)})`),
 	];
 	if (window.projectedAtReset !== null && !window.resetPassed) {
@@ -119,7 +124,8 @@ function windowLines(window: WindowReport, input: AccountViewInput): ViewLine[] 
 	if (window.ratePerHour !== null && window.ratePerHour > 0) parts.push(seg(`${(window.ratePerHour * 100).toFixed(1)}%/h`, 'muted'));
 	const exhausts = parseInstant(window.exhaustsAt);
 	if (exhausts !== null) parts.push(seg(`full at ${formatLocalTime(exhausts, now)} (in ${formatCountdown(exhausts, now)})`, 'critical'));
-	parts.push(seg(`${window.origin} · ${window.source} · ${ageText(window.observedAt, now)}${window.stale ? ' · stale' : ''}`, window.stale ? 'warn' : 'muted'));
+	const sourceTone: Tone = window.stale ? 'warn' : 'muted';
+	parts.push(seg(window.origin, sourceTone), seg(window.source, sourceTone), seg(`${ageText(window.observedAt, now)}${window.stale ? ' (stale)' : ''}`, sourceTone));
 	if (window.detected) {
 		parts.push(seg(`detected ${formatPercent(window.detected.utilization)} (${window.detected.origin}, ${ageText(window.detected.observedAt, now)}) under the user-entered value`, 'muted'));
 	}
