@@ -41,21 +41,22 @@ export function recommendSentence(active: string | null, answer: string | null, 
 	return active && active !== answer ? `switching ${active} → ${answer}${tail}` : `confirmed ${answer}${tail}`;
 }
 
-/** What a fresh read may clear: a key refused by the quota API (it may be back), or nothing known. */
-const PROBE_AGAIN: ReadonlySet<AccountStatus> = new Set(['invalid_key', 'token_expired', 'unknown', 'unreachable']);
+/** The chain is in the seed's "all invalid" state when every account is one of these (or marked by real use). */
+const INVALID_OR_UNKNOWN: ReadonlySet<AccountStatus> = new Set(['invalid_key', 'token_expired', 'unknown', 'unreachable']);
 
 /**
- * Seed 001-10: when every chain account is invalid or unknown, the cached failure must not stand until
+ * Seed 001-10: when every chain account is invalid or unknown, a cached key refusal must not stand until
  * the shared slot frees (keys that come back are picked up by the next launch, not minutes later). Each
- * such account is read once, now, past the 180 s slot — a Retry-After still holds (runtime/refresh.ts
- * bypassSlot). A failure from real use is not re-read: only a real success clears it. Returns the
- * accounts read.
+ * account whose key the quota API refused (401) is read once, now, past the 180 s slot — a Retry-After
+ * still holds (runtime/refresh.ts bypassSlot). A provider that is down (5xx, no answer) keeps its
+ * back-off: reading it again at once would not help. A failure from real use is not re-read: only a
+ * real success clears it. Returns the accounts read.
  */
 async function probeWhenAllInvalid(ctx: Context, collected: Collected, provider: string | undefined, now: number): Promise<string[]> {
 	if (ctx.demo || (collected.recommendation.account && !collected.recommendation.emergency)) return [];
 	const chain = collected.states.filter(s => !s.account.lastResort && !s.account.disabled && (!provider || s.account.provider === provider));
-	if (chain.length === 0 || !chain.every(s => PROBE_AGAIN.has(s.status) || s.unusableReason)) return [];
-	const probe = chain.filter(s => !s.unusableReason && (s.account.provider === 'claude' || s.account.provider === 'codex'));
+	if (chain.length === 0 || !chain.every(s => INVALID_OR_UNKNOWN.has(s.status) || s.unusableReason)) return [];
+	const probe = chain.filter(s => s.status === 'invalid_key' && !s.unusableReason && (s.account.provider === 'claude' || s.account.provider === 'codex'));
 	const results = await Promise.all(probe.map(s => refreshAccount(ctx, s.account, {now, force: true, bypassSlot: true})));
 	return results.filter(r => r.requests > 0).map(r => r.account);
 }
