@@ -250,6 +250,9 @@ describeHub('observations cross machines', {timeout: 120_000}, () => {
 	it('a live session (dashboard, serve) on B pulls A\'s push on its notification: the sync latency between two machines', async () => {
 		server = await startServer({status: 200, body: LIVE});
 		const [alpha, beta] = await twoMachines();
+		// A loaded CI machine can take longer than the default 3 s to connect and check the schema: this
+		// test measures latency after the connection, not the connection itself.
+		await ok(beta, ['config', 'set', 'store.hubTimeoutSeconds', '20']);
 		const ctx = openContext({env: {...process.env, ...beta.env, QUOTA_TUI_HOME: beta.home, QUOTA_TUI_NOW: NOW}});
 		const synced: Array<{report: SyncReport; at: number}> = [];
 		const session = await startHubSession(ctx, {live: true, onSynced: report => synced.push({report, at: performance.now()})});
