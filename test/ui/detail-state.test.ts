@@ -58,6 +58,8 @@ describe('detail views in the state machine', () => {
 		expect(pressAll(open, ['pagedown'], ctx).state.view?.scroll).toBe(19);
 		expect(pressAll(open, ['pagedown', 'pagedown', 'pagedown'], ctx).state.view?.scroll).toBe(30);
 		expect(pressAll(open, ['pagedown', 'pageup'], ctx).state.view?.scroll).toBe(0);
+		// The mouse wheel scrolls a view as it scrolls the help.
+		expect(pressAll(open, ['wheeldown', 'wheeldown', 'wheeldown', 'wheelup'], ctx).state.view?.scroll).toBe(2);
 	});
 
 	test('Tab, Enter opens the selected job; x asks y/n (y cancels), R requeues only an ended job', () => {
