@@ -1,13 +1,14 @@
 /**
- * One queue for the team, against the real PostgreSQL server: "machines" are CLI processes with their
- * own QUOTA_TUI_HOME and QUOTA_TUI_MACHINE, a fake `claude` runner on PATH (one record of every run,
- * whichever machine started it) and a project directory they all see.
+ * One queue for the team, against the real PostgreSQL server: "machines" are CLI runs with their own
+ * QUOTA_TUI_HOME and QUOTA_TUI_MACHINE (in-process; real processes where machines race for a job), a
+ * fake `claude` runner on PATH (one record of every run, whichever machine started it) and a project
+ * directory they all see.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import {afterEach, beforeEach, expect, it} from 'vitest';
-import {runCli, runJson, tempHome} from '../helpers/cli.js';
-import {installFakeRunner, runCliAsync, waitFor, type FakeRunner} from '../helpers/fake-runner.js';
+import {runCli, runCliAsync, runJson, tempHome} from '../helpers/cli.js';
+import {installFakeRunner, runCliAsync as spawnCliAsync, waitFor, type FakeRunner} from '../helpers/fake-runner.js';
 import {describeHub, freshSchema, hubText, machineEnv, startProxy, type Proxy, type TestSchema} from '../helpers/hub.js';
 
 const NOW = '2026-11-22T12:00:00Z';
@@ -48,7 +49,10 @@ function machine(name: string, config: Record<string, unknown> = {}, url?: strin
 	return {name, home, env};
 }
 
+/** A command on machine `m`, in-process (test/helpers/cli.ts). */
 const run = (m: Machine, args: string[]) => runCliAsync(args, {home: m.home, now: NOW, env: m.env});
+/** The same as a real process of its own: for races between machines, where the process boundary is the point. */
+const spawned = (m: Machine, args: string[]) => spawnCliAsync(args, {home: m.home, now: NOW, env: m.env});
 
 async function ok(m: Machine, args: string[]) {
 	const result = await run(m, args);
@@ -76,7 +80,7 @@ describeHub('one queue across machines', {timeout: 240_000}, () => {
 		// The job reached the others (their next command pulls it).
 		expect(jobOn(beta, added.id)).toMatchObject({state: 'queued', source: 'team', team: {state: 'queued', createdBy: 'alpha'}});
 
-		const results = await Promise.all([alpha, beta, gamma].map(m => run(m, ['dispatch', added.id])));
+		const results = await Promise.all([alpha, beta, gamma].map(m => spawned(m, ['dispatch', added.id])));
 		const winners = results.filter(r => r.code === 0);
 		const losers = results.filter(r => r.code === 75);
 		expect(winners, results.map(r => r.stderr).join('\n')).toHaveLength(1);

@@ -10,8 +10,8 @@ import {afterEach, beforeEach, expect, it} from 'vitest';
 import {openContext, type Context} from '../../source/runtime/context.js';
 import {startHubSession, type HubSession} from '../../source/runtime/hub-sync.js';
 import {startAutoLoop} from '../../source/runtime/server.js';
-import {runCli, tempHome} from '../helpers/cli.js';
-import {installFakeRunner, runCliAsync, waitFor, type FakeRunner} from '../helpers/fake-runner.js';
+import {runCli, runCliAsync, tempHome} from '../helpers/cli.js';
+import {installFakeRunner, waitFor, type FakeRunner} from '../helpers/fake-runner.js';
 import {describeHub, freshSchema, machineEnv, type TestSchema} from '../helpers/hub.js';
 
 const NOW = '2026-11-22T12:00:00Z';
