@@ -154,9 +154,11 @@ export function scopesOf(state: UiState, context: UiContext): Scope[] {
 		return ['global', 'confirm'];
 	}
 
-	// A detail view: Esc goes back (notices are dismissed from the list).
+	// A detail view: Esc goes back (notices are dismissed from the list); u works on the account shown.
 	if (state.view !== null) {
-		return ['global', 'detail', 'views', ...(state.view.kind === 'job' ? ['job' as const] : [])];
+		const {view} = state;
+		const shown = view.kind === 'account' ? context.accounts.find(account => account.name === view.name) : undefined;
+		return ['global', 'detail', 'views', ...(view.kind === 'job' ? ['job' as const] : []), ...(hasUsableReset(shown) ? ['resets' as const] : [])];
 	}
 
 	if (state.list.filtering) {
@@ -378,8 +380,8 @@ export function runCommand(state: UiState, command: Command, context: UiContext)
 		}
 
 		case 'use-reset': {
-			const account = listedAccounts(state, context)[selectedAccountIndex(state, context)];
-			return account ? {state, effects: [{type: 'plan-reset', account: account.name}]} : none(state);
+			const name = state.view?.kind === 'account' ? state.view.name : listedAccounts(state, context)[selectedAccountIndex(state, context)]?.name;
+			return name === undefined ? none(state) : {state, effects: [{type: 'plan-reset', account: name}]};
 		}
 
 		case 'refresh': {

@@ -86,6 +86,18 @@ describe('detail views in the state machine', () => {
 		expect(pressAll({...asked, confirm: null}, ['return'], running).state.view).toEqual({kind: 'job', id: 'q-a', scroll: 0});
 	});
 
+	test('u in the account view uses a banked reset of the account shown (when it has one usable now)', () => {
+		const reset = {id: 'c1', kind: 'seven_day' as const, model: null, count: 1, expiresAt: iso(NOW + 24 * HOUR), expiresInMs: 24 * HOUR, startsAt: null, source: 'codex-app-server' as const, status: 'available' as const, usableNow: true, lapsed: false, redeemable: true, title: null, note: null, valueIfLapsedUsd: null, valueBasis: '', observedAt: iso(NOW)};
+		const accounts = ctx.accounts.map(account => (account.name === 'acct-03' ? {...account, resets: [reset]} : account));
+		const withReset = context({accounts});
+		const open = pressAll(INITIAL_UI, ['j', 'j', 'return'], withReset);
+		expect(scopesOf(open.state, withReset)).toContain('resets');
+		expect(pressAll(open.state, ['u'], withReset).effects).toEqual([{type: 'plan-reset', account: 'acct-03'}]);
+		const other = pressAll(INITIAL_UI, ['j', 'return'], withReset);
+		expect(scopesOf(other.state, withReset)).not.toContain('resets');
+		expect(pressAll(other.state, ['u'], withReset).effects).toEqual([]);
+	});
+
 	test('D opens the decision log from the list, the queue and another view, not while a question is open', () => {
 		expect(pressAll(INITIAL_UI, ['D'], ctx).state.view).toEqual({kind: 'decisions', scroll: 0});
 		expect(pressAll(INITIAL_UI, ['tab', 'D'], ctx).state.view?.kind).toBe('decisions');
