@@ -31,9 +31,12 @@ function check(name, args) {
 	});
 }
 
+// Both keep a cache in node_modules/.cache/quota-tui/ (as `npm run typecheck` and `npm run lint` do):
+// a re-run checks only what changed (tsc 14 -> 5 CPU-s, ESLint 13 -> 1.4 CPU-s when nothing did).
+const cache = path.join(root, 'node_modules', '.cache', 'quota-tui');
 const checks = [
-	check('typecheck', [bin('typescript/bin/tsc'), '-p', 'tsconfig.test.json', '--noEmit']),
-	check('lint', [bin('eslint/bin/eslint.js'), '.']),
+	check('typecheck', [bin('typescript/bin/tsc'), '-p', 'tsconfig.test.json', '--noEmit', '--incremental', '--tsBuildInfoFile', path.join(cache, 'tsc-test.tsbuildinfo')]),
+	check('lint', [bin('eslint/bin/eslint.js'), '.', '--cache', '--cache-location', path.join(cache, 'eslint')]),
 ];
 const started = Date.now();
 const vitest = await new Promise(resolve => {
