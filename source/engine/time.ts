@@ -23,10 +23,18 @@ export function parseInstant(iso: string): DateTime | undefined {
 	return dt.isValid ? dt : undefined;
 }
 
+/** Instants already parsed: a dashboard re-reads the same stored instants every minute (luxon's fromISO is the costliest part of a collect). */
+const parsedInstants = new Map<string, number | undefined>();
+const PARSED_INSTANTS_MAX = 10_000;
+
 /** Epoch ms of an ISO instant, or undefined when it does not parse. */
 export function instantMs(iso: string | null | undefined): number | undefined {
 	if (!iso) return undefined;
-	return parseInstant(iso)?.toMillis();
+	if (parsedInstants.has(iso)) return parsedInstants.get(iso);
+	const ms = parseInstant(iso)?.toMillis();
+	if (parsedInstants.size >= PARSED_INSTANTS_MAX) parsedInstants.clear();
+	parsedInstants.set(iso, ms);
+	return ms;
 }
 
 /** Format epoch ms as ISO with the given fixed offset in minutes (0 → `Z`). */

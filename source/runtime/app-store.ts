@@ -121,7 +121,10 @@ export function createAppRuntime(ctx: Context): AppRuntime {
 
 	const recollect = (force = false): boolean => {
 		const now = clock.now();
-		lastCollect = now;
+		// Counted from the minute it ran in, the next interval's collect falls on a wall-clock minute, the
+		// tick the dashboard's minute-granular texts flip in (ui/hooks/use-now.ts minuteNow): one frame
+		// a minute for both, not two.
+		lastCollect = Math.floor(now / 60_000) * 60_000;
 		let report: StatusReport;
 		let utilization: UtilizationReport | undefined;
 		let queue: QueueSnapshot | undefined;
@@ -161,7 +164,7 @@ export function createAppRuntime(ctx: Context): AppRuntime {
 	queueControls.planNow();
 	const firstQueue = queueControls.snapshot(now0, true);
 	lastPrint = fingerprint(first) + utilizationFingerprint(firstUtilization) + JSON.stringify(firstQueue) + JSON.stringify(thresholdsOf());
-	lastCollect = now0;
+	lastCollect = Math.floor(now0 / 60_000) * 60_000;
 	resetAt = nextResetMs(first, now0);
 	dataVersion = readDataVersion();
 	snapshot = {report: first, utilization: firstUtilization, queue: firstQueue, notice: null, refreshing: false, thresholds: thresholdsOf()};

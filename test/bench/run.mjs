@@ -1,7 +1,9 @@
 // `npm run bench`: startup time, idle CPU and memory of the dashboard, each next to a peer measured in
 // the same run on the same machine, so the ratios mean something.
 //
-//   BENCH_ONLY=startup|idle|memory|statusline|logs   run a subset (comma-separated list allowed)
+//   BENCH_ONLY=startup|idle|memory|statusline|logs|views   run a subset (comma-separated list allowed;
+//                                    views is not in the default set: idle CPU/RSS per detail view and
+//                                    frame bytes/s while a job runs, see views.mjs)
 //   BENCH_LOGS_MB=200                local-log phase: size of the generated history (see logs.mjs)
 //   BENCH_IDLE_SECONDS=60            idle CPU window
 //   BENCH_ACCOUNTS=10                idle/memory phases: that many manual accounts (with usage) instead of --demo
@@ -21,6 +23,7 @@ import {importSources} from '../../scripts/lib/source-modules.mjs';
 import {killOnExit, requireTmux, TmuxServer} from '../../scripts/lib/tmux.mjs';
 import {benchLogs} from './logs.mjs';
 import {benchStatusline} from './statusline.mjs';
+import {benchViews} from './views.mjs';
 import {hr, median, NODE, timeRun} from './lib.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -28,7 +31,7 @@ const CLI = join(ROOT, 'build', 'cli.js');
 const MARKER = 'demo-main';
 const COLS = 100;
 const ROWS = 30;
-const IDLE_TARGET_PERCENT = 1;
+const IDLE_TARGET_PERCENT = 0.3;
 const SETTLE_MS = 3000;
 
 function numberEnv(name, fallback, {min = 0} = {}) {
@@ -43,7 +46,8 @@ function numberEnv(name, fallback, {min = 0} = {}) {
 	return value;
 }
 
-const PHASES = ['startup', 'idle', 'memory', 'statusline', 'logs'];
+const PHASES = ['startup', 'idle', 'memory', 'statusline', 'logs', 'views'];
+const DEFAULT_PHASES = PHASES.filter(phase => phase !== 'views');
 const ONLY = (process.env.BENCH_ONLY ?? '').split(',').map(s => s.trim()).filter(Boolean);
 const RUNS = Math.round(numberEnv('BENCH_RUNS', 5, {min: 1}));
 const IDLE_SECONDS = numberEnv('BENCH_IDLE_SECONDS', 60, {min: 1});
@@ -347,13 +351,13 @@ async function main() {
 	if (unknown.length > 0) {
 		throw new Error(`BENCH_ONLY: unknown phase ${unknown.join(', ')} (use ${PHASES.join('|')})`);
 	}
-	const phases = ONLY.length > 0 ? PHASES.filter(p => ONLY.includes(p)) : PHASES;
+	const phases = ONLY.length > 0 ? PHASES.filter(p => ONLY.includes(p)) : DEFAULT_PHASES;
 	if (!existsSync(CLI)) {
 		throw new Error(`${relative(ROOT, CLI)} is missing: run \`npm run build\` first (or use \`npm run bench\`).`);
 	}
 	// The statusline phase runs plain processes: no tmux needed for it alone.
 	const tmuxVersion = phases.some(p => p !== 'statusline' && p !== 'logs') ? requireTmux() : 'no tmux';
-	if ((phases.includes('idle') || phases.includes('memory')) && !existsSync('/proc/self/stat')) {
+	if ((phases.includes('idle') || phases.includes('memory') || phases.includes('views')) && !existsSync('/proc/self/stat')) {
 		throw new Error('idle and memory phases read /proc (Linux only); use BENCH_ONLY=startup elsewhere');
 	}
 	const ticksPerSecond = clockTicks();
@@ -361,6 +365,11 @@ async function main() {
 	const env = {...process.env, QUOTA_TUI_HOME: home};
 	if (ACCOUNTS > 0 && (phases.includes('idle') || phases.includes('memory'))) {
 		await manualAccountsHome(home, ACCOUNTS);
+	}
+	// The views phase has its own home: it adds jobs, which would change what the idle phase measures.
+	const viewsHome = phases.includes('views') ? mkdtempSync(join(tmpdir(), 'qt-bench-views-')) : undefined;
+	if (viewsHome !== undefined) {
+		await manualAccountsHome(viewsHome, ACCOUNTS || 10);
 	}
 	for (const key of ['QUOTA_TUI_NOW', 'NO_COLOR', 'FORCE_COLOR']) {
 		delete env[key];
@@ -372,6 +381,7 @@ async function main() {
 		}
 		server.kill();
 		rmSync(home, {recursive: true, force: true});
+		if (viewsHome !== undefined) rmSync(viewsHome, {recursive: true, force: true});
 	});
 
 	log(`quota-tui bench — node ${process.version} (${NODE}), ${tmuxVersion}, ${cpus().length} CPUs, CLK_TCK ${ticksPerSecond}, phases: ${phases.join(', ')}`);
@@ -393,6 +403,9 @@ async function main() {
 		}
 		if (phases.includes('logs')) {
 			summary.push(...(await benchLogs({log, progress})));
+		}
+		if (viewsHome !== undefined) {
+			await benchViews({server, env: {...env, QUOTA_TUI_HOME: viewsHome}, node: NODE, cli: CLI, root: ROOT, cols: COLS, rows: ROWS, idleSeconds: IDLE_SECONDS, settleMs: SETTLE_MS, ticksPerSecond, cpuTicks, rssKiB, dashboardPid, log, summary, fmt});
 		}
 	} finally {
 		cleanup();

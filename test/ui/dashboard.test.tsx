@@ -72,16 +72,17 @@ describe('accounts', () => {
 });
 
 describe('time', () => {
-	test('a 1 s clock tick moves the countdown (1h12m → 1h11m); the header clock shows minutes', async () => {
+	test('the countdown flips with the header clock, on the wall clock\'s minute (1h12m → 1h11m at 14:01)', async () => {
 		const runtime = createTestRuntime();
 		const result = await mount(runtime);
 		expect(text(result)).toContain('14:00 ');
 		expect(lineOf(text(result), 'work')).toContain('↺1h12m');
 		runtime.clock.tick(SECOND);
 		await tick();
-		expect(lineOf(text(result), 'work')).toContain('↺1h11m');
-		runtime.clock.tick(MINUTE);
+		expect(lineOf(text(result), 'work')).toContain('↺1h12m');
+		runtime.clock.tick(MINUTE - SECOND);
 		await tick();
+		expect(lineOf(text(result), 'work')).toContain('↺1h11m');
 		expect(text(result)).toContain('14:01 ');
 	});
 
@@ -93,7 +94,7 @@ describe('time', () => {
 			{columns: 80, rows: 24},
 		);
 		mounted.push(result);
-		runtime.clock.tick(SECOND); // 1h12m → 1h11m: one commit
+		runtime.clock.tick(MINUTE); // 1h12m → 1h11m, 14:00 → 14:01: one commit
 		await tick();
 		const before = commits;
 		expect(before).toBeGreaterThan(0);
@@ -120,7 +121,7 @@ describe('time', () => {
 		const runtime = createTestRuntime();
 		const result = await mount(runtime);
 		const before = result.frames.length;
-		runtime.clock.tick(SECOND);
+		runtime.clock.tick(MINUTE);
 		await tick();
 		expect(result.frames.length).toBe(before + 1);
 		expect(runtime.clock.listenerCount()).toBeGreaterThan(0);
@@ -354,7 +355,7 @@ describe('renderStaticFrame', () => {
 		const snapshot = createTestRuntime().getSnapshot();
 		const frame = renderStaticFrame(snapshot, NOW + MINUTE + SECOND, {columns: 80, rows: 24}, {theme: plain});
 		expect(frame).toContain('14:01 ');
-		expect(lineOf(frame, 'work')).toContain('↺1h10m');
+		expect(lineOf(frame, 'work')).toContain('↺1h11m');
 	});
 
 	test('too small', () => {

@@ -7,9 +7,9 @@ import {memo} from 'react';
 import {Text} from 'ink';
 import type {AccountReport} from '../../engine/report.js';
 import {formatAgeShort, formatClock, formatCountdown, formatLocalTime} from '../format.js';
-import {useClockValue} from '../hooks/use-now.js';
+import {minuteNow, useClockValue} from '../hooks/use-now.js';
 import {useTheme, type Tone} from '../theme.js';
-import {accountNote, cell} from '../view-model.js';
+import {accountNote, cell, observedAt} from '../view-model.js';
 
 /** Local wall-clock time `HH:MM` (minutes: a dashboard left open all day need not redraw every second). */
 export const ClockText = memo(function ClockText() {
@@ -28,7 +28,7 @@ export type CountdownTextProps = {
 /** `↺1h12m` until `target`, padded to `width`; `↺now` once passed; `--` when unknown. */
 export const CountdownText = memo(function CountdownText({target, width, tone = 'normal'}: CountdownTextProps) {
 	const theme = useTheme();
-	const text = useClockValue(now => (target === null ? '--' : `↺${formatCountdown(target, now)}`));
+	const text = useClockValue(now => (target === null ? '--' : `↺${formatCountdown(target, minuteNow(now, target))}`));
 	return <Text {...theme.tone(tone)}>{cell(text, width)}</Text>;
 });
 
@@ -58,7 +58,7 @@ export type StaleAgeTextProps = {
 /** `stale 12m` (just `stale` when the age is unknown), for a STATUS cell. */
 export const StaleAgeText = memo(function StaleAgeText({at, width, tone = 'warn'}: StaleAgeTextProps) {
 	const theme = useTheme();
-	const text = useClockValue(now => (at === null ? 'stale' : `stale ${formatAgeShort(now - at)}`));
+	const text = useClockValue(now => (at === null ? 'stale' : `stale ${formatAgeShort(minuteNow(now, at) - at)}`));
 	return <Text {...theme.tone(tone)}>{cell(text, width)}</Text>;
 });
 
@@ -71,7 +71,8 @@ export type NoteTextProps = {
 /** The row's note: `stale 12m`, `fresh (est.)`, an error, or `oauth 2m ago`. */
 export const NoteText = memo(function NoteText({account, generatedAt, width}: NoteTextProps) {
 	const theme = useTheme();
-	const text = useClockValue(now => accountNote(account, generatedAt, now, width).text);
-	const tone = useClockValue(now => accountNote(account, generatedAt, now, width).tone);
+	const at = observedAt(account, generatedAt);
+	const text = useClockValue(now => accountNote(account, generatedAt, minuteNow(now, at), width).text);
+	const tone = useClockValue(now => accountNote(account, generatedAt, minuteNow(now, at), width).tone);
 	return <Text {...theme.tone(tone)}>{text}</Text>;
 });

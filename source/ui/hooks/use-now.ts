@@ -28,6 +28,26 @@ export function useNow(): number {
 	return useSyncExternalStore(subscribe, now, now);
 }
 
+const MINUTE = 60_000;
+
+/**
+ * The clock as minute-granular texts (`↺2h55m`, `5m ago`, `5h empty in 1h12m`) read it: rounded down to
+ * the minute, except within two minutes of `target` (the reset or observation the text counts to or
+ * from), where seconds show (`↺45s`) and the exact second counts. Each such text has its minute start at
+ * its own second (a reset at 17:00:23 flips `↺` at :23); read this way they all flip in the same tick as
+ * the header clock, on the wall clock's minute, so an idle dashboard draws one frame a minute instead of
+ * one per distinct second (10 accounts: about 8 full frames a minute, each a React render, an Ink layout
+ * and a 4 KB write). A countdown is then rounded up to the minute and an age down, off by under a
+ * minute, as a minute-granular text is anyway.
+ */
+export function minuteNow(now: number, target: number | null = null): number {
+	if (target !== null && Math.abs(target - now) < 2 * MINUTE) {
+		return now;
+	}
+
+	return Math.floor(now / MINUTE) * MINUTE;
+}
+
 /**
  * A value derived from the clock, e.g. the text of a countdown. The caller re-renders only when the
  * value changes (compared with Object.is), not on every tick: a `↺1h12m` that stays `↺1h12m` for a
