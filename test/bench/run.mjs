@@ -1,9 +1,9 @@
 // `npm run bench`: startup time, idle CPU and memory of the dashboard, each next to a peer measured in
 // the same run on the same machine, so the ratios mean something.
 //
-//   BENCH_ONLY=startup|idle|memory|statusline|logs|views   run a subset (comma-separated list allowed;
-//                                    views is not in the default set: idle CPU/RSS per detail view and
-//                                    frame bytes/s while a job runs, see views.mjs)
+//   BENCH_ONLY=startup|idle|memory|statusline|logs|frames   run a subset (comma-separated list allowed;
+//                                    frames is not in the default set: the bytes per second written while a
+//                                    job runs, in the list and in the job's view, see frames.mjs)
 //   BENCH_LOGS_MB=200                local-log phase: size of the generated history (see logs.mjs)
 //   BENCH_IDLE_SECONDS=60            idle CPU window
 //   BENCH_ACCOUNTS=10                idle/memory phases: that many manual accounts (with usage) instead of --demo
@@ -23,7 +23,7 @@ import {importSources} from '../../scripts/lib/source-modules.mjs';
 import {killOnExit, requireTmux, TmuxServer} from '../../scripts/lib/tmux.mjs';
 import {benchLogs} from './logs.mjs';
 import {benchStatusline} from './statusline.mjs';
-import {benchViews} from './views.mjs';
+import {benchFrames} from './frames.mjs';
 import {hr, median, NODE, timeRun} from './lib.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -46,8 +46,8 @@ function numberEnv(name, fallback, {min = 0} = {}) {
 	return value;
 }
 
-const PHASES = ['startup', 'idle', 'memory', 'statusline', 'logs', 'views'];
-const DEFAULT_PHASES = PHASES.filter(phase => phase !== 'views');
+const PHASES = ['startup', 'idle', 'memory', 'statusline', 'logs', 'frames'];
+const DEFAULT_PHASES = PHASES.filter(phase => phase !== 'frames');
 const ONLY = (process.env.BENCH_ONLY ?? '').split(',').map(s => s.trim()).filter(Boolean);
 const RUNS = Math.round(numberEnv('BENCH_RUNS', 5, {min: 1}));
 const IDLE_SECONDS = numberEnv('BENCH_IDLE_SECONDS', 60, {min: 1});
@@ -357,7 +357,7 @@ async function main() {
 	}
 	// The statusline phase runs plain processes: no tmux needed for it alone.
 	const tmuxVersion = phases.some(p => p !== 'statusline' && p !== 'logs') ? requireTmux() : 'no tmux';
-	if ((phases.includes('idle') || phases.includes('memory') || phases.includes('views')) && !existsSync('/proc/self/stat')) {
+	if ((phases.includes('idle') || phases.includes('memory') || phases.includes('frames')) && !existsSync('/proc/self/stat')) {
 		throw new Error('idle and memory phases read /proc (Linux only); use BENCH_ONLY=startup elsewhere');
 	}
 	const ticksPerSecond = clockTicks();
@@ -366,10 +366,10 @@ async function main() {
 	if (ACCOUNTS > 0 && (phases.includes('idle') || phases.includes('memory'))) {
 		await manualAccountsHome(home, ACCOUNTS);
 	}
-	// The views phase has its own home: it adds jobs, which would change what the idle phase measures.
-	const viewsHome = phases.includes('views') ? mkdtempSync(join(tmpdir(), 'qt-bench-views-')) : undefined;
-	if (viewsHome !== undefined) {
-		await manualAccountsHome(viewsHome, ACCOUNTS || 10);
+	// The frames phase has its own home: it runs jobs, which would change what the idle phase measures.
+	const framesHome = phases.includes('frames') ? mkdtempSync(join(tmpdir(), 'qt-bench-frames-')) : undefined;
+	if (framesHome !== undefined) {
+		await manualAccountsHome(framesHome, ACCOUNTS || 10);
 	}
 	for (const key of ['QUOTA_TUI_NOW', 'NO_COLOR', 'FORCE_COLOR']) {
 		delete env[key];
@@ -381,7 +381,7 @@ async function main() {
 		}
 		server.kill();
 		rmSync(home, {recursive: true, force: true});
-		if (viewsHome !== undefined) rmSync(viewsHome, {recursive: true, force: true});
+		if (framesHome !== undefined) rmSync(framesHome, {recursive: true, force: true});
 	});
 
 	log(`quota-tui bench — node ${process.version} (${NODE}), ${tmuxVersion}, ${cpus().length} CPUs, CLK_TCK ${ticksPerSecond}, phases: ${phases.join(', ')}`);
@@ -404,8 +404,8 @@ async function main() {
 		if (phases.includes('logs')) {
 			summary.push(...(await benchLogs({log, progress})));
 		}
-		if (viewsHome !== undefined) {
-			await benchViews({server, env: {...env, QUOTA_TUI_HOME: viewsHome}, node: NODE, cli: CLI, root: ROOT, cols: COLS, rows: ROWS, idleSeconds: IDLE_SECONDS, settleMs: SETTLE_MS, ticksPerSecond, cpuTicks, rssKiB, dashboardPid, log, summary, fmt});
+		if (framesHome !== undefined) {
+			await benchFrames({server, env: {...env, QUOTA_TUI_HOME: framesHome}, node: NODE, cli: CLI, root: ROOT, cols: COLS, rows: ROWS, idleSeconds: IDLE_SECONDS, settleMs: SETTLE_MS, dashboardPid, log, summary, fmt});
 		}
 	} finally {
 		cleanup();

@@ -13,7 +13,7 @@
 import {memo} from 'react';
 import {Box, Text} from 'ink';
 import type {QueueRow, QueueSnapshot} from '../../runtime/types.js';
-import {minuteNow, useClockValue} from '../hooks/use-now.js';
+import {useMinuteValue} from '../hooks/use-now.js';
 import {
 	ageText,
 	estimateText,
@@ -44,13 +44,13 @@ export type QueuePanelProps = {
 };
 
 const AgeCell = memo(function AgeCell({row, width}: {readonly row: QueueRow; readonly width: number}) {
-	const text = useClockValue(now => ageText(row, minuteNow(now, Date.parse(row.createdAt))));
+	const text = useMinuteValue(Date.parse(row.createdAt), now => ageText(row, now));
 	return <Text>{cellRight(text, width)} </Text>;
 });
 
 const StateCell = memo(function StateCell({row, width}: {readonly row: QueueRow; readonly width: number}) {
 	const theme = useTheme();
-	const text = useClockValue(now => stateText(row, minuteNow(now, row.startedAt === null ? null : Date.parse(row.startedAt)), width));
+	const text = useMinuteValue(row.startedAt === null ? null : Date.parse(row.startedAt), now => stateText(row, now, width));
 	return <Text {...theme.tone(STATE_TONE[row.state])}>{cell(text, width)}</Text>;
 });
 

@@ -7,7 +7,7 @@ import {memo} from 'react';
 import {Text} from 'ink';
 import type {AccountReport} from '../../engine/report.js';
 import {formatAgeShort, formatClock, formatCountdown, formatLocalTime} from '../format.js';
-import {minuteNow, useClockValue} from '../hooks/use-now.js';
+import {useClockValue, useMinuteValue} from '../hooks/use-now.js';
 import {useTheme, type Tone} from '../theme.js';
 import {accountNote, cell, observedAt} from '../view-model.js';
 
@@ -28,7 +28,7 @@ export type CountdownTextProps = {
 /** `↺1h12m` until `target`, padded to `width`; `↺now` once passed; `--` when unknown. */
 export const CountdownText = memo(function CountdownText({target, width, tone = 'normal'}: CountdownTextProps) {
 	const theme = useTheme();
-	const text = useClockValue(now => (target === null ? '--' : `↺${formatCountdown(target, minuteNow(now, target))}`));
+	const text = useMinuteValue(target, now => (target === null ? '--' : `↺${formatCountdown(target, now)}`));
 	return <Text {...theme.tone(tone)}>{cell(text, width)}</Text>;
 });
 
@@ -44,7 +44,7 @@ export type ResetTimeTextProps = {
 /** The local time of a reset: `14:05` today, `Thu 09:00` later this week. */
 export const ResetTimeText = memo(function ResetTimeText({target, width, tone = 'muted', unknownText = ''}: ResetTimeTextProps) {
 	const theme = useTheme();
-	const text = useClockValue(now => (target === null ? unknownText : formatLocalTime(target, now)));
+	const text = useMinuteValue(target, now => (target === null ? unknownText : formatLocalTime(target, now)));
 	return <Text {...theme.tone(tone)}>{cell(text, width)}</Text>;
 });
 
@@ -58,7 +58,7 @@ export type StaleAgeTextProps = {
 /** `stale 12m` (just `stale` when the age is unknown), for a STATUS cell. */
 export const StaleAgeText = memo(function StaleAgeText({at, width, tone = 'warn'}: StaleAgeTextProps) {
 	const theme = useTheme();
-	const text = useClockValue(now => (at === null ? 'stale' : `stale ${formatAgeShort(minuteNow(now, at) - at)}`));
+	const text = useMinuteValue(at, now => (at === null ? 'stale' : `stale ${formatAgeShort(now - at)}`));
 	return <Text {...theme.tone(tone)}>{cell(text, width)}</Text>;
 });
 
@@ -72,7 +72,13 @@ export type NoteTextProps = {
 export const NoteText = memo(function NoteText({account, generatedAt, width}: NoteTextProps) {
 	const theme = useTheme();
 	const at = observedAt(account, generatedAt);
-	const text = useClockValue(now => accountNote(account, generatedAt, minuteNow(now, at), width).text);
-	const tone = useClockValue(now => accountNote(account, generatedAt, minuteNow(now, at), width).tone);
+	// One derivation for both: `tone text`.
+	const note = useMinuteValue(at, now => {
+		const {text, tone} = accountNote(account, generatedAt, now, width);
+		return `${tone} ${text}`;
+	});
+	const space = note.indexOf(' ');
+	const tone = note.slice(0, space) as Tone;
+	const text = note.slice(space + 1);
 	return <Text {...theme.tone(tone)}>{text}</Text>;
 });

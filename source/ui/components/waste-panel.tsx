@@ -11,7 +11,7 @@ import {projectionText, spanText, summaryLines, usd, useItOrLoseItText, type Acc
 import {windowShortLabel} from '../../engine/status.js';
 import type {WindowKind} from '../../engine/types.js';
 import {parseInstant} from '../format.js';
-import {minuteNow, useClockValue} from '../hooks/use-now.js';
+import {useMinuteValue} from '../hooks/use-now.js';
 import {useTheme, utilizationTone} from '../theme.js';
 import {cell, cellRight} from '../view-model.js';
 import type {WasteLayout} from '../waste-layout.js';
@@ -61,8 +61,7 @@ export function compactSummary(report: UtilizationReport): string {
 const EmptyInText = memo(function EmptyInText({kind, target}: {readonly kind: string; readonly target: number}) {
 	const theme = useTheme();
 	// Under a minute reads `<1m` (spanText would say `0m`).
-	const text = useClockValue(exact => {
-		const now = minuteNow(exact, target);
+	const text = useMinuteValue(target, now => {
 		return (target > now ? `${windowShortLabel(kind as WindowKind)} empty in ${target - now < 60_000 ? '<1m' : spanText(target - now)}` : `${windowShortLabel(kind as WindowKind)} empty`);
 	});
 	return <Text {...theme.tone('critical')}>{text}</Text>;
@@ -78,8 +77,8 @@ export function compactAlertText(alert: UseItOrLoseIt): string {
 const AlertLine = memo(function AlertLine({alert, columns}: {readonly alert: UseItOrLoseIt; readonly columns: number}) {
 	const theme = useTheme();
 	const resetMs = parseInstant(alert.resetsAt) ?? 0;
-	const text = useClockValue(exact => {
-		const current = {...alert, resetsInMs: Math.max(0, resetMs - minuteNow(exact, resetMs))};
+	const text = useMinuteValue(resetMs, now => {
+		const current = {...alert, resetsInMs: Math.max(0, resetMs - now)};
 		const full = useItOrLoseItText(current);
 		return full.length + 2 <= columns ? full : compactAlertText(current);
 	});

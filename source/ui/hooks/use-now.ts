@@ -2,7 +2,7 @@
  * The shared one-second clock, read by the leaves that show time (clock, countdowns, ages), so a tick
  * re-renders only those leaves and never the whole dashboard (style rule 5).
  */
-import {createContext, useCallback, useContext, useSyncExternalStore} from 'react';
+import {createContext, useCallback, useContext, useRef, useSyncExternalStore} from 'react';
 import type {Clock, Listener} from '../../runtime/types.js';
 
 /** A clock that never ticks: `now()` is always `at`. */
@@ -57,5 +57,26 @@ export function useClockValue<T extends string | number | boolean | null>(derive
 	const clock = useContext(ClockContext);
 	const subscribe = useCallback((listener: Listener) => clock.subscribe(listener), [clock]);
 	const read = () => derive(Math.floor(clock.now() / 1000) * 1000);
+	return useSyncExternalStore(subscribe, read, read);
+}
+
+/**
+ * A minute-granular value derived from the clock (see minuteNow; `target` is the instant it counts to
+ * or from): `derive` runs once per minute (every second within two minutes of `target`), not on every
+ * tick — the idle dashboard's ticks then cost almost nothing. `derive` gets the rounded time. A render
+ * (new props) derives afresh.
+ */
+export function useMinuteValue<T extends string | number | boolean | null>(target: number | null, derive: (now: number) => T): T {
+	const clock = useContext(ClockContext);
+	const cache = useRef<{at: number; value: T} | undefined>(undefined);
+	// Rendering means the props (and so `derive`) may have changed: nothing cached is trusted.
+	cache.current = undefined;
+	const subscribe = useCallback((listener: Listener) => clock.subscribe(listener), [clock]);
+	const read = () => {
+		const at = minuteNow(Math.floor(clock.now() / 1000) * 1000, target);
+		if (cache.current?.at !== at) cache.current = {at, value: derive(at)};
+		return cache.current.value;
+	};
+
 	return useSyncExternalStore(subscribe, read, read);
 }

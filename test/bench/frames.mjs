@@ -1,28 +1,19 @@
-// The `views` phase of `npm run bench` (BENCH_ONLY=views): idle CPU and RSS of the dashboard with each
-// view open — the list, the account view (Enter), the job view (Tab, Enter) and the decision log (D) —
-// each over BENCH_IDLE_SECONDS in a fresh 100×30 pane of BENCH_ACCOUNTS (default 10) manual accounts;
-// then the bytes the dashboard writes to the terminal per second while a job runs (a runner that
-// prints a line a second), in the list and in that job's view, counted by tmux pipe-pane.
+// The `frames` phase of `npm run bench` (BENCH_ONLY=frames): the bytes the dashboard writes to the
+// terminal per second while a job runs (a runner that prints a line a second), with the list open and
+// with that job's view open, counted by tmux pipe-pane, in a 100×30 pane of BENCH_ACCOUNTS (default
+// 10) manual accounts. (Idle CPU and RSS per view: the idle phase with BENCH_VIEWS.)
 import {spawnSync} from 'node:child_process';
 import {statSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {performance} from 'node:perf_hooks';
 import {setTimeout as sleep} from 'node:timers/promises';
 
-/** What a view needs typed after the first frame, and what its frame then shows. */
-const VIEWS = [
-	{name: 'list', keys: [], marker: 'o sort:'},
-	{name: 'account', keys: ['Enter'], marker: 'Esc back'},
-	{name: 'job', keys: ['Tab', 'Enter'], marker: 'Esc back'},
-	{name: 'decisions', keys: ['D'], marker: 'Esc back'},
-];
-
 /**
  * @param {object} bench what run.mjs shares: server, env (QUOTA_TUI_HOME with the accounts), node, cli,
- *   root, cols, rows, idleSeconds, settleMs, ticksPerSecond, cpuTicks, rssKiB, dashboardPid, log, summary, fmt
+ *   root, cols, rows, idleSeconds, settleMs, dashboardPid, log, summary, fmt
  */
-export async function benchViews(bench) {
-	const {server, env, node, cli, root, cols, rows, idleSeconds, settleMs, ticksPerSecond, cpuTicks, rssKiB, dashboardPid, log, summary, fmt} = bench;
+export async function benchFrames(bench) {
+	const {server, env, node, cli, root, cols, rows, idleSeconds, settleMs, dashboardPid, log, summary, fmt} = bench;
 	const home = env.QUOTA_TUI_HOME;
 	const quota = (...args) => {
 		const result = spawnSync(node, [cli, ...args], {env, encoding: 'utf8'});
@@ -42,11 +33,6 @@ export async function benchViews(bench) {
 	].join('\n'));
 	quota('config', 'set', 'runners.claude', JSON.stringify([node, runner, '--', '{prompt}']));
 	quota('config', 'set', 'autoUtilization.notify', 'none');
-	// A finished job, so the job view has a timeline, a verdict and a log.
-	const done = JSON.parse(quota('queue', 'add', '--title', 'Finished job', '--prompt', 'seconds=1', '--cwd', home, '--json')).id;
-	quota('dispatch', done, '--account', 'acct-01');
-	for (let i = 0; i < 100 && !quota('queue', 'list', '--all').includes('succeeded'); i++) await sleep(100);
-	quota('queue', 'add', '--title', 'Queued job', '--prompt', 'seconds=1', '--cwd', home);
 
 	const paneEnv = {QUOTA_TUI_HOME: home, HOME: home, TZ: 'UTC', LANG: 'C.UTF-8'};
 	const open = async (session, view) => {
@@ -59,23 +45,6 @@ export async function benchViews(bench) {
 		const screen = await server.waitStable(session, {accept: s => s.includes(view.marker), timeoutMs: 30_000});
 		return {pid: dashboardPid((await server.paneInfo(session)).pid), screen};
 	};
-
-	log(`\nviews — idle CPU and RSS per view, ${idleSeconds} s each after ${settleMs / 1000} s settle, ${cols}×${rows}, live clock`);
-	for (const view of VIEWS) {
-		const session = `view-${view.name}`;
-		const {pid} = await open(session, view);
-		await sleep(settleMs);
-		const before = cpuTicks(pid);
-		const start = performance.now();
-		await sleep(idleSeconds * 1000);
-		const seconds = (performance.now() - start) / 1000;
-		const ticks = cpuTicks(pid) - before;
-		const percent = (ticks / ticksPerSecond / seconds) * 100;
-		const rss = rssKiB(pid) / 1024;
-		log(`  ${view.name.padEnd(10)} ${fmt(percent, 3).padStart(7)} % of one core (${ticks} ticks)  RSS ${fmt(rss)} MiB`);
-		summary.push([`idle CPU / RSS: ${view.name} view`, `${fmt(percent, 3)} % / ${fmt(rss)} MiB`, '', `${ticks} ticks over ${fmt(seconds, 0)} s`]);
-		await server.killSession(session);
-	}
 
 	// A running job: frames per second the dashboard writes, in the list and in the job's own view.
 	const runSeconds = Math.max(30, Math.round(idleSeconds / 2));
