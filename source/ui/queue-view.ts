@@ -99,10 +99,12 @@ export function stateText(row: Pick<QueueRow, 'state' | 'startedAt'>, now: numbe
 	return long.length <= width ? long : `run ${elapsed}`;
 }
 
-/** The AGE cell at `now`: `3h`. */
+/** The AGE cell at `now`: `3h`, `12m`; `<1m` for a job younger than a minute (a queue needs no seconds). */
 export function ageText(row: Pick<QueueRow, 'createdAt'>, now: number): string {
 	const created = Date.parse(row.createdAt);
-	return Number.isFinite(created) ? formatAgeShort(Math.max(0, now - created)) : '--';
+	if (!Number.isFinite(created)) return '--';
+	const age = Math.max(0, now - created);
+	return age < 60_000 ? '<1m' : formatAgeShort(age);
 }
 
 /** The column header line. */

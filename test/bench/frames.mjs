@@ -33,6 +33,8 @@ export async function benchFrames(bench) {
 	].join('\n'));
 	quota('config', 'set', 'runners.claude', JSON.stringify([node, runner, '--', '{prompt}']));
 	quota('config', 'set', 'autoUtilization.notify', 'none');
+	// Only the running job in the queue (the shared home comes with queued ones).
+	for (const job of JSON.parse(quota('queue', 'list', '--json')).jobs) quota('queue', 'remove', job.id);
 
 	const paneEnv = {QUOTA_TUI_HOME: home, HOME: home, TZ: 'UTC', LANG: 'C.UTF-8'};
 	const open = async (session, view) => {
@@ -49,11 +51,11 @@ export async function benchFrames(bench) {
 	// A running job: frames per second the dashboard writes, in the list and in the job's own view.
 	const runSeconds = Math.max(30, Math.round(idleSeconds / 2));
 	log(`\nframe bytes while a job runs — ${runSeconds} s per view, the runner printing a line a second`);
-	for (const view of [{name: 'list', keys: [], marker: 'running'}, {name: 'job', keys: ['Tab', 'Enter'], marker: 'Esc back'}]) {
+	for (const view of [{name: 'list', keys: [], marker: 'running'}, {name: 'job', keys: ['Tab', 'Enter'], marker: 'step '}]) {
 		const id = JSON.parse(quota('queue', 'add', '--title', `Running job (${view.name})`, '--prompt', `seconds=${runSeconds + 30}`, '--cwd', home, '--json')).id;
 		quota('dispatch', id, '--account', 'acct-01');
 		const session = `run-${view.name}`;
-		// The running job comes first in the queue: Tab selects it.
+		// The running job is the only one left: Tab selects it.
 		await open(session, view);
 		const file = join(home, `${session}.bytes`);
 		await sleep(settleMs);
@@ -66,6 +68,8 @@ export async function benchFrames(bench) {
 		log(`  ${view.name.padEnd(10)} ${fmt(bytes / seconds, 0).padStart(7)} bytes/s (${bytes} bytes in ${fmt(seconds, 0)} s)`);
 		summary.push([`frame bytes/s, job running: ${view.name}`, `${fmt(bytes / seconds, 0)} B/s`, '', `${bytes} bytes over ${fmt(seconds, 0)} s`]);
 		await server.killSession(session);
-		quota('queue', 'cancel', id);
+		quota('queue', 'cancel', id, '--grace', '1');
+		// Gone from the queue once it has stopped (remove refuses a running job).
+		for (let i = 0; i < 50 && spawnSync(node, [cli, 'queue', 'remove', id], {env}).status !== 0; i++) await sleep(200);
 	}
 }

@@ -69,3 +69,23 @@ test('minuteNow: rounded down to the minute, exact within two minutes of the tar
 	expect(minuteNow(NOW + SECOND, NOW - 90 * SECOND)).toBe(NOW + SECOND);
 	expect(minuteNow(NOW + SECOND, NOW + 3 * MINUTE)).toBe(NOW);
 });
+
+test('a job queued seconds ago reads <1m and does not redraw the frame every second', async () => {
+	const runtime = createTestRuntime(scatteredReport());
+	const row = {id: 'q-1', title: 'Fresh job', severity: 'info' as const, createdAt: iso(NOW - 10 * SECOND), state: 'queued' as const, account: null, estimateUsd: 0.5, estimatePct: 0.05, startedAt: null, finishedAt: null, autoUtilization: false, message: null, costUsd: null, utilizationBefore: null, utilizationAfter: null};
+	runtime.update({queue: {rows: [row], queued: 1, running: 0, idle: [], planned: 0, warnings: []}});
+	const result = await renderInTerminal(<Dashboard runtime={runtime} theme={createTheme({isColor: false})}/>, {columns: 100, rows: 30});
+	mounted.push(result);
+	const jobLine = () => stripVTControlCharacters(result.lastFrame()).split('\n').find(line => line.includes('Fresh job')) ?? '';
+	expect(jobLine()).toContain('<1m');
+	const frames = result.frames.length;
+	for (let second = 0; second < 59; second++) {
+		runtime.clock.tick(SECOND);
+		await tick();
+	}
+
+	expect(result.frames.length - frames).toBe(0);
+	runtime.clock.tick(SECOND);
+	await tick();
+	expect(jobLine()).toContain('1m');
+});

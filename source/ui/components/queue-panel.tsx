@@ -44,7 +44,8 @@ export type QueuePanelProps = {
 };
 
 const AgeCell = memo(function AgeCell({row, width}: {readonly row: QueueRow; readonly width: number}) {
-	const text = useMinuteValue(Date.parse(row.createdAt), now => ageText(row, now));
+	// Whole minutes, flipping on the wall clock's minute with every other minute-granular text.
+	const text = useMinuteValue(null, now => ageText(row, now));
 	return <Text>{cellRight(text, width)} </Text>;
 });
 
