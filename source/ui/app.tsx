@@ -238,6 +238,9 @@ export async function runDashboard(runtime: AppRuntime, options: RenderDashboard
 			maxFps: options.maxFps ?? 15,
 			interactive: Boolean(stdout.isTTY),
 			alternateScreen: true,
+			// Only the lines that changed are written (a running job's `running 12s`: one line, not the
+			// whole 4 KB frame). A resize or Ctrl+L still clears and redraws everything (terminal.ts).
+			incrementalRendering: true,
 			stdout,
 			stderr,
 			stdin: withMouse ? wheelAsKeys(stdin) : stdin,
