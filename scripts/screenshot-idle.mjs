@@ -50,8 +50,8 @@ function setup() {
 	cli(['accounts', 'add', 'codex', '--provider', 'codex', '--home', join(home, 'codex'), '--plan', 'plus']);
 	cli(['config', 'set', 'autoUtilization.notify', 'desktop']);
 	// The runners by absolute path (as on a machine where claude is not on the dashboard's PATH).
-	cli(['config', 'set', 'runners.claude', JSON.stringify([join(bin, 'claude'), '-p', '--output-format', 'json', '{prompt}'])]);
-	cli(['config', 'set', 'runners.codex', JSON.stringify([join(bin, 'codex'), 'exec', '--json', '{prompt}'])]);
+	cli(['config', 'set', 'runners.claude', JSON.stringify([join(bin, 'claude'), '-p', '--output-format', 'json', '--', '{prompt}'])]);
+	cli(['config', 'set', 'runners.codex', JSON.stringify([join(bin, 'codex'), 'exec', '--json', '--', '{prompt}'])]);
 	// Usage entered twice, an hour apart: a modest burn rate, and no manual activity near the episode.
 	const windows = {work: [[28, 33], [38, 38]], personal: [[64, 72], [81, 81]], codex: [[48, 53], [20, 20]]};
 	for (const [name, [[five1, five2], [seven1, seven2]]] of Object.entries(windows)) {
