@@ -6,6 +6,7 @@
 //                                    job runs, in the list and in the job's view, see frames.mjs)
 //   BENCH_LOGS_MB=200                local-log phase: size of the generated history (see logs.mjs)
 //   BENCH_IDLE_SECONDS=60            idle CPU window
+//   BENCH_SETTLE_SECONDS=3           idle phases: wait this long after the first frame before measuring
 //   BENCH_ACCOUNTS=10                idle/memory phases: that many manual accounts (with usage) instead of --demo
 //   BENCH_VIEWS=list,account,job,decisions   idle phase: repeated with each view open (default: list)
 //   BENCH_MEMORY_MINUTES=10          RSS soak (0 skips it)
@@ -32,7 +33,6 @@ const MARKER = 'demo-main';
 const COLS = 100;
 const ROWS = 30;
 const IDLE_TARGET_PERCENT = 0.3;
-const SETTLE_MS = 3000;
 
 function numberEnv(name, fallback, {min = 0} = {}) {
 	const raw = process.env[name];
@@ -51,6 +51,8 @@ const DEFAULT_PHASES = PHASES.filter(phase => phase !== 'frames');
 const ONLY = (process.env.BENCH_ONLY ?? '').split(',').map(s => s.trim()).filter(Boolean);
 const RUNS = Math.round(numberEnv('BENCH_RUNS', 5, {min: 1}));
 const IDLE_SECONDS = numberEnv('BENCH_IDLE_SECONDS', 60, {min: 1});
+// Before the idle window: 3 s by default; 60 s leaves V8's post-start-up GCs (the memory reducer) out.
+const SETTLE_MS = numberEnv('BENCH_SETTLE_SECONDS', 3) * 1000;
 const MEMORY_MINUTES = numberEnv('BENCH_MEMORY_MINUTES', 10);
 const MEMORY_INTERVAL_MS = 10_000;
 const ACCOUNTS = Math.round(numberEnv('BENCH_ACCOUNTS', 0));
