@@ -16,11 +16,8 @@ import {recordManualWindow} from '../../source/runtime/history.js';
 import {addJob} from '../../source/store/jobs.js';
 import {upsertBudget} from '../../source/store/repositories.js';
 import {CLI, ROOT, tempHome} from '../helpers/cli.js';
+import {hasTmux} from '../helpers/tmux.js';
 
-const hasTmux = spawnSync('tmux', ['-V'], {encoding: 'utf8'}).status === 0;
-if (!hasTmux) {
-	console.log('test/tmux: skipped, tmux is not installed (apt-get install tmux runs these tests)');
-}
 
 const NOW = '2026-11-22T14:30:00Z';
 const HEADER = /^quota-tui {2}\d\d:\d\d/;

@@ -4,7 +4,6 @@
  * pace marker; a resize while the view is open redraws it without a stale line; Esc returns to the
  * list; D opens the decision log. Skipped where tmux is not installed.
  */
-import {spawnSync} from 'node:child_process';
 import {stripVTControlCharacters} from 'node:util';
 import {afterAll, beforeAll, describe, expect, test} from 'vitest';
 import {TmuxServer} from '../../scripts/lib/tmux.mjs';
@@ -12,8 +11,8 @@ import {openContext} from '../../source/runtime/context.js';
 import {recordManualWindow} from '../../source/runtime/history.js';
 import {recordDecision, upsertBudget} from '../../source/store/repositories.js';
 import {CLI, ROOT, tempHome} from '../helpers/cli.js';
+import {hasTmux} from '../helpers/tmux.js';
 
-const hasTmux = spawnSync('tmux', ['-V'], {encoding: 'utf8'}).status === 0;
 const NOW = '2026-11-22T14:30:00Z';
 const TIMEOUT = 120_000;
 const PACE = '│';
