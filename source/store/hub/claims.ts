@@ -166,6 +166,10 @@ export async function claimJob(hub: Hub, request: ClaimRequest): Promise<HubJob 
 		const [again] = await sql<JobRow[]>`SELECT * FROM jobs WHERE dispatch_key = ${request.dispatchKey} AND claimed_by = ${request.machine}`;
 		if (again) return jobOf(again);
 		const now = at(sql, request.nowMs);
+		// Any job: skip rows another machine is claiming right now. One named job: wait for that claim to
+		// commit, so the loser sees the job claimed ("already claimed by HOST") instead of a locked row
+		// that still reads as queued.
+		const lockClause = request.jobId ? sql`FOR UPDATE` : sql`FOR UPDATE SKIP LOCKED`;
 		const [row] = await sql<JobRow[]>`
 			WITH candidate AS (
 				SELECT id FROM jobs
@@ -176,7 +180,7 @@ export async function claimJob(hub: Hub, request: ClaimRequest): Promise<HubJob 
 					AND (provider IS NULL OR provider IN (SELECT jsonb_array_elements_text(${sql.json([...request.providers])})))
 					AND (not_before IS NULL OR not_before <= ${now})
 				ORDER BY severity_rank, created_at, id
-				FOR UPDATE SKIP LOCKED
+				${lockClause}
 				LIMIT 1
 			)
 			UPDATE jobs j SET state = 'claimed', claimed_by = ${request.machine}, dispatch_key = ${request.dispatchKey},
