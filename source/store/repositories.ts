@@ -243,14 +243,7 @@ export function recentDecisions(db: Db, limit = 20): Decision[] {
 	const rows = db
 		.prepare('SELECT at, kind, subject, verdict, reasons_json, inputs_json FROM decisions ORDER BY at_ms DESC, id DESC LIMIT ?')
 		.all(Math.max(0, Math.floor(limit))) as DecisionRow[];
-	return rows.map(row => ({
-		at: row.at,
-		kind: row.kind as DecisionKind,
-		subject: row.subject,
-		verdict: row.verdict,
-		reasons: JSON.parse(row.reasons_json) as string[],
-		inputs: JSON.parse(row.inputs_json) as Record<string, unknown>,
-	}));
+	return rows.map(decisionOf);
 }
 
 /**
