@@ -12,11 +12,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import {createRequire} from 'node:module';
 import type ConfType from 'conf';
-import {z} from 'zod';
+import type {z} from 'zod';
 
 // The schema, its types and defaults (config-schema.ts), re-exported for every reader of the config.
 export * from './config-schema.js';
 import {ConfigSchema, type AccountDraft, type Config} from './config-schema.js';
+import {distance, fieldOf, isRecord, knownKeysAt, unknownFields, type Segment} from './config-keys.js';
 
 // ---------------------------------------------------------------------------------------------------
 // Errors
@@ -42,9 +43,6 @@ export class ConfigError extends Error {
 	}
 }
 
-const fieldOf = (segments: readonly PropertyKey[]): string =>
-	segments.length === 0 ? '(root)' : segments.map(String).join('.');
-
 function issuesOf(error: z.ZodError): ConfigIssue[] {
 	return error.issues.map(issue => ({field: fieldOf(issue.path), message: issue.message}));
 }
@@ -61,7 +59,6 @@ export function parseConfig(raw: unknown, file: string, prefix?: string): Config
 // ---------------------------------------------------------------------------------------------------
 // Dotted paths
 
-type Segment = string | number;
 const FORBIDDEN_SEGMENTS = new Set(['__proto__', 'prototype', 'constructor']);
 
 function parseKey(key: string, file: string): Segment[] {
@@ -71,9 +68,6 @@ function parseKey(key: string, file: string): Segment[] {
 	}
 	return parts.map(part => (/^\d+$/.test(part) ? Number(part) : part));
 }
-
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-	typeof value === 'object' && value !== null && !Array.isArray(value);
 
 function getAt(root: unknown, segments: readonly Segment[]): unknown {
 	let current: unknown = root;
@@ -127,71 +121,6 @@ function setAt(root: Record<string, unknown>, segments: readonly Segment[], valu
 			throw new ConfigError(file, [{field: fieldOf(segments.slice(0, index)), message: 'expected an object or array to set a key inside'}], 'Cannot set in');
 		}
 	}
-}
-
-// Schema introspection: which keys the schema knows, for rejecting typos in `setKey`.
-function unwrap(schema: z.ZodType): z.ZodType {
-	let current: z.ZodType = schema;
-	for (;;) {
-		if (
-			current instanceof z.ZodDefault ||
-			current instanceof z.ZodPrefault ||
-			current instanceof z.ZodOptional ||
-			current instanceof z.ZodNullable
-		) {
-			current = current.unwrap() as z.ZodType;
-		} else {
-			return current;
-		}
-	}
-}
-
-/** The fields of `value` (under `prefix`) that the schema does not know. */
-function unknownFields(schema: z.ZodType, value: unknown, prefix: Segment[]): string[] {
-	const inner = unwrap(schema);
-	if (inner instanceof z.ZodObject && isRecord(value)) {
-		const shape = inner.shape as Record<string, z.ZodType>;
-		return Object.keys(value).flatMap(key => {
-			const child = shape[key];
-			return child === undefined ? [fieldOf([...prefix, key])] : unknownFields(child, value[key], [...prefix, key]);
-		});
-	}
-	if (inner instanceof z.ZodArray && Array.isArray(value)) {
-		return value.flatMap((item, index) => unknownFields(inner.element as z.ZodType, item, [...prefix, index]));
-	}
-	return [];
-}
-
-/** The keys the schema knows at `segments`, or null when that is not an object. */
-function knownKeysAt(schema: z.ZodType, segments: readonly Segment[]): string[] | null {
-	let current = unwrap(schema);
-	for (const segment of segments) {
-		if (current instanceof z.ZodObject) {
-			const child = (current.shape as Record<string, z.ZodType>)[String(segment)];
-			if (child === undefined) {
-				return null;
-			}
-			current = unwrap(child);
-		} else if (current instanceof z.ZodArray) {
-			current = unwrap(current.element as z.ZodType);
-		} else {
-			return null;
-		}
-	}
-	return current instanceof z.ZodObject ? Object.keys(current.shape) : null;
-}
-
-/** Edit distance (insertions, deletions, substitutions; case-insensitive) between two keys. */
-function distance(a: string, b: string): number {
-	const x = a.toLowerCase();
-	const y = b.toLowerCase();
-	let previous = Array.from({length: y.length + 1}, (_, j) => j);
-	for (let i = 1; i <= x.length; i++) {
-		const row = [i];
-		for (let j = 1; j <= y.length; j++) row[j] = Math.min(previous[j]! + 1, row[j - 1]! + 1, previous[j - 1]! + (x[i - 1] === y[j - 1] ? 0 : 1));
-		previous = row;
-	}
-	return previous[y.length]!;
 }
 
 /**
