@@ -4,6 +4,7 @@
  */
 import type {AccountReport} from '../engine/report.js';
 import {windowShortLabel} from '../engine/status.js';
+import type {DispatchPreview} from '../runtime/types.js';
 import type {CancelJobConfirm} from './detail-state.js';
 import {formatCountdown, formatLocalTime, formatPercent, parseInstant} from './format.js';
 import {statusBadge} from './view-model.js';
@@ -67,4 +68,24 @@ export function switchWarning(account: AccountReport, now: number, recommended: 
 	}
 
 	return reasons.join('; ');
+}
+
+/** The gate answered the dispatch question of `jobId`. */
+export function previewResolved<S extends {readonly confirm: Confirm | null}>(state: S, jobId: string, preview: DispatchPreview): S {
+	const {confirm} = state;
+	if (confirm?.kind !== 'dispatch' || confirm.jobId !== jobId || confirm.state !== 'checking') {
+		return state;
+	}
+
+	return {...state, confirm: {...confirm, title: preview.title, state: preview.go ? 'ready' : 'refused', account: preview.account, message: preview.message}};
+}
+
+/** Asking the gate about `jobId` failed. */
+export function previewFailed<S extends {readonly confirm: Confirm | null}>(state: S, jobId: string, message: string): S {
+	const {confirm} = state;
+	if (confirm?.kind !== 'dispatch' || confirm.jobId !== jobId) {
+		return state;
+	}
+
+	return {...state, confirm: {...confirm, state: 'refused', message}};
 }

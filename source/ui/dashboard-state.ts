@@ -6,24 +6,16 @@
  * comes in the context.
  */
 import type {AccountReport} from '../engine/report.js';
-import type {DetailSubject, DispatchPreview, Notice, QueueRow, ResetPreview} from '../runtime/types.js';
+import type {DetailSubject, QueueRow, ResetPreview} from '../runtime/types.js';
 import {runDetailCommand, type DetailView} from './detail-state.js';
 import {switchWarning, type Confirm} from './confirm-state.js';
+import {visibleToasts, withToast, type Toast, type ToastNotice} from './toast-state.js';
 import {resetQuestion} from './format.js';
 import {commandFor, type Command, type KeyName, type Scope} from './keymap.js';
 import {arrangeAccounts, INITIAL_LIST, runListCommand, typeIntoFilter, type ListState} from './list-view.js';
 
-export {switchWarning, type Confirm, type DispatchConfirm, type ResetConfirm, type SwitchConfirm} from './confirm-state.js';
-
-export type Toast = {
-	readonly id: number;
-	readonly text: string;
-	readonly tone: Notice['tone'];
-	/** Epoch ms it was raised. */
-	readonly at: number;
-	/** Errors stay until dismissed (Esc); everything else expires. */
-	readonly sticky: boolean;
-};
+export {previewFailed, previewResolved, switchWarning, type Confirm, type DispatchConfirm, type ResetConfirm, type SwitchConfirm} from './confirm-state.js';
+export {visibleToasts, type Toast} from './toast-state.js';
 
 export type UiState = {
 	/** The selected account's name; null = the active account. */
@@ -81,9 +73,6 @@ export type Effect =
 
 export type Step = {readonly state: UiState; readonly effects: readonly Effect[]};
 
-/** The most notices kept; older ones drop first. */
-const MAX_TOASTS = 20;
-
 const clamp = (value: number, min: number, max: number): number => Math.min(max, Math.max(min, value));
 
 /** The accounts as the list shows them: filtered and sorted by the list state (`o`, `/`). */
@@ -111,11 +100,6 @@ export function selectedJobIndex(state: UiState, context: Pick<UiContext, 'jobs'
 	}
 
 	return Math.max(0, rows.findIndex(row => row.state === 'queued'));
-}
-
-/** The notices on screen at `now`, newest first: sticky ones and those younger than `noticeMs`. */
-export function visibleToasts(toasts: readonly Toast[], now: number, noticeMs: number): Toast[] {
-	return toasts.filter(toast => toast.sticky || now - toast.at < noticeMs);
 }
 
 /** The scopes whose keys work now (keymap.ts). */
@@ -179,31 +163,9 @@ export function resetPlanned(state: UiState, account: string, preview: ResetPrev
 		: addToast(state, {text: preview.message, tone: 'warning', at: context.now}, context.noticeMs);
 }
 
-/** Add a notice (newest first); the same text again replaces the older copy. */
-export function addToast(state: UiState, notice: {readonly text: string; readonly tone: Notice['tone']; readonly at: number}, noticeMs = Number.POSITIVE_INFINITY): UiState {
-	const kept = visibleToasts(state.toasts, notice.at, noticeMs).filter(toast => toast.text !== notice.text);
-	const toast: Toast = {id: state.nextToast, text: notice.text, tone: notice.tone, at: notice.at, sticky: notice.tone === 'error'};
-	return {...state, toasts: [toast, ...kept].slice(0, MAX_TOASTS), nextToast: state.nextToast + 1};
-}
-
-/** The gate answered the dispatch question of `jobId`. */
-export function previewResolved(state: UiState, jobId: string, preview: DispatchPreview): UiState {
-	const {confirm} = state;
-	if (confirm?.kind !== 'dispatch' || confirm.jobId !== jobId || confirm.state !== 'checking') {
-		return state;
-	}
-
-	return {...state, confirm: {...confirm, title: preview.title, state: preview.go ? 'ready' : 'refused', account: preview.account, message: preview.message}};
-}
-
-/** Asking the gate about `jobId` failed. */
-export function previewFailed(state: UiState, jobId: string, message: string): UiState {
-	const {confirm} = state;
-	if (confirm?.kind !== 'dispatch' || confirm.jobId !== jobId) {
-		return state;
-	}
-
-	return {...state, confirm: {...confirm, state: 'refused', message}};
+/** Add a notice (newest first); the same text again replaces the older copy (toast-state.ts). */
+export function addToast(state: UiState, notice: ToastNotice, noticeMs = Number.POSITIVE_INFINITY): UiState {
+	return withToast(state, notice, noticeMs);
 }
 
 function moveAccount(state: UiState, context: UiContext, delta: number): UiState {
