@@ -5,21 +5,14 @@ process.env.TZ = 'UTC';
  * source/origin/age, 7-day history, waste ledger, budgets, decisions. A weekly-only (Ultra) account
  * shows weekly bars only, each with a pace marker, plus its Opus/Fable weekly bars.
  */
-import {stripVTControlCharacters} from 'node:util';
-import {afterEach, describe, expect, test} from 'vitest';
+import {describe, expect, test} from 'vitest';
 import type {AccountUtilization} from '../../source/engine/waste.js';
-import {Dashboard} from '../../source/ui/app.js';
-import {createTheme} from '../../source/ui/theme.js';
 import {PACE_MARKER, paceBar, paceOf, paceWord, windowName} from '../../source/ui/views/account-view.js';
 import type {AccountDetail, DetailSubject} from '../../source/runtime/types.js';
-import {KEYS, frameHeight, frameWidth, renderInTerminal, type RenderResult} from '../helpers/render.js';
+import {KEYS, frameHeight, frameWidth} from '../helpers/render.js';
 import {DAY, HOUR, MINUTE, NOW, SECOND, createTestRuntime, demoDecisions, demoReport, makeAccount, makeWindow, type TestRuntime} from './fixtures.js';
+import {frameText as text, mountDashboard as mount} from './mount.js';
 
-const plain = createTheme({isColor: false});
-const mounted: RenderResult[] = [];
-afterEach(() => {
-	for (const result of mounted.splice(0)) result.unmount();
-});
 
 type DetailRuntime = TestRuntime & {opened: Array<DetailSubject | null>};
 
@@ -36,13 +29,6 @@ function detailRuntime(report = demoReport(), detail?: (subject: DetailSubject) 
 	return runtime;
 }
 
-async function mount(runtime: TestRuntime, size = {columns: 100, rows: 30}): Promise<RenderResult> {
-	const result = await renderInTerminal(<Dashboard runtime={runtime} theme={plain}/>, size);
-	mounted.push(result);
-	return result;
-}
-
-const text = (result: RenderResult) => stripVTControlCharacters(result.lastFrame());
 const lineStarting = (frame: string, start: string) => frame.split('\n').find(line => line.startsWith(start)) ?? '';
 
 describe('pace', () => {

@@ -4,20 +4,13 @@ process.env.TZ = 'UTC';
  * actual, live log tail; x cancels after y/n, R requeues) and the decision log (D: every decision with
  * its reasons, scrollable).
  */
-import {stripVTControlCharacters} from 'node:util';
-import {afterEach, describe, expect, test} from 'vitest';
+import {describe, expect, test} from 'vitest';
 import type {Decision} from '../../source/engine/types.js';
-import {Dashboard} from '../../source/ui/app.js';
-import {createTheme} from '../../source/ui/theme.js';
 import type {DetailSnapshot, DetailSubject, JobDetail, QueueRow, QueueSnapshot} from '../../source/runtime/types.js';
-import {KEYS, frameHeight, frameWidth, renderInTerminal, type RenderResult} from '../helpers/render.js';
+import {KEYS, frameHeight, frameWidth} from '../helpers/render.js';
 import {HOUR, MINUTE, NOW, createTestRuntime, type TestRuntime} from './fixtures.js';
+import {frameText as text, mountDashboard as mount} from './mount.js';
 
-const plain = createTheme({isColor: false});
-const mounted: RenderResult[] = [];
-afterEach(() => {
-	for (const result of mounted.splice(0)) result.unmount();
-});
 
 const iso = (ms: number) => new Date(ms).toISOString();
 const TAB = '\t';
@@ -73,13 +66,6 @@ function viewRuntime(detail: (subject: DetailSubject) => DetailSnapshot | undefi
 	return runtime;
 }
 
-async function mount(runtime: TestRuntime, size = {columns: 100, rows: 30}): Promise<RenderResult> {
-	const result = await renderInTerminal(<Dashboard runtime={runtime} theme={plain}/>, size);
-	mounted.push(result);
-	return result;
-}
-
-const text = (result: RenderResult) => stripVTControlCharacters(result.lastFrame());
 
 describe('the job view', () => {
 	const logs: Record<string, string[]> = {'q-run': ['cloning', 'step 1 done'], 'q-fail': ['working', 'Error: something broke']};
