@@ -125,7 +125,7 @@ function DashboardScreen({runtime, size, noticeMs}: ScreenProps & {readonly size
 	const selectedName = accounts[dashboard.selectedAccount]?.name ?? null;
 	const viewConfirmLines = ui.view === null || confirm === null ? 0 : Math.min(wantedConfirm, Math.max(0, layout.bodyLines - 2));
 	// Under a detail view: the command notices only (at most 2 lines), not the list's warnings.
-	const viewNotices = ui.view === null ? [] : noticeLines(dashboard.toasts, [], false, []);
+	const viewNotices = ui.view === null ? [] : noticeLines(dashboard.toasts, [], false, [], true);
 	const viewNoticeLines = Math.min(viewNotices.length, 2, Math.max(0, layout.bodyLines - viewConfirmLines - 2));
 	return (
 		<Box flexDirection="column">

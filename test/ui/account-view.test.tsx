@@ -134,9 +134,9 @@ describe('what the account view shows', () => {
 		const five = lineStarting(frame, '5-hour');
 		expect(five).toContain(PACE_MARKER);
 		expect(five).toContain('23%');
-		expect(five).toMatch(/pace \d+%/);
+		expect(five).toMatch(/pace \(\d+%\)/);
 		// 1h12m left of 5 hours: an even spend would be at 76 % now; 23 % is under pace.
-		expect(five).toContain('pace 76% under pace');
+		expect(five).toContain('under pace (76%)');
 		expect(frame).toContain('resets 15:12 (in 1h12m)');
 		expect(frame).toContain('34% at reset');
 		expect(frame).toContain('oauth-usage · provider-detected · 2m ago');
@@ -187,7 +187,7 @@ describe('what the account view shows', () => {
 		const five = lineStarting(frame, '5-hour');
 		expect(five).toContain(PACE_MARKER);
 		expect(five).toMatch(/23%$/);
-		expect(frame).toContain('pace 76% under pace');
+		expect(frame).toContain('under pace (76%)');
 		expect(frameWidth(frame)).toBeLessThanOrEqual(50);
 	});
 
@@ -198,7 +198,7 @@ describe('what the account view shows', () => {
 			windows: [makeWindow('five_hour', 0.2, 2 * HOUR), makeWindow('seven_day', 0.4, 3 * DAY)],
 		});
 		const report = demoReport({
-			accounts: [account, makeAccount('cy', {pool: 'shared:cx'})], active: 'cx',
+			accounts: [account, makeAccount('cy', {pool: 'shared:cx', windows: [makeWindow('seven_day', 0.5, 3 * DAY)]})], active: 'cx',
 			pools: [{id: 'shared:cx', members: ['cx', 'cy'], basis: 'configured', reason: 'configured in accounts[].pool'} as never],
 			budgets: [{scope: 'account:cx', unit: 'usd', used: 30, limit: 40, remaining: 10, utilization: 0.75, resetAt: new Date(NOW + 2 * DAY).toISOString(), recurrence: 'weekly:mon', resetPassed: false, source: 'user-entered', level: 'ok'}],
 		});
@@ -209,7 +209,10 @@ describe('what the account view shows', () => {
 		expect(frame).toContain('$12.50 used of $50.00');
 		expect(lineStarting(frame, 'banked resets')).toContain('1× weekly');
 		expect(lineStarting(frame, 'banked resets')).toContain('usable now (u)');
-		expect(lineStarting(frame, 'pool')).toContain('shared with cy');
+		// The pool is a bar too: its members share one quota, the highest reading (cy's 50 %) is its use.
+		expect(lineStarting(frame, 'pool')).toMatch(/[\u2580-\u259F]+ +50%$/);
+		expect(frame).toContain('shared with cy');
+		expect(frame).toContain('highest of 2 readings: cy');
 		expect(frame).toContain('30 of 40');
 		expect(frame).toContain('weekly:mon');
 	});

@@ -139,6 +139,19 @@ describe('notices expire and stack (D6)', () => {
 		await result.press(KEYS.escape);
 		expect(text(result)).not.toContain('dispatch failed');
 	});
+
+	test('in a detail view the error says Esc twice: the first goes back, the second dismisses', async () => {
+		const runtime = createTestRuntime();
+		const result = await mount(runtime, {columns: 120, rows: 30});
+		await result.press(KEYS.enter);
+		runtime.update({notice: {text: 'dispatch failed: the runner is missing', tone: 'error', at: NOW}});
+		await tick();
+		expect(text(result)).toContain('✗ dispatch failed: the runner is missing (Esc twice: back, then dismiss)');
+		await result.press(KEYS.escape);
+		expect(text(result)).toContain('✗ dispatch failed: the runner is missing (Esc dismisses)');
+		await result.press(KEYS.escape);
+		expect(text(result)).not.toContain('dispatch failed');
+	});
 });
 
 describe('jobs say how they ended (D5)', () => {

@@ -37,10 +37,12 @@ const NOTICE_MARKS: Readonly<Record<Notice['tone'], string>> = {
 export const DEMO_LINE = 'DEMO: simulated accounts, nothing here is real · use yours: quota-tui accounts discover --yes · ? explains';
 
 /** The lines the panel wants to show, in priority order. */
-export function noticeLines(toasts: readonly Toast[], warnings: readonly string[], demo = false, budgets: readonly BudgetStanding[] = []): NoticeLine[] {
+export function noticeLines(toasts: readonly Toast[], warnings: readonly string[], demo = false, budgets: readonly BudgetStanding[] = [], inView = false): NoticeLine[] {
+	// In a detail view Esc goes back to the list, where the next Esc dismisses: the hint says so.
+	const hint = inView ? ' (Esc twice: back, then dismiss)' : ' (Esc dismisses)';
 	const lines: NoticeLine[] = toasts.map(toast => ({
 		key: `toast-${toast.id}`,
-		text: `${NOTICE_MARKS[toast.tone]} ${toast.text}${toast.sticky ? ' (Esc dismisses)' : ''}`,
+		text: `${NOTICE_MARKS[toast.tone]} ${toast.text}${toast.sticky ? hint : ''}`,
 		tone: NOTICE_TONES[toast.tone],
 	}));
 	const [first] = warnings;

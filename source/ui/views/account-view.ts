@@ -18,7 +18,7 @@ import {blankLine, fitLine, packParts, pad, sectionLine, seg, tableLines, wrapTe
 
 export type AccountViewInput = {
 	readonly account: AccountReport;
-	readonly report: Pick<StatusReport, 'budgets' | 'pools' | 'decisions'>;
+	readonly report: Pick<StatusReport, 'accounts' | 'budgets' | 'pools' | 'decisions'>;
 	/** The runtime's detail data (history, decisions); undefined until it arrives. */
 	readonly detail?: AccountDetail | undefined;
 	/** The account's line of the utilization report (waste ledger). */
@@ -103,18 +103,20 @@ function windowLines(window: WindowReport, input: AccountViewInput): ViewLine[] 
 	const estimate = window.source === 'estimated' || window.resetPassed;
 	const percent = `${estimate && window.utilization !== null ? '~' : ''}${formatPercent(window.utilization)}`;
 	const word = paceWord(window.utilization, pace);
-	const paceText = pace === null ? 'pace --' : `pace ${formatPercent(pace)}`;
+	// "ahead of pace (28%)": the verdict, with where an even spend would be now; "pace --" when unknown.
+	const paceNumber = pace === null ? '--' : formatPercent(pace);
+	const paceSegs: Seg[] = word ? [seg(word.text, word.tone), seg(` (${paceNumber})`, 'muted')] : [seg(`pace ${paceNumber}`, 'muted')];
 	// A narrow pane keeps the bar and the number on the first line; the pace goes to the details.
 	const narrow = width < NARROW;
 	const head: Seg[] = [
 		seg(pad(windowName(window.kind), LABEL), undefined, true),
 		...paceBar(window.utilization, pace, barWidth(width), tone),
 		seg(` ${pad(percent, 5, 'right')}`, tone, true),
-		...(narrow ? [] : [seg(`  ${paceText}`, 'muted'), ...(word ? [seg(` ${word.text}`, word.tone)] : [])]),
+		...(narrow ? [] : [seg('  '), ...paceSegs]),
 	];
 	const reset = parseInstant(window.resetsAt);
 	const parts: Seg[] = [
-		...(narrow ? [seg(`${paceText}${word ? ` ${word.text}` : ''}`, word?.tone ?? 'muted')] : []),
+		...(narrow ? [seg(word ? `${word.text} (${paceNumber})` : `pace ${paceNumber}`, word?.tone ?? 'muted')] : []),
 		seg(reset === null ? 'reset unknown' : `resets ${formatLocalTime(reset, now)} (in ${formatCountdown(reset, now)})`),
 	];
 	if (window.projectedAtReset !== null && !window.resetPassed) {
@@ -171,11 +173,39 @@ function resetLines(account: AccountReport, input: AccountViewInput): ViewLine[]
 	});
 }
 
+/** The fullest included window of an account (extra usage is money, not the shared quota). */
+function fullest(account: AccountReport): number | null {
+	const used = account.windows.filter(window => window.kind !== 'extra_usage' && window.utilization !== null).map(window => window.utilization!);
+	return used.length === 0 ? null : Math.max(...used);
+}
+
+/**
+ * The shared pool as a bar: its members draw on one quota, so their readings agree, and within a window
+ * use only rises, so the highest reading among them is the freshest view of the pool.
+ */
 function poolLines(account: AccountReport, input: AccountViewInput): ViewLine[] {
 	if (!account.pool) return [];
 	const pool = input.report.pools?.find(p => p.id === account.pool);
-	const parts: Seg[] = [seg(account.pool, undefined, true), ...(pool ? [seg(`shared with ${pool.members.filter(m => m !== account.name).join(', ') || 'no other account'}`), seg(pool.reason, 'muted')] : [])];
-	return packParts(parts, input.width, LABEL).map((line, row) => (row === 0 ? [seg(pad('pool', LABEL), undefined, true), ...line.slice(1)] : line));
+	const members = input.report.accounts.filter(member => member.pool === account.pool);
+	const readings = members.map(member => ({name: member.name, used: fullest(member)})).filter(reading => reading.used !== null);
+	const top = readings.toSorted((a, b) => b.used! - a.used!)[0];
+	const fraction = top?.used ?? null;
+	const tone = input.toneOf(fraction);
+	const others = (pool?.members ?? members.map(member => member.name)).filter(name => name !== account.name);
+	const parts: Seg[] = [
+		seg(account.pool, undefined, true),
+		seg(`shared with ${others.join(', ') || 'no other account'}`),
+		...(top && readings.length > 1 ? [seg(`highest of ${readings.length} readings: ${top.name}`, 'muted')] : []),
+		...(pool ? [seg(pool.reason, 'muted')] : []),
+	];
+	return [
+		fitLine([
+			seg(pad('pool', LABEL), undefined, true),
+			seg(formatBar(fraction, barWidth(input.width)), tone),
+			seg(` ${pad(formatPercent(fraction), 5, 'right')}`, tone, true),
+		], input.width),
+		...packParts(parts, input.width, LABEL),
+	];
 }
 
 function wasteLines(input: AccountViewInput): ViewLine[] {
