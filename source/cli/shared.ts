@@ -2,8 +2,8 @@
  * Pieces every command shares: opening the context with the right errors, and the account guard.
  */
 import {openContext, type Context} from '../runtime/context.js';
-import {startHubSession, type HubSession} from '../runtime/hub-sync.js';
-import {refreshStale} from '../runtime/refresh.js';
+import type {HubSession} from '../runtime/hub-sync.js';
+import {hubConfigured} from '../store/hub/settings.js';
 import {sourcesWarning} from '../engine/sources.js';
 import {unknownKeyWarnings} from '../store/config.js';
 import {printError, UsageError, type Io} from './io.js';
@@ -50,8 +50,13 @@ export async function withContext<T>(io: Io, options: {demo?: boolean | undefine
 	let hub: HubSession | undefined;
 	try {
 		// Team mode: the team's newest data first, this command's changes flushed before it exits (both bounded).
-		hub = await startHubSession(ctx, {onWarning: line => printError(io, line)});
-		if (options.refresh) await refreshStale(ctx);
+		// Both load only when used: a command without a hub or a refresh (`report`) never parses the
+		// providers' or the team's modules (start-up, issue 15).
+		if (!ctx.demo && hubConfigured(ctx.config, ctx.env)) {
+			const {startHubSession} = await import('../runtime/hub-sync.js');
+			hub = await startHubSession(ctx, {onWarning: line => printError(io, line)});
+		}
+		if (options.refresh) await (await import('../runtime/refresh.js')).refreshStale(ctx);
 		return await fn(ctx);
 	} finally {
 		await hub?.close();

@@ -7,6 +7,10 @@ import {DEFAULT_NOTIFY_EVENTS, EVENT_NAMES} from '../engine/event-names.js';
 import {ACCOUNT_NAME, DEFAULT_POLICY, PROVIDERS} from '../engine/types.js';
 import {HUB_SCHEMA, HUB_URL, MACHINE_NAME} from './hub/settings.js';
 
+// A process parses its config once or twice: compiling zod's fast path (new Function per object
+// schema) costs more than it saves then (start-up, issue 15).
+z.config({jitless: true});
+
 const fraction = () => z.number().min(0).max(1);
 const nonNegative = () => z.number().min(0);
 const positive = () => z.number().positive();

@@ -293,6 +293,17 @@ describe('one-shot commands stay light', () => {
 		// Nor the local-log reader: status shows the stored summaries (issue 15, start-up).
 		expect(result.modules.filter(name => name.startsWith('source/providers/logs/') || name === 'source/runtime/local-logs.ts')).toEqual([]);
 	});
+
+	it('report daily without a hub or accounts loads neither the providers, team mode nor the calibration', () => {
+		const home = tempHome();
+		const env = {...process.env, QUOTA_TUI_HOME: home, QUOTA_TUI_NOW: NOW, HOME: home, CLAUDE_CONFIG_DIR: path.join(home, 'no-claude'), CODEX_HOME: path.join(home, 'no-codex')};
+		const result = loadedModules(['report', 'daily', '--json'], {env});
+		expect(result.status).toBe(0);
+		expect(JSON.parse(result.stdout).daily).toEqual([]);
+		expect(result.modules).toContain('source/cli/commands/report.ts');
+		const unneeded = /^source\/(?:runtime\/(?:refresh|hub-sync|local-usage)|cli\/commands\/team-report|providers\/(?:claude-usage|oauth-usage|http))\.ts$/;
+		expect(result.modules.filter(name => unneeded.test(name))).toEqual([]);
+	});
 });
 
 describe('accounts add', () => {

@@ -8,11 +8,10 @@ import {dailyReport, filterBlocks, FLAG_FALLBACK, identifyBlocks, type Block} fr
 import {flaggedCount, instancesReport, periodReport, sessionReport, WEEKDAYS, withCostMode} from '../../engine/usage-reports.js';
 import {CODEX_FALLBACK_MODEL} from '../../providers/logs/codex-logs.js';
 import {dateFormatter, IMPLICIT_CLAUDE, IMPLICIT_CODEX, indexOptionsFromEnv, LocalLogIndex, logSources, processTimeZone, type AccountRefresh, type LogSource} from '../../runtime/local-logs.js';
-import {localUsageOf} from '../../runtime/local-usage.js';
+import type {localUsageOf as LocalUsageOf} from '../../runtime/local-usage.js';
 import {parse, print, printError, printJson, UsageError, type Io} from '../io.js';
 import {withContext, type Command} from '../shared.js';
 import {int, printBlocks, printFooter, printInstances, printRows, printSessions, type TextOptions} from './report-print.js';
-import {teamReportBlocks, teamReportDaily} from './team-report.js';
 
 const HELP = `Usage:
   quota-tui report daily   [options] [--breakdown] [-i|--instances] [-p|--project P]
@@ -213,7 +212,9 @@ async function run(kind: Kind, argv: readonly string[], io: Io): Promise<number>
 		}
 		const offset = -new Date(now).getTimezoneOffset();
 		// Calibration needs official observations: only configured accounts have them.
-		const locals = localUsageOf(ctx, sources.filter(s => !s.implicit).map(s => ({name: s.account})), now, offset);
+		const configured = sources.filter(s => !s.implicit).map(s => ({name: s.account}));
+		// Loaded only when there is something to calibrate (the default directories have no official observations).
+		const locals: ReturnType<typeof LocalUsageOf> = configured.length > 0 ? (await import('../../runtime/local-usage.js')).localUsageOf(ctx, configured, now, offset) : new Map();
 		const accounts = refreshed.map(r => ({
 			name: r.account,
 			provider: r.provider,
@@ -282,9 +283,9 @@ export const reportCommand: Command = {
 	help: HELP,
 	async run(argv, io) {
 		const [sub, ...rest] = argv;
-		// Team mode: the team's totals from the hub (cli/commands/team-report.ts).
-		if (sub === 'daily' && rest.includes('--all-machines')) return teamReportDaily(rest.filter(arg => arg !== '--all-machines'), io);
-		if (sub === 'blocks' && rest.includes('--all-machines')) return teamReportBlocks(rest.filter(arg => arg !== '--all-machines'), io);
+		// Team mode: the team's totals from the hub (cli/commands/team-report.ts, loaded only then).
+		if (sub === 'daily' && rest.includes('--all-machines')) return (await import('./team-report.js')).teamReportDaily(rest.filter(arg => arg !== '--all-machines'), io);
+		if (sub === 'blocks' && rest.includes('--all-machines')) return (await import('./team-report.js')).teamReportBlocks(rest.filter(arg => arg !== '--all-machines'), io);
 		if (sub !== undefined && sub !== 'daily' && sub !== 'blocks' && rest.includes('--all-machines')) throw new UsageError('--all-machines: only with "report daily" or "report blocks" (the team hub holds per-day sums and 5-hour blocks per machine)');
 		if ((KINDS as readonly string[]).includes(sub ?? '')) return run(sub as Kind, rest, io);
 		if (sub === undefined || sub === 'help') {
