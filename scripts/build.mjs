@@ -37,15 +37,53 @@ const LAZY_STRING_WIDTH = [
 	['const segmenter = new Intl.Segmenter();', 'let eagerSegmenter;\nconst segmenter = {segment: text => (eagerSegmenter ??= new Intl.Segmenter()).segment(text)};'],
 	['const rgiEmojiRegex = /^\\p{RGI_Emoji}$/v;', 'let eagerRgiEmoji;\nconst rgiEmojiRegex = {test: text => (eagerRgiEmoji ??= /^\\p{RGI_Emoji}$/v).test(text)};'],
 ];
+/**
+ * Characters one cell wide that never join a neighbour into one grapheme or emoji (no marks, joiners,
+ * variation selectors or emoji-presentation characters): Latin-1 (not U+00AD, the invisible soft
+ * hyphen), Latin Extended-A, general punctuation, arrows, maths operators, box drawing, blocks,
+ * geometric shapes (not U+25FD/U+25FE, emoji two cells wide), braille, ✓ ✗ ⚠. A string made of these
+ * only is as wide as it is long: string-width's ASCII fast path takes them too (when ambiguous
+ * characters count as narrow, its default), instead of segmenting graphemes and running its emoji
+ * regex on every bar, spinner and separator of a frame. test/ui/cell-width.test.ts checks every one
+ * of them against string-width's own answer.
+ */
+export const NARROW_CHARACTERS = '\\u0020-\\u007E\\u00A0-\\u00AC\\u00AE-\\u017F\\u2010-\\u2027\\u2030-\\u205E\\u2190-\\u22FF\\u2500-\\u25FC\\u25FF\\u2713\\u2717\\u26A0\\u2800-\\u28FF';
+const ASCII_FAST_PATH = 'if (/^[\\u0020-\\u007E]*$/.test(string)) {';
+const NARROW_FAST_PATH = `if (/^[\\u0020-\\u007E]*$/.test(string) || (ambiguousIsNarrow && /^[${NARROW_CHARACTERS}]*$/.test(string))) {`;
+
+/** string-width's index.js as bundled (lazy segmenter and emoji regex, the narrow fast path); throws when a line to change is not there. */
+export function patchStringWidth(code) {
+	for (const [eager, lazy] of [...LAZY_STRING_WIDTH, [ASCII_FAST_PATH, NARROW_FAST_PATH]]) {
+		if (!code.includes(eager)) throw new Error(`no "${eager}" to replace (scripts/build.mjs)`);
+		code = code.replace(eager, lazy);
+	}
+	return code;
+}
+
 const lazyStringWidth = {
 	name: 'quota-tui:lazy-string-width',
 	transform(code, id) {
 		if (!/[\\/]node_modules[\\/]string-width[\\/]index\.js$/.test(id)) return null;
-		for (const [eager, lazy] of LAZY_STRING_WIDTH) {
-			if (!code.includes(eager)) this.error(`${id}: no "${eager}" to make lazy (scripts/build.mjs)`);
-			code = code.replace(eager, lazy);
+		try {
+			return patchStringWidth(code);
+		} catch (error) {
+			this.error(`${id}: ${error.message}`);
 		}
-		return code;
+	},
+};
+
+/**
+ * yoga-layout (Ink's layout engine) loads its WebAssembly from a base64 data: URL through fetch() when
+ * fetch exists: on Node that loads undici, ~70 ms of the dashboard's first frame. Its own synchronous
+ * path (atob) decodes the same bytes without it.
+ */
+const YOGA_FETCH = 'function ya(){return w||"function"!=typeof fetch?';
+const yogaWithoutFetch = {
+	name: 'quota-tui:yoga-without-fetch',
+	transform(code, id) {
+		if (!/[\\/]node_modules[\\/]yoga-layout[\\/]dist[\\/]binaries[\\/]yoga-wasm-base64-esm\.js$/.test(id)) return null;
+		if (!code.includes(YOGA_FETCH)) this.error(`${id}: no "${YOGA_FETCH}" to bypass (scripts/build.mjs)`);
+		return code.replace(YOGA_FETCH, 'function ya(){return true?');
 	},
 };
 
@@ -59,7 +97,7 @@ export async function bundle(dir, input = {}) {
 		external: id => EXTERNAL.some(name => id === name || id.startsWith(`${name}/`)),
 		tsconfig: 'tsconfig.json',
 		logLevel: 'warn',
-		plugins: [lazyStringWidth],
+		plugins: [lazyStringWidth, yogaWithoutFetch],
 		output: {
 			dir,
 			format: 'esm',
