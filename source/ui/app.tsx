@@ -92,12 +92,17 @@ function DashboardScreen({runtime, size, noticeMs}: ScreenProps & {readonly size
 	const snapshot = useAppSnapshot(runtime);
 	const {isRawModeSupported} = useStdin();
 	const {report} = snapshot;
-	const help = useMemo(() => helpLines(size.columns, {demo: report.demo, noticeSeconds: noticeMs / 1000}), [size.columns, report.demo, noticeMs]);
+	// Built when first read (the overlay open, a scroll key), not for every first frame: it measures
+	// every line of the help (~90 ms of the dashboard's start-up before the list could draw).
+	const help = useMemo(() => {
+		let lines: ReturnType<typeof helpLines> | undefined;
+		return () => (lines ??= helpLines(size.columns, {demo: report.demo, noticeSeconds: noticeMs / 1000}));
+	}, [size.columns, report.demo, noticeMs]);
 	// The help's page: the body between header and footer minus the help's title line.
 	const helpPage = Math.max(1, bodyLinesFor(size) - 1);
 	// The open detail view's size as last drawn: its scrolling keys clamp to it.
 	const viewMetrics = useRef<ViewMetrics>({lines: 0, page: 1});
-	const dashboard = useDashboard(runtime, snapshot, {noticeMs, help: {lines: help.length, page: helpPage}, isActive: isRawModeSupported, view: viewMetrics});
+	const dashboard = useDashboard(runtime, snapshot, {noticeMs, help: {get lines() { return help().length; }, page: helpPage}, isActive: isRawModeSupported, view: viewMetrics});
 	const {ui, accounts} = dashboard;
 	const notices = useMemo(() => noticeLines(dashboard.toasts, report.warnings, report.demo, report.budgets), [dashboard.toasts, report.warnings, report.demo, report.budgets]);
 	const confirm = ui.confirm;
@@ -183,7 +188,7 @@ function DashboardScreen({runtime, size, noticeMs}: ScreenProps & {readonly size
 				</>
 			) : (
 				<PanelBoundary name="help">
-					<HelpOverlay lines={help} scroll={ui.help} height={layout.bodyLines}/>
+					<HelpOverlay lines={help()} scroll={ui.help} height={layout.bodyLines}/>
 				</PanelBoundary>
 			)}
 			<Footer scopes={dashboard.scopes} width={layout.size.columns} isInteractive={isRawModeSupported} list={ui.list} listed={accounts.length} total={report.accounts.length}/>
