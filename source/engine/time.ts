@@ -31,14 +31,43 @@ const PARSED_INSTANTS_MAX = 10_000;
 export function instantMs(iso: string | null | undefined): number | undefined {
 	if (!iso) return undefined;
 	if (parsedInstants.has(iso)) return parsedInstants.get(iso);
-	const ms = parseInstant(iso)?.toMillis();
+	const ms = plainInstant(iso)?.ms ?? parseInstant(iso)?.toMillis();
 	if (parsedInstants.size >= PARSED_INSTANTS_MAX) parsedInstants.clear();
 	parsedInstants.set(iso, ms);
 	return ms;
 }
 
+const PLAIN_INSTANT = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(\.\d{3})?(Z|[+-]\d\d:\d\d)$/;
+
+/**
+ * The instants this program writes (`2026-12-04T17:41:47Z`, `…47.123+01:00`) without luxon, whose first
+ * DateTime costs ~25 ms of start-up (system locale) and each one more than Date.parse: only when
+ * Date.parse gives the same wall-clock fields back (no day 31 of a 30-day month rolled over, no
+ * 24:00), else undefined and luxon decides.
+ */
+function plainInstant(iso: string): {ms: number; offsetMinutes: number} | undefined {
+	const match = PLAIN_INSTANT.exec(iso);
+	if (match === null) return undefined;
+	const ms = Date.parse(iso);
+	if (Number.isNaN(ms)) return undefined;
+	const offset = match[3]!;
+	const offsetMinutes = offset === 'Z' ? 0 : (offset[0] === '-' ? -1 : 1) * (Number(offset.slice(1, 3)) * 60 + Number(offset.slice(4, 6)));
+	const wall = new Date(ms + offsetMinutes * MINUTE).toISOString();
+	return wall.startsWith(match[1]!) && Math.abs(offsetMinutes) < 24 * 60 ? {ms, offsetMinutes} : undefined;
+}
+
 /** Format epoch ms as ISO with the given fixed offset in minutes (0 → `Z`). */
 export function isoAt(ms: number, offsetMinutes = 0): string {
+	const wall = new Date(Math.floor(ms) + offsetMinutes * MINUTE);
+	const year = wall.getUTCFullYear();
+	// Whole minutes under a day, years 0000–9999: Date's own ISO text with the offset (no luxon); else luxon.
+	if (Number.isInteger(offsetMinutes) && Math.abs(offsetMinutes) < 24 * 60 && year >= 0 && year <= 9999 && Number.isInteger(ms)) {
+		const text = wall.toISOString(); // YYYY-MM-DDTHH:mm:ss.sssZ
+		const base = wall.getUTCMilliseconds() === 0 ? text.slice(0, 19) : text.slice(0, 23);
+		if (offsetMinutes === 0) return `${base}Z`;
+		const abs = Math.abs(offsetMinutes);
+		return `${base}${offsetMinutes < 0 ? '-' : '+'}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
+	}
 	const dt = DateTime.fromMillis(ms, {zone: offsetMinutes === 0 ? 'utc' : fixedZone(offsetMinutes)});
 	return formatIso(dt);
 }
@@ -199,5 +228,7 @@ export function recurrenceDurationMs(recurrence: Recurrence): number | undefined
 
 /** Offset in minutes of an ISO instant as written. */
 export function offsetOf(iso: string): number | undefined {
-	return parseInstant(iso)?.offset;
+	const plain = plainInstant(iso);
+	// luxon writes −0 for `-00:00`; a plain 0 is the same offset.
+	return plain === undefined ? parseInstant(iso)?.offset : plain.offsetMinutes === 0 ? 0 : plain.offsetMinutes;
 }

@@ -184,3 +184,40 @@ describe('DST safety: instants keep their own offset whatever the local zone', (
 		expect(isoAt(Date.parse('2027-03-29T12:00:00Z'))).toBe('2027-03-29T12:00:00Z');
 	});
 });
+
+describe('isoAt and instantMs without luxon answer as luxon does', () => {
+	const luxonIso = (ms: number, minutes: number) => {
+		const zone = minutes === 0 ? 'utc' : `UTC${minutes < 0 ? '-' : '+'}${Math.floor(Math.abs(minutes) / 60)}:${String(Math.abs(minutes) % 60).padStart(2, '0')}`;
+		const dt = DateTime.fromMillis(ms, {zone});
+		return dt.toISO({suppressMilliseconds: dt.millisecond === 0, includeOffset: true}) ?? '';
+	};
+	const luxonMs = (iso: string) => {
+		const dt = DateTime.fromISO(iso, {setZone: true});
+		return dt.isValid ? dt.toMillis() : undefined;
+	};
+	const anyInstant = fc.oneof(instant, instant.map(ms => ms - (ms % 1000)), fc.integer({min: Date.parse('0000-01-02T00:00:00Z'), max: Date.parse('9999-12-30T00:00:00Z')}));
+	const anyOffset = fc.oneof(offset, fc.integer({min: -1439, max: 1439}));
+
+	it('isoAt: the same text for any instant and whole-minute offset', () => {
+		fc.assert(fc.property(anyInstant, anyOffset, (ms, minutes) => {
+			expect(isoAt(ms, minutes)).toBe(luxonIso(ms, minutes));
+		}), {numRuns: 2000});
+		expect(isoAt(Date.parse('2026-12-04T17:41:47Z'))).toBe('2026-12-04T17:41:47Z');
+		expect(isoAt(Date.parse('2026-12-04T17:41:47.120Z'), -330)).toBe('2026-12-04T12:11:47.120-05:30');
+	});
+
+	it('instantMs: the same epoch ms for what isoAt writes and for impossible dates and times', () => {
+		fc.assert(fc.property(anyInstant, anyOffset, (ms, minutes) => {
+			const iso = isoAt(ms, minutes);
+			expect(instantMs(iso)).toBe(luxonMs(iso));
+			expect(instantMs(iso)).toBe(ms);
+		}), {numRuns: 2000});
+		const field = (max: number) => fc.integer({min: 0, max}).map(n => String(n).padStart(2, '0'));
+		fc.assert(fc.property(fc.integer({min: 1999, max: 2041}), field(13), field(32), field(25), field(61), field(61), fc.constantFrom('', '.000', '.5', '.123', '.1234'), fc.constantFrom('Z', '+00:00', '-00:00', '+05:30', '-12:00', '+14:00', '+24:00', '+23:59', '+99:99'), (year, month, day, hour, minute, second, fraction, zone) => {
+			const iso = `${year}-${month}-${day}T${hour}:${minute}:${second}${fraction}${zone}`;
+			expect(instantMs(iso)).toBe(luxonMs(iso));
+			const luxonOffset = DateTime.fromISO(iso, {setZone: true});
+			expect(offsetOf(iso)).toBe(luxonOffset.isValid ? luxonOffset.offset + 0 : undefined);
+		}), {numRuns: 3000});
+	});
+});
