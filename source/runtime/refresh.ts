@@ -40,11 +40,6 @@ export const RATE_LIMIT_BACKOFF_MS = 5 * 60_000;
 export const MAX_HOLD_MS = 6 * 60 * 60_000;
 /** A source that failed within this long is tried after the others. */
 const RECENT_FAILURE_MS = 30 * 60_000;
-/**
- * Cold start with several processes at once (audit D23): the one that claimed the slot is reading; the
- * others wait this long (wall time) for its answer instead of reporting `unknown` with nothing to say.
- */
-export const COLD_START_WAIT_MS = 8000;
 /** The provider host an endpoint source reads from (the per-host cap counts them together). */
 export function endpointHost(origin: Origin): string {
 	return origin === 'codex-app-server' || origin === 'wham-usage' ? 'chatgpt.com' : 'api.anthropic.com';
@@ -96,11 +91,13 @@ type Source = {
 export function sourcesFor(ctx: Context, account: Account, signal?: AbortSignal): Source[] {
 	const env = ctx.env;
 	const sources: Source[] = [];
+	const cliTimeout = ctx.config.polling.cliTimeoutSeconds;
+	const timeoutMs = cliTimeout === null ? undefined : cliTimeout * 1000;
 	if (account.provider === 'claude' && account.configDir) {
 		const configDir = account.configDir;
 		const executable = findExecutable(ctx.config.runners.claude[0] ?? 'claude', env);
 		if (executable) {
-			sources.push({origin: 'claude-cli', endpoint: true, run: now => fetchViaClaudeCli({executable, configDir, env, now, signal})});
+			sources.push({origin: 'claude-cli', endpoint: true, run: now => fetchViaClaudeCli({executable, configDir, env, now, signal, timeoutMs})});
 		}
 		if (account.usageEndpoint) {
 			sources.push({
@@ -119,7 +116,7 @@ export function sourcesFor(ctx: Context, account: Account, signal?: AbortSignal)
 		sources.push({origin: 'codex-rollout', endpoint: false, run: async now => readCodexRollout(home, now)});
 		const executable = findExecutable(ctx.config.runners.codex[0] ?? 'codex', env);
 		if (executable) {
-			sources.push({origin: 'codex-app-server', endpoint: true, run: now => fetchViaAppServer({executable, home, env, now, signal})});
+			sources.push({origin: 'codex-app-server', endpoint: true, run: now => fetchViaAppServer({executable, home, env, now, signal, timeoutMs})});
 		}
 		if (account.usageEndpoint) {
 			sources.push({
@@ -312,9 +309,13 @@ function bypassClaim(db: Context['db'], name: string, now: number, intervalMs: n
 	});
 }
 
-/** Wait (wall time, COLD_START_WAIT_MS at most) for another process to record the account's first data. */
+/**
+ * Cold start with several processes at once (audit D23): the one that claimed the slot is reading; the
+ * others wait (wall time, polling.coldStartWaitSeconds at most) for its answer instead of reporting
+ * `unknown` with nothing to say.
+ */
 async function awaitOtherReader(ctx: Context, name: string, signal: AbortSignal | undefined): Promise<Snapshot | undefined> {
-	const deadline = Date.now() + COLD_START_WAIT_MS;
+	const deadline = Date.now() + ctx.config.polling.coldStartWaitSeconds * 1000;
 	while (Date.now() < deadline && !signal?.aborted) {
 		await new Promise(resolve => setTimeout(resolve, 100));
 		const snapshot = latestSnapshot(ctx.db, name);

@@ -159,6 +159,10 @@ export const ConfigSchema = z.object({
 			endpointMinIntervalSeconds: positive().default(180),
 			/** Usage-endpoint reads per hour per provider host for the whole machine (the endpoints limit per IP too). */
 			hostReadsPerHour: z.number().int().min(1).default(30),
+			/** The longest a provider CLI's usage read (claude, codex app-server) may take before its process tree is killed; null: 20 s for claude, 15 s for codex. */
+			cliTimeoutSeconds: z.number().positive().max(300).nullable().default(null),
+			/** How long a process that finds another one reading an account's first data waits for its answer (audit D23). */
+			coldStartWaitSeconds: z.number().min(0).max(60).default(8),
 		})
 		.prefault({}),
 	history: z

@@ -10,7 +10,6 @@ import path from 'node:path';
 import {describe, expect, it} from 'vitest';
 import {fetchViaClaudeCli} from '../../source/providers/claude-cli.js';
 import {fetchViaAppServer} from '../../source/providers/codex-app-server.js';
-import {DEFAULT_CLI_TIMEOUT_MS} from '../../source/providers/claude-cli.js';
 import {CLI, runCli, tempHome} from '../helpers/cli.js';
 import {tempDir} from '../helpers/providers.js';
 
@@ -52,6 +51,9 @@ function timed(args: string[], env: NodeJS.ProcessEnv): Promise<{code: number | 
 	});
 }
 
+/** polling.cliTimeoutSeconds in the gate test. */
+const TIMEOUT_MS = 2000;
+
 describe('timeouts bound the whole process tree (D3)', {timeout: 120_000}, () => {
 	it('claude and codex wrappers that fork a grandchild: the read fails at its timeout and no orphan remains', async () => {
 		const dir = tempDir('qt-wrap-');
@@ -74,12 +76,16 @@ describe('timeouts bound the whole process tree (D3)', {timeout: 120_000}, () =>
 		fs.mkdirSync(bin);
 		wrapper(bin, 'claude', pids);
 		expect(runCli(['accounts', 'add', 'h', '--provider', 'claude', '--config-dir', tempDir('qt-claude-')], {home}).code).toBe(0);
+		// The read's timeout is polling.cliTimeoutSeconds (20 s for claude by default): 2 s here.
+		expect(runCli(['config', 'set', 'polling.cliTimeoutSeconds', String(TIMEOUT_MS / 1000)], {home}).code).toBe(0);
 		const env = {...process.env, QUOTA_TUI_HOME: home, TZ: 'UTC', PATH: `${bin}:/usr/bin:/bin`, HOME: dir};
 		// The same command with nothing to wait for: start-up and the rest of the run on this machine now.
 		const baseline = await timed(['gate', '--json'], {...env, PATH: '/usr/bin:/bin'});
 		const run = await timed(['gate', '--json'], env);
 		expect(JSON.parse(run.stdout)).toHaveProperty('verdict');
-		expect(run.ms - baseline.ms).toBeLessThan(DEFAULT_CLI_TIMEOUT_MS + 2000);
+		// It waited for the timeout (the wrapper never answers), and not much longer.
+		expect(run.ms - baseline.ms).toBeGreaterThanOrEqual(TIMEOUT_MS - 500);
+		expect(run.ms - baseline.ms).toBeLessThan(TIMEOUT_MS + 2000);
 		expect(await gone(pids, 2000)).toBe(true);
 	});
 });

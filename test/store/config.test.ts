@@ -68,7 +68,7 @@ const EXPECTED_DEFAULTS: Config = {
 	},
 	jobs: {defaultEstimateUsd: 1, defaultEstimatePct: 0.05, defaultEstimateMinutes: 15, timeoutMinutes: 60},
 	switch: {symlink: process.platform === 'linux', onSwitch: null},
-	polling: {intervalSeconds: 60, endpointMinIntervalSeconds: 180, hostReadsPerHour: 30},
+	polling: {intervalSeconds: 60, endpointMinIntervalSeconds: 180, hostReadsPerHour: 30, cliTimeoutSeconds: null, coldStartWaitSeconds: 8},
 	history: {retentionDays: 90},
 	ui: {maxFps: 15, noticeSeconds: 8, mouse: true},
 	pricing: {models: {}},
