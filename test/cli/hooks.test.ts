@@ -213,12 +213,14 @@ describe('serve', () => {
 	});
 
 	it('a job dispatched through serve as a person\'s work ("manual": true) fires job-started and job-finished once each from its tick', async () => {
+		/** serve's polling interval here (its tick fires the events). */
+		const TICK_S = 1;
 		const home = tempHome();
 		const hook = hookScript(home);
 		const runner = installFakeRunner();
 		await ok(['accounts', 'add', 'solo', '--provider', 'manual'], home);
 		await ok(['budget', 'set', '--scope', 'account:solo', '--window', 'seven_day', '--used', '40', '--reset-at', '2026-11-26T09:00:00Z'], home);
-		writeHooks(home, [{on: ['job-started', 'job-finished', 'job-failed'], command: [process.execPath, hook.script]}], {polling: {intervalSeconds: 5}});
+		writeHooks(home, [{on: ['job-started', 'job-finished', 'job-failed'], command: [process.execPath, hook.script]}], {polling: {intervalSeconds: TICK_S}});
 		const added = await ok(['queue', 'add', '--title', 'Served', '--prompt', 'sleep=1 served', '--cwd', home, '--estimate-pct', '10%', '--json'], home);
 		const id = JSON.parse(added.stdout).id as string;
 		const child = spawn(process.execPath, [CLI, 'serve', '--port', '0'], {env: {...process.env, ...runner.env, QUOTA_TUI_HOME: home, QUOTA_TUI_NOW: NOW, TZ: 'UTC', NO_COLOR: '1'}, stdio: ['ignore', 'pipe', 'pipe']});
@@ -234,11 +236,12 @@ describe('serve', () => {
 		const port = Number(/listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(output)![1]);
 		const token = fs.readFileSync(path.join(home, 'serve-token'), 'utf8').trim();
 		// The first tick has seen the job queued before it is dispatched.
-		await new Promise(resolve => setTimeout(resolve, 1500));
+		await new Promise(resolve => setTimeout(resolve, 1.5 * TICK_S * 1000));
 		const response = await fetch(`http://127.0.0.1:${port}/auto-utilization/dispatch`, {method: 'POST', headers: {authorization: `Bearer ${token}`}, body: JSON.stringify({jobId: id, manual: true})});
 		expect(response.status).toBe(200);
 		await until(() => hook.read().some(run => run.event === 'job-finished'), 'no job-finished');
-		await new Promise(resolve => setTimeout(resolve, 6000));
+		// Two more ticks: neither fires an event again.
+		await new Promise(resolve => setTimeout(resolve, 2.2 * TICK_S * 1000));
 		const events = hook.read().map(run => run.stdin);
 		expect(events.map(e => e.event)).toEqual(['job-started', 'job-finished']);
 		expect(events[1]).toMatchObject({account: 'solo', data: {jobId: id, title: 'Served', state: 'succeeded'}});

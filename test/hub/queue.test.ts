@@ -128,7 +128,7 @@ describeHub('one queue across machines', {timeout: 240_000}, () => {
 		// The machine dies: its supervisor and the runner go at once (no outcome is reported).
 		process.kill(running.supervisorPid, 'SIGKILL');
 		process.kill(-running.pid, 'SIGKILL');
-		await new Promise(resolve => setTimeout(resolve, 7000));
+		// Interrupted once the lease (6 s from alpha's last renewal) has expired: beta's next look says so.
 		const onBeta = await waitFor(() => {
 			const job = jobOn(beta, added.id);
 			return job.state === 'interrupted' ? job : undefined;
