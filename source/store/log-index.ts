@@ -75,7 +75,9 @@ export function loadLogCursors(db: Db, account: string): Map<string, LogCursor> 
 
 /** Every indexed file of the account with its records, by path. */
 export function loadLogFiles(db: Db, account: string): Map<string, StoredLogFile> {
-	const rows = db.prepare(`SELECT ${CURSOR_COLUMNS}, data FROM log_files WHERE account = ?`).all(account) as Row[];
+	// Row by row: all rows at once (their blobs and JSON texts) would sit in memory together, and the
+	// process's RSS keeps that peak (issue 15, memory).
+	const rows = db.prepare(`SELECT ${CURSOR_COLUMNS}, data FROM log_files WHERE account = ?`).iterate(account) as Iterable<Row>;
 	const out = new Map<string, StoredLogFile>();
 	for (const row of rows) {
 		// A blob of another record layout (an older quota-tui): the file is read again.
