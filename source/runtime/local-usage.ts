@@ -195,9 +195,7 @@ export async function apiEquivalentCost(
 	if (request.cwd && source.provider === 'claude') {
 		// Claude Code files a session under projects/<the cwd with "/" and "." turned into "-">.
 		const slug = request.cwd.replace(/[/.]/g, '-');
-		const files = [...logIndex.files(request.account).values()]
-			.filter(f => f.path.includes(`${path.sep}projects${path.sep}${slug}${path.sep}`))
-			.sort((a, b) => (a.path < b.path ? -1 : 1));
+		const files = logIndex.fileRecords(request.account, file => file.includes(`${path.sep}projects${path.sep}${slug}${path.sep}`));
 		usage = priceBatch(mergeBatches(files.map(f => f.batch)), logIndex.priceBook);
 	}
 	return {...sumBetween(usage, request.startMs, request.endMs), source};

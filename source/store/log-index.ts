@@ -67,10 +67,15 @@ function cursorOf(row: Row): LogCursor {
 	};
 }
 
-/** Cursors of every indexed file of the account (no records), by path. */
+/**
+ * Cursors of every indexed file of the account (no records), by path. A file whose records are stored
+ * in another layout (an older quota-tui) is left out: it is read again.
+ */
 export function loadLogCursors(db: Db, account: string): Map<string, LogCursor> {
-	const rows = db.prepare(`SELECT ${CURSOR_COLUMNS} FROM log_files WHERE account = ?`).all(account) as Row[];
-	return new Map(rows.map(row => [row.path, cursorOf(row)]));
+	const rows = db.prepare(`SELECT ${CURSOR_COLUMNS}, length(data) AS data_bytes FROM log_files WHERE account = ?`).iterate(account) as Iterable<Row & {data_bytes: number | null}>;
+	const out = new Map<string, LogCursor>();
+	for (const row of rows) if (row.records === 0 || row.data_bytes === row.records * STRIDE * 8) out.set(row.path, cursorOf(row));
+	return out;
 }
 
 /** Every indexed file of the account with its records, by path. */
@@ -86,6 +91,40 @@ export function loadLogFiles(db: Db, account: string): Map<string, StoredLogFile
 		out.set(row.path, {...cursor, batch: {data: toFloat64(row.data, records), length: records, models: JSON.parse(row.models) as string[]}});
 	}
 	return out;
+}
+
+/**
+ * The stored records of the account's files (all of them, or those whose path `keep`s), by path. A file
+ * stored with another record layout is left out (it is read again on the next refresh).
+ */
+export function loadLogBatches(db: Db, account: string, keep?: (path: string) => boolean): Map<string, StoredLogFile['batch']> {
+	const rows = db.prepare('SELECT path, records, models, data FROM log_files WHERE account = ?').iterate(account) as Iterable<Pick<Row, 'path' | 'records' | 'models' | 'data'>>;
+	const out = new Map<string, StoredLogFile['batch']>();
+	for (const row of rows) {
+		if (keep && !keep(row.path)) continue;
+		if (row.records > 0 && (row.data?.byteLength ?? 0) !== row.records * STRIDE * 8) continue;
+		out.set(row.path, {data: toFloat64(row.data, row.records), length: row.records, models: JSON.parse(row.models) as string[]});
+	}
+	return out;
+}
+
+/**
+ * The stored records of the account's files one file at a time, in path order (SQLite's), so that only
+ * one file's records are in memory at a time. `batch` is undefined for a file of another layout.
+ */
+export function* iterateLogBatches(db: Db, account: string): Generator<{path: string; batch: StoredLogFile['batch'] | undefined}, void, undefined> {
+	const rows = db.prepare('SELECT path, records, models, data FROM log_files WHERE account = ? ORDER BY path').iterate(account) as Iterable<Pick<Row, 'path' | 'records' | 'models' | 'data'>>;
+	for (const row of rows) {
+		const valid = row.records === 0 || (row.data?.byteLength ?? 0) === row.records * STRIDE * 8;
+		yield {path: row.path, batch: valid ? {data: toFloat64(row.data, row.records), length: row.records, models: JSON.parse(row.models) as string[]} : undefined};
+	}
+}
+
+/** The stored records of one file (undefined when it has none stored, or of another layout). */
+export function loadLogBatch(db: Db, account: string, path: string): StoredLogFile['batch'] | undefined {
+	const row = db.prepare('SELECT records, models, data FROM log_files WHERE account = ? AND path = ?').get(account, path) as Pick<Row, 'records' | 'models' | 'data'> | undefined;
+	if (!row || (row.records > 0 && (row.data?.byteLength ?? 0) !== row.records * STRIDE * 8)) return undefined;
+	return {data: toFloat64(row.data, row.records), length: row.records, models: JSON.parse(row.models) as string[]};
 }
 
 /** Write changed files and drop vanished ones, in one transaction. */

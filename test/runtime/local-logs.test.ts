@@ -98,6 +98,57 @@ describe('LocalLogIndex kept by a process', () => {
 		expect(Array.from(loadLogSummaries(db).get('acct')!.series).map(round)).toEqual((await fromScratch(now)).series);
 	});
 
+	it('keeps merged records only (files\' records stay in quota.db), and stays right through appends, rewrites, rotations and deletions, in one process and the next', async () => {
+		const project = path.join(source.dirs[0]!, 'projects', '-w');
+		fs.mkdirSync(project, {recursive: true});
+		const line = (id: string, output: number) => JSON.stringify({type: 'assistant', sessionId: 's', requestId: `r${id}`, timestamp: '2026-10-30T10:00:00Z', message: {id, model: 'claude-opus-4-6', usage: {input_tokens: 1, output_tokens: output}}}) + '\n';
+		const file = (name: string) => path.join(project, name);
+		fs.writeFileSync(file('a.jsonl'), line('a1', 1) + line('a2', 2));
+		fs.writeFileSync(file('b.jsonl'), line('b1', 10));
+		fs.writeFileSync(file('c.jsonl'), line('c1', 100));
+		const now = Date.parse('2026-10-30T12:00:00Z');
+		const kept = new LocalLogIndex({db, config: {}}, {timeZone: 'UTC', workers: 0});
+		const output = (index: LocalLogIndex) => sumBetween(index.usage('acct'), 0, now).outputTokens;
+		const filesRecords = (index: LocalLogIndex) => [...index.files('acct').values()].reduce((sum, f) => sum + f.batch.length, 0);
+		/** A new process: its own index over the same quota.db. */
+		const next = async () => {
+			const index = new LocalLogIndex({db, config: {}}, {timeZone: 'UTC', workers: 0});
+			await index.refresh([source], now);
+			return index;
+		};
+		await kept.refresh([source], now);
+		expect(output(kept)).toBe(113);
+		expect(filesRecords(kept)).toBe(0);
+		expect(kept.fileRecords('acct', f => f.endsWith('a.jsonl')).map(f => f.batch.length)).toEqual([2]);
+
+		fs.appendFileSync(file('a.jsonl'), line('a3', 1000)); // appended
+		await kept.refresh([source], now);
+		expect(output(kept)).toBe(1113);
+		expect(output(await next())).toBe(1113);
+
+		fs.writeFileSync(file('b.jsonl'), line('b2', 20)); // truncated and rewritten
+		let [refreshed] = await kept.refresh([source], now);
+		expect(refreshed!.reread).toBe(1);
+		expect(output(kept)).toBe(1123);
+		expect(output(await next())).toBe(1123);
+
+		fs.renameSync(file('c.jsonl'), file('c.1.jsonl')); // rotated: the same records under a new name
+		fs.writeFileSync(file('c.jsonl'), line('c2', 5000));
+		[refreshed] = await kept.refresh([source], now);
+		expect(refreshed).toMatchObject({added: 1, reread: 1});
+		expect(output(kept)).toBe(6123);
+		expect(output(await next())).toBe(6123);
+
+		fs.rmSync(file('a.jsonl')); // deleted
+		[refreshed] = await kept.refresh([source], now);
+		expect(refreshed!.removed).toBe(1);
+		expect(output(kept)).toBe(5120);
+		const other = await next();
+		expect(output(other)).toBe(5120);
+		expect(filesRecords(kept) + filesRecords(other)).toBe(0);
+		expect((await fromScratch(now)).total.outputTokens).toBe(5120);
+	});
+
 	it('the API-equivalent cost of a job: its account, its time range, optionally its project directory only', async () => {
 		const claudeDir = source.dirs[0]!;
 		const write = (slug: string, id: string, ts: string) => {
