@@ -148,6 +148,8 @@ function createSession(ctx: Context, db: Db, settings: HubSettings, options: Hub
 	let running: Promise<SyncReport | undefined> | undefined;
 	let again = false;
 	let closed = false;
+	/** close() has begun: notifications, timers and re-runs start no sync (close's own last push still runs). */
+	let closing = false;
 	let retryMs = OUTBOX_CHECK_MS;
 	let nextTryMs = 0;
 	let lastPullMs = 0;
@@ -219,6 +221,7 @@ function createSession(ctx: Context, db: Db, settings: HubSettings, options: Hub
 				await run(true);
 				// A sync that was running when the notification came is followed by one that pulls it.
 				while (running) await running;
+				if (closed || closing) return;
 				options.onJobs?.(payload);
 				for (const listener of [...(jobListeners.get(ctx) ?? [])]) listener(payload);
 			})();
@@ -279,16 +282,16 @@ function createSession(ctx: Context, db: Db, settings: HubSettings, options: Hub
 		}
 	};
 
-	/** Serialise syncs: a request during a sync runs one more right after it. */
-	const run = (pull: boolean): Promise<SyncReport | undefined> => {
-		if (closed) return Promise.resolve(undefined);
+	/** Serialise syncs: a request during a sync runs one more right after it (`final`: close's own, while closing). */
+	const run = (pull: boolean, final = false): Promise<SyncReport | undefined> => {
+		if (closed || (closing && !final)) return Promise.resolve(undefined);
 		if (running) {
 			again ||= pull;
 			return running;
 		}
 		running = syncOnce(pull).finally(() => {
 			running = undefined;
-			if (again && !closed) {
+			if (again && !closed && !closing) {
 				again = false;
 				void run(true);
 			}
@@ -336,7 +339,7 @@ function createSession(ctx: Context, db: Db, settings: HubSettings, options: Hub
 			return run(true);
 		},
 		async connected() {
-			if (closed) return undefined;
+			if (closed || closing) return undefined;
 			if (hub) return hub;
 			if (isBackingOff()) return undefined;
 			// Several accounts refreshing at once share one connection attempt.
@@ -350,11 +353,13 @@ function createSession(ctx: Context, db: Db, settings: HubSettings, options: Hub
 		},
 		async close() {
 			for (const timer of timers) clearInterval(timer);
+			// A notification arriving while this closes must not start a sync that outlives the database.
+			closing = true;
 			if (running) await running.catch(() => undefined);
 			// A connection attempt of connected() still in flight records its failure in the database when it
 			// ends: it must end before the database closes (else "database is not open", unhandled).
 			if (connecting) await connecting.catch(() => undefined);
-			if (!closed && (outboxHasEntries(db) || unpublishedJobIds(db).length > 0) && (hub || !isBackingOff())) await run(false);
+			if (!closed && (outboxHasEntries(db) || unpublishedJobIds(db).length > 0) && (hub || !isBackingOff())) await run(false, true);
 			closed = true;
 			sessions.delete(ctx);
 			await dropConnection();
