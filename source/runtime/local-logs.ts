@@ -32,7 +32,7 @@ import {DAY} from '../engine/time.js';
 import type {ParseMode} from '../providers/logs/claude-logs.js';
 import {createDirCache, type DirCache} from '../providers/logs/files.js';
 import type {FileState} from '../providers/logs/reader.js';
-import {iterateLogBatches, loadLogBatch, loadLogBatches, loadLogCursors, loadLogSummary, saveLogAggregates, saveLogFiles, touchLogSummary, type LogSummaryInfo} from '../store/log-index.js';
+import {iterateLogBatches, loadLogBatch, loadLogBatches, loadLogCursors, loadLogSummaryInfo, saveLogAggregates, saveLogFiles, touchLogSummary, type LogSummaryInfo} from '../store/log-index.js';
 import type {Context} from './context.js';
 import {scanSource, type AccountRefresh} from './log-scan.js';
 import {MinuteBuckets} from './minute-buckets.js';
@@ -224,7 +224,7 @@ export class LocalLogIndex {
 			let storedStale = false;
 			if (!changedAny && rebuilt) {
 				// First look in this process: the stored aggregates must match our prices and time zone.
-				const stored = loadLogSummary(this.#db, source.account)?.info;
+				const stored = loadLogSummaryInfo(this.#db, source.account);
 				storedStale = !stored || stored.pricingKey !== this.#pricingKey || stored.timeZone !== this.#timeZone;
 			}
 			if (changedAny || storedStale) {
@@ -235,9 +235,11 @@ export class LocalLogIndex {
 			} else {
 				touchLogSummary(this.#db, source.account, now);
 			}
-			// Every file's records are in quota.db now: the merged records are what this process keeps.
+			// Every file's records are in quota.db now: the merged records are what this process keeps, and
+			// the records of files that grew in this refresh (a session being written grows again soon).
+			const growing = new Set(scan.appendedPaths);
 			for (const [file, fileState] of state.files) {
-				if (fileState.batch.length === 0 || state.offloaded.has(file)) continue;
+				if (fileState.batch.length === 0 || state.offloaded.has(file) || growing.has(file)) continue;
 				state.files.set(file, {...fileState, batch: emptyBatch()});
 				state.offloaded.set(file, fileState.batch.length);
 			}
@@ -338,7 +340,7 @@ export class LocalLogIndex {
 		};
 		const summary = {account: source.account, refreshedAtMs: now, series: state.minutes.series(seriesSinceMs), info};
 		if (!withRows) {
-			const previous = loadLogSummary(this.#db, source.account)?.info.aggregatesAtMs;
+			const previous = loadLogSummaryInfo(this.#db, source.account)?.aggregatesAtMs;
 			saveLogAggregates(this.#db, {...summary, info: {...info, aggregatesAtMs: previous}});
 			return;
 		}

@@ -57,6 +57,8 @@ export type Scan = {
 	added: number;
 	appended: number;
 	reread: number;
+	/** Files that grew (read from where the last read stopped). */
+	appendedPaths: string[];
 	/** A let-go file's records were not in quota.db any more (it is read again): merge everything again. */
 	lost: boolean;
 	warnings: string[];
@@ -89,6 +91,7 @@ export async function scanSource(
 	let added = 0;
 	let appended = 0;
 	let reread = 0;
+	const appendedPaths: string[] = [];
 	// A file whose records were let go but are not in quota.db any more: merge everything again.
 	// A file whose records were let go but are not in quota.db any more: merge everything again.
 	let lost = false;
@@ -127,7 +130,10 @@ export async function scanSource(
 			if (outcome.action === 'reread') {
 				reread++;
 				warnings.push(`${file} was ${outcome.reason}: read again from the start`);
-			} else appended++;
+			} else {
+				appended++;
+				appendedPaths.push(file);
+			}
 			changed.push(outcome.state);
 			state.files.set(file, outcome.state);
 		} catch (error) {
@@ -156,5 +162,5 @@ export async function scanSource(
 		state.files.delete(file);
 		state.offloaded.delete(file);
 	}
-	return {changed, addedBatches, removed, bytes, bytesRead, added, appended, reread, lost, warnings};
+	return {changed, addedBatches, removed, bytes, bytesRead, added, appended, reread, appendedPaths, lost, warnings};
 }

@@ -274,6 +274,12 @@ export function loadLogSummary(db: Db, account: string): LogSummary | undefined 
 	return row ? summaryOf(row) : undefined;
 }
 
+/** What the stored summary of one account says beside its series (the series blob is not read). */
+export function loadLogSummaryInfo(db: Db, account: string): LogSummaryInfo | undefined {
+	const row = db.prepare('SELECT info FROM log_summary WHERE account = ?').get(account) as {info: string} | undefined;
+	return row ? (JSON.parse(row.info) as LogSummaryInfo) : undefined;
+}
+
 /** The stored summary of every indexed account, by account. */
 export function loadLogSummaries(db: Db): Map<string, LogSummary> {
 	const rows = db.prepare('SELECT account, refreshed_at_ms, series, info FROM log_summary').all() as SummaryRow[];
