@@ -62,7 +62,7 @@ export function openContext(options: ContextOptions = {}): Context {
 		config,
 		get db() {
 			if (!db) {
-				db = openDatabase(dbFile);
+				db = openDatabase(dbFile, {busyTimeoutMs: config.store.busyTimeoutSeconds * 1000});
 			}
 			return db;
 		},

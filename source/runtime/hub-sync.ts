@@ -100,7 +100,7 @@ function writeDown(db: Db, down: Down | null): void {
 export async function startHubSession(ctx: Context, options: HubSessionOptions = {}): Promise<HubSession | undefined> {
 	if (ctx.demo || !hubConfigured(ctx.config, ctx.env)) return undefined;
 	const settings = hubSettings(ctx.config, ctx.env)!;
-	const db = openDatabase(ctx.paths.dbFile);
+	const db = openDatabase(ctx.paths.dbFile, {busyTimeoutMs: ctx.config.store.busyTimeoutSeconds * 1000});
 	const member = membership(db);
 	if (member === null) {
 		db.close();

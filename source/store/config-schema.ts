@@ -223,6 +223,8 @@ export const ConfigSchema = z.object({
 			jobLeaseSeconds: z.number().min(2).max(3600).default(60),
 			/** Finished team jobs, decisions and observations older than this many days are pruned from the hub. */
 			hubRetentionDays: z.number().min(1).default(90),
+			/** How long a command waits for another process's write lock on quota.db before it gives up (the status-line hooks wait 0.15 s). */
+			busyTimeoutSeconds: z.number().min(0.1).max(300).default(5),
 		})
 		.prefault({}),
 });

@@ -161,11 +161,13 @@ describe('a quota.db that is wrong (D10)', () => {
 	it('locked by another process past the busy timeout: exit 1, one line naming the file; reads still answer', () => {
 		const dir = home();
 		const file = path.join(dir, 'quota.db');
+		// store.busyTimeoutSeconds (5 s by default) is how long a command waits for the lock: 1 s here.
+		expect(run(['config', 'set', 'store.busyTimeoutSeconds', '1'], dir).code).toBe(0);
 		const holder = new DatabaseSync(file);
 		holder.exec('BEGIN IMMEDIATE');
 		holder.exec("INSERT OR REPLACE INTO kv (key, value, updated_at_ms) VALUES ('held', '1', 0)");
 		try {
-			expectNamed(run(budget, dir), file, /locked by another process for more than 5 s \(database is locked\); try again/, 1);
+			expectNamed(run(budget, dir), file, /locked by another process for more than 1 s \(database is locked\); try again/, 1);
 			expect(run(['status'], dir).code).toBe(0);
 		} finally {
 			holder.exec('ROLLBACK');

@@ -74,7 +74,7 @@ const EXPECTED_DEFAULTS: Config = {
 	pricing: {models: {}},
 	hooks: [],
 	events: {notify: ['all-exhausted', 'emergency', 'account-unusable', 'job-failed']},
-	store: {hub: null, hubSchema: 'quota_tui', machine: null, syncIntervalSeconds: 30, hubTimeoutSeconds: 3, jobLeaseSeconds: 60, hubRetentionDays: 90},
+	store: {hub: null, hubSchema: 'quota_tui', machine: null, syncIntervalSeconds: 30, hubTimeoutSeconds: 3, jobLeaseSeconds: 60, hubRetentionDays: 90, busyTimeoutSeconds: 5},
 };
 
 describe('config defaults', () => {
