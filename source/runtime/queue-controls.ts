@@ -76,6 +76,12 @@ export type QueueControlsHooks = {
 	isDisposed(): boolean;
 };
 
+/** Rows this process's connection has written since it opened (SQLite total_changes()). */
+function totalChanges(ctx: Context): number {
+	const row = ctx.db.prepare('SELECT total_changes() AS n').get() as {n: number} | undefined;
+	return row?.n ?? 0;
+}
+
 export function createQueueControls(ctx: Context, hooks: QueueControlsHooks): QueueControls {
 	let plan: AutoPlan | null = null;
 	let ticking = false;
@@ -174,16 +180,25 @@ export function createQueueControls(ctx: Context, hooks: QueueControlsHooks): Qu
 			if (ticking || hooks.isDisposed()) return;
 			ticking = true;
 			const at = now();
+			// What the dashboard shows moves only when an event was delivered (its hooks may act), the
+			// auto step wrote something (a dispatch, a decision, a redemption) or planned differently:
+			// otherwise the refresh (another collect of the minute, ~15–30 ms) is skipped. (The events
+			// step writes what it saw on every tick; that alone changes nothing shown.)
+			const before = {changes: 0, plan: JSON.stringify(plan), delivered: false};
 			// Events first (what changed since the last look), then the auto-utilization step.
 			eventsTick(ctx, at).then(deliveries => {
+				before.delivered = deliveries.length > 0;
 				const problems = deliveryProblems(deliveries);
 				if (problems.length > 0 && !hooks.isDisposed()) hooks.notice({text: problems.join(' · '), tone: 'error', at});
-			}, () => undefined).then(() => autoTick(ctx, at)).then(
+			}, () => undefined).then(() => {
+				before.changes = totalChanges(ctx);
+				return autoTick(ctx, at);
+			}).then(
 				result => {
 					ticking = false;
 					plan = result.plan;
 					if (hooks.isDisposed()) return;
-					hooks.refresh();
+					if (before.delivered || totalChanges(ctx) !== before.changes || JSON.stringify(plan) !== before.plan) hooks.refresh();
 					const started = [
 						...(result.resumed ?? []).filter(outcome => outcome.status === 'dispatched').map(outcome => `resumed: ${outcome.message}`),
 						...result.dispatched.filter(outcome => outcome.status === 'dispatched').map(outcome => `auto: ${outcome.message}`),

@@ -2,7 +2,11 @@ process.env.TZ = 'UTC';
 import {describe, expect, it} from 'vitest';
 import {createAppRuntime} from '../../source/runtime/app-store.js';
 import {openContext} from '../../source/runtime/context.js';
+import {createQueueControls} from '../../source/runtime/queue-controls.js';
 import {switchAccount} from '../../source/runtime/switch.js';
+import {recordManualWindow} from '../../source/runtime/history.js';
+import {addJob} from '../../source/store/jobs.js';
+import {upsertBudget} from '../../source/store/repositories.js';
 import {tempHome} from '../helpers/cli.js';
 
 const FROZEN = {QUOTA_TUI_NOW: '2026-11-22T14:30:00Z'};
@@ -51,5 +55,37 @@ describe('app store', () => {
 		await expect.poll(() => runtime.getSnapshot().report.active, {timeout: 3000}).toBe('demo-spare');
 		off();
 		runtime.dispose();
+	});
+
+	it('an auto-utilization tick refreshes the dashboard only when it wrote something or planned differently', async () => {
+		const env = {QUOTA_TUI_HOME: tempHome(), ...FROZEN};
+		const now = Date.parse(FROZEN.QUOTA_TUI_NOW);
+		const setup = openContext({env});
+		setup.configStore.addAccount({name: 'acct', provider: 'manual', plan: 'max5'});
+		for (const [window, used, hours] of [['five_hour', 10, 3], ['seven_day', 20, 80]] as const) {
+			const budget = {scope: 'account:acct', window, limit: 100, unit: 'percent', used, resetAt: new Date(now + hours * 3_600_000).toISOString(), source: 'user-entered', checkedAt: FROZEN.QUOTA_TUI_NOW} as const;
+			upsertBudget(setup.db, budget);
+			recordManualWindow(setup, budget, now);
+		}
+		setup.close();
+		const ctx = openContext({env});
+		let refreshes = 0;
+		const controls = createQueueControls(ctx, {refresh: () => refreshes++, notice: () => undefined, isDisposed: () => false});
+		// A tick is over when it has replaced the plan (a new object every tick).
+		const tick = async () => {
+			const before = controls.plan();
+			controls.tick();
+			await expect.poll(() => controls.plan() !== before && controls.plan() !== null).toBe(true);
+		};
+		await tick();
+		const afterFirst = refreshes;
+		await tick();
+		await tick();
+		expect(refreshes).toBe(afterFirst);
+		// A new queued job is planned: the queue panel must show it.
+		addJob(ctx.db, {id: 'q-new', title: 'New job', prompt: 'p', cwd: '/tmp', severity: 'info', createdAt: FROZEN.QUOTA_TUI_NOW, source: 'backlog', kind: 'task'}, Date.parse(FROZEN.QUOTA_TUI_NOW));
+		await tick();
+		expect(refreshes).toBe(afterFirst + 1);
+		ctx.close();
 	});
 });
