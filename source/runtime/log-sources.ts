@@ -86,7 +86,7 @@ export type RecordOrigin = {project: string; session: string; path: string};
 export type IndexOptions = {
 	/** Parser: byte-level scanning (default) or JSON.parse of candidate lines. */
 	mode?: ParseMode | undefined;
-	/** Worker threads for cold reads: a number, or 'auto' (all cores above 48 MB to read). */
+	/** Worker threads for cold reads: a number, or 'auto' (all cores from 256 MB to read). */
 	workers?: number | 'auto' | undefined;
 	/** Time zone of the per-day rows (default: the process's). */
 	timeZone?: string | undefined;

@@ -30,10 +30,12 @@ export function workerAvailable(): boolean {
 
 /**
  * How many workers to use for `bytes` of cold reading: 0 = the calling thread. `auto` spreads a read
- * of 64 MB or more over every core: on 2 vCPUs and a 1 GB history two parsing threads took 0.72× the
- * time of one (benchmark, BENCH_ONLY=logs); below that, starting workers costs more than it saves.
+ * of 256 MB or more over every core: on 2 vCPUs and a 1 GB history two parsing threads took 0.72× the
+ * time of one (benchmark, BENCH_ONLY=logs); on a 100 MB history starting them cost more than they
+ * saved (cold `report daily` with 2 workers 1.21–1.46× ccusage's time, on the calling thread
+ * 0.86–0.96×, three sets of 5 runs on 2 busy vCPUs), and at 300 MB neither won consistently.
  */
-export function workerCount(bytes: number, requested: number | 'auto', minBytes = 64 * 1024 * 1024): number {
+export function workerCount(bytes: number, requested: number | 'auto', minBytes = 256 * 1024 * 1024): number {
 	if (requested !== 'auto') return Math.max(0, Math.floor(requested));
 	const cores = availableParallelism();
 	if (bytes < minBytes || cores < 2 || !workerAvailable()) return 0;
