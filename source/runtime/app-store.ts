@@ -10,7 +10,7 @@ import type {StatusReport} from '../engine/report.js';
 import type {Decision} from '../engine/types.js';
 import type {UtilizationReport} from '../engine/waste.js';
 import {instantMs} from '../engine/time.js';
-import {collect} from './collect.js';
+import {collect, type Collected} from './collect.js';
 import type {Context} from './context.js';
 import {createLocalLogRefresher} from './local-usage.js';
 import {createPoller} from './poller.js';
@@ -69,6 +69,9 @@ export function createAppRuntime(ctx: Context): AppRuntime {
 	// The open detail view (its data rides in the snapshot), and the signature of a running job's log.
 	let subject: DetailSubject | null = null;
 	let logSeen = '';
+	// What the last collect of this tick saw: the auto-utilization tick's events step compares it (one
+	// collect a minute instead of two).
+	let lastCollected: Collected | undefined;
 	// Our own writes do not move PRAGMA data_version: recollect after each poll that wrote something.
 	const poller = createPoller(ctx, {
 		onResult(result) {
@@ -131,6 +134,7 @@ export function createAppRuntime(ctx: Context): AppRuntime {
 		let detail: DetailSnapshot | undefined;
 		try {
 			const collected = collect(ctx, now);
+			lastCollected = collected;
 			report = collected.report;
 			utilization = utilizationOf(collected, now, force);
 			queue = queueControls.snapshot(now, force);
@@ -180,9 +184,10 @@ export function createAppRuntime(ctx: Context): AppRuntime {
 		const now = clock.now();
 		const due = now - lastCollect >= intervalMs || now >= resetAt;
 		const changedElsewhere = !due && (readDataVersion() !== dataVersion || logGrew());
+		lastCollected = undefined;
 		if ((due || changedElsewhere) && recollect()) emit();
 		if (due) {
-			queueControls.tick();
+			queueControls.tick(lastCollected);
 			refreshLocalLogs();
 			utilizationHousekeeping(ctx, snapshot.utilization, now);
 		}

@@ -191,10 +191,10 @@ export async function watchEvents(ctx: Context, collected: Pick<Collected, 'stat
 }
 
 /** The events tick of a long-running process (dashboard, `serve`): look at everything now and deliver what changed. */
-export function eventsTick(ctx: Context, now: number): Promise<Delivery[]> {
+export function eventsTick(ctx: Context, now: number, collected?: Pick<Collected, 'states' | 'recommendation'>): Promise<Delivery[]> {
 	if (ctx.demo) return Promise.resolve([]);
 	try {
-		return watchEvents(ctx, collect(ctx, now), now);
+		return watchEvents(ctx, collected ?? collect(ctx, now), now);
 	} catch (error) {
 		return Promise.resolve([{event: 'account-unusable', key: 'watch', delivered: false, hooks: [{command: '', ok: false, problem: `watching for events failed: ${(error as Error).message}`, durationMs: 0}]}]);
 	}

@@ -7,6 +7,7 @@ import type {AutoPlan} from '../engine/idle.js';
 import type {AutoMode} from '../engine/report.js';
 import {deliveryProblems, eventsTick} from './events.js';
 import {autoTick, buildAutoPlan, reloadConfig, suggestionText} from './auto.js';
+import type {Collected} from './collect.js';
 import type {Context} from './context.js';
 import {dispatchJob} from './dispatch.js';
 import {cancelJob, readQueue} from './queue.js';
@@ -60,7 +61,8 @@ export type QueueControls = {
 	/** Put a failed, interrupted or cancelled job back in the queue (`R` in the job view). */
 	requeue(jobId: string): void;
 	/** Run one auto-utilization tick unless one is running. */
-	tick(): void;
+	/** `collected`: what the caller collected at this instant (the events step compares it instead of collecting again). */
+	tick(collected?: Pick<Collected, 'states' | 'recommendation'>): void;
 	/**
 	 * The queue panel's data at `now`. The sources (Fleet files, possibly under wide globs) are read at
 	 * most once per polling interval unless `force`: a dashboard re-reads on every write of another
@@ -176,7 +178,7 @@ export function createQueueControls(ctx: Context, hooks: QueueControlsHooks): Qu
 			hooks.notice({text: `Auto mode ${next}: ${what}${ctx.demo && next !== 'off' ? ' (the demo only plans)' : ''}`, tone: 'info', at});
 			this.tick();
 		},
-		tick() {
+		tick(collected) {
 			if (ticking || hooks.isDisposed()) return;
 			ticking = true;
 			const at = now();
@@ -186,7 +188,7 @@ export function createQueueControls(ctx: Context, hooks: QueueControlsHooks): Qu
 			// step writes what it saw on every tick; that alone changes nothing shown.)
 			const before = {changes: 0, plan: JSON.stringify(plan), delivered: false};
 			// Events first (what changed since the last look), then the auto-utilization step.
-			eventsTick(ctx, at).then(deliveries => {
+			eventsTick(ctx, at, collected).then(deliveries => {
 				before.delivered = deliveries.length > 0;
 				const problems = deliveryProblems(deliveries);
 				if (problems.length > 0 && !hooks.isDisposed()) hooks.notice({text: problems.join(' · '), tone: 'error', at});
