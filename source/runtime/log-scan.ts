@@ -12,6 +12,7 @@ import {listCodexLogFiles} from '../providers/logs/codex-logs.js';
 import type {DirCache} from '../providers/logs/files.js';
 import {readCold, workerCount, type ReadJob} from '../providers/logs/parallel.js';
 import {refreshFile, type FileState, type LogKind, type StatLike} from '../providers/logs/reader.js';
+import {sameCursor} from '../store/log-index.js';
 import {fileOrder, isDir, type LogSource} from './log-sources.js';
 
 /** What one refresh did for one account. */
@@ -59,7 +60,10 @@ export type Scan = {
 	reread: number;
 	/** Files that grew (read from where the last read stopped). */
 	appendedPaths: string[];
-	/** A let-go file's records were not in quota.db any more (it is read again): merge everything again. */
+	/**
+	 * A let-go file's records were not in quota.db any more (it is read again), or another process had
+	 * stored a further read of it: merge everything again.
+	 */
 	lost: boolean;
 	warnings: string[];
 };
@@ -67,7 +71,7 @@ export type Scan = {
 export async function scanSource(
 	source: LogSource,
 	state: ScanState,
-	options: {mode: ParseMode; workers: number | 'auto'; loadBatch: (file: string) => UsageBatch | undefined},
+	options: {mode: ParseMode; workers: number | 'auto'; loadFile: (file: string) => FileState | undefined},
 ): Promise<Scan> {
 	const order = fileOrder(source);
 	const warnings: string[] = [];
@@ -110,9 +114,13 @@ export async function scanSource(
 		if (prev && state.offloaded.has(file) && !(prev.size === stat.size && prev.mtimeMs === stat.mtimeMs && prev.ino === stat.ino && prev.dev === stat.dev)) {
 			// It changed: its records back from quota.db (an append merges them with the new lines).
 			state.offloaded.delete(file);
-			const batch = options.loadBatch(file);
-			if (batch) state.files.set(file, (prev = {...prev, batch}));
-			else {
+			const stored = options.loadFile(file);
+			if (stored) {
+				// Another process read it further (or again) since we let it go: go on from what it stored, and
+				// merge everything again (the merged records are those of our older read).
+				if (!sameCursor(stored, prev)) lost = true;
+				state.files.set(file, (prev = stored));
+			} else {
 				state.files.delete(file);
 				prev = undefined;
 				lost = true;

@@ -78,17 +78,22 @@ export function loadLogCursors(db: Db, account: string): Map<string, LogCursor> 
 	return out;
 }
 
-/** Every indexed file of the account with its records, by path. */
+/** A row as a stored file (cursor and records); undefined when its records are of another layout (an older quota-tui). */
+function storedFileOf(row: Row): StoredLogFile | undefined {
+	if (row.records > 0 && (row.data?.byteLength ?? 0) !== row.records * STRIDE * 8) return undefined;
+	const {records, ...cursor} = cursorOf(row);
+	return {...cursor, batch: {data: toFloat64(row.data, records), length: records, models: JSON.parse(row.models) as string[]}};
+}
+
+/** Every indexed file of the account with its records, by path (a file of another layout is read again). */
 export function loadLogFiles(db: Db, account: string): Map<string, StoredLogFile> {
 	// Row by row: all rows at once (their blobs and JSON texts) would sit in memory together, and the
 	// process's RSS keeps that peak (issue 15, memory).
 	const rows = db.prepare(`SELECT ${CURSOR_COLUMNS}, data FROM log_files WHERE account = ?`).iterate(account) as Iterable<Row>;
 	const out = new Map<string, StoredLogFile>();
 	for (const row of rows) {
-		// A blob of another record layout (an older quota-tui): the file is read again.
-		if (row.records > 0 && (row.data?.byteLength ?? 0) !== row.records * STRIDE * 8) continue;
-		const {records, ...cursor} = cursorOf(row);
-		out.set(row.path, {...cursor, batch: {data: toFloat64(row.data, records), length: records, models: JSON.parse(row.models) as string[]}});
+		const file = storedFileOf(row);
+		if (file) out.set(row.path, file);
 	}
 	return out;
 }
@@ -109,22 +114,23 @@ export function loadLogBatches(db: Db, account: string, keep?: (path: string) =>
 }
 
 /**
- * The stored records of the account's files one file at a time, in path order (SQLite's), so that only
- * one file's records are in memory at a time. `batch` is undefined for a file of another layout.
+ * The account's stored files one at a time, in path order (SQLite's), so that only one file's records
+ * are in memory at a time. `file` is undefined for a file of another layout.
  */
-export function* iterateLogBatches(db: Db, account: string): Generator<{path: string; batch: StoredLogFile['batch'] | undefined}, void, undefined> {
-	const rows = db.prepare('SELECT path, records, models, data FROM log_files WHERE account = ? ORDER BY path').iterate(account) as Iterable<Pick<Row, 'path' | 'records' | 'models' | 'data'>>;
-	for (const row of rows) {
-		const valid = row.records === 0 || (row.data?.byteLength ?? 0) === row.records * STRIDE * 8;
-		yield {path: row.path, batch: valid ? {data: toFloat64(row.data, row.records), length: row.records, models: JSON.parse(row.models) as string[]} : undefined};
-	}
+export function* iterateLogFiles(db: Db, account: string): Generator<{path: string; file: StoredLogFile | undefined}, void, undefined> {
+	const rows = db.prepare(`SELECT ${CURSOR_COLUMNS}, data FROM log_files WHERE account = ? ORDER BY path`).iterate(account) as Iterable<Row>;
+	for (const row of rows) yield {path: row.path, file: storedFileOf(row)};
 }
 
-/** The stored records of one file (undefined when it has none stored, or of another layout). */
-export function loadLogBatch(db: Db, account: string, path: string): StoredLogFile['batch'] | undefined {
-	const row = db.prepare('SELECT records, models, data FROM log_files WHERE account = ? AND path = ?').get(account, path) as Pick<Row, 'records' | 'models' | 'data'> | undefined;
-	if (!row || (row.records > 0 && (row.data?.byteLength ?? 0) !== row.records * STRIDE * 8)) return undefined;
-	return {data: toFloat64(row.data, row.records), length: row.records, models: JSON.parse(row.models) as string[]};
+/** One stored file with its records (undefined when it is not stored, or of another layout). */
+export function loadLogFile(db: Db, account: string, path: string): StoredLogFile | undefined {
+	const row = db.prepare(`SELECT ${CURSOR_COLUMNS}, data FROM log_files WHERE account = ? AND path = ?`).get(account, path) as Row | undefined;
+	return row ? storedFileOf(row) : undefined;
+}
+
+/** Whether two states of a file describe the same read (another process may have read further since). */
+export function sameCursor(a: Omit<StoredLogFile, 'batch'>, b: Omit<StoredLogFile, 'batch'>): boolean {
+	return a.offset === b.offset && a.size === b.size && a.mtimeMs === b.mtimeMs && a.ino === b.ino && a.dev === b.dev && a.headHash === b.headHash && a.headLength === b.headLength;
 }
 
 /** Write changed files and drop vanished ones, in one transaction. */

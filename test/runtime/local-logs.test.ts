@@ -149,6 +149,38 @@ describe('LocalLogIndex kept by a process', () => {
 		expect((await fromScratch(now)).total.outputTokens).toBe(5120);
 	});
 
+	it('a kept index goes on from what another process stored for a file it let go (no record twice)', async () => {
+		const project = path.join(source.dirs[0]!, 'projects', '-w');
+		fs.mkdirSync(project, {recursive: true});
+		// No message id nor request id: such records are never deduplicated, so reading one twice would count it twice.
+		const line = (output: number) => JSON.stringify({type: 'assistant', sessionId: 's', timestamp: '2026-10-30T10:00:00Z', message: {model: 'claude-opus-4-6', usage: {input_tokens: 1, output_tokens: output}}}) + '\n';
+		const file = path.join(project, 'a.jsonl');
+		fs.writeFileSync(file, line(1));
+		fs.writeFileSync(path.join(project, 'b.jsonl'), line(10));
+		const now = Date.parse('2026-10-30T12:00:00Z');
+		const output = (index: LocalLogIndex) => sumBetween(index.usage('acct'), 0, now).outputTokens;
+		const kept = new LocalLogIndex({db, config: {}}, {timeZone: 'UTC', workers: 0});
+		await kept.refresh([source], now);
+		expect(output(kept)).toBe(11);
+		fs.appendFileSync(file, line(100));
+		const report = new LocalLogIndex({db, config: {}}, {timeZone: 'UTC', workers: 0}); // another process, the same quota.db
+		await report.refresh([source], now);
+		expect(output(report)).toBe(111);
+		fs.appendFileSync(file, line(1000));
+		await kept.refresh([source], now);
+		expect(output(kept)).toBe(1111);
+		fs.appendFileSync(path.join(project, 'b.jsonl'), line(10_000));
+		await report.refresh([source], now); // the report process goes on from its own (older) read of a.jsonl
+		expect(output(report)).toBe(11_111);
+		await kept.refresh([source], now);
+		expect(output(kept)).toBe(11_111);
+		// What both stored is what the next process starts from.
+		const next = new LocalLogIndex({db, config: {}}, {timeZone: 'UTC', workers: 0});
+		await next.refresh([source], now);
+		expect(output(next)).toBe(11_111);
+		expect((await fromScratch(now)).total.outputTokens).toBe(11_111);
+	});
+
 	it('the API-equivalent cost of a job: its account, its time range, optionally its project directory only', async () => {
 		const claudeDir = source.dirs[0]!;
 		const write = (slug: string, id: string, ts: string) => {
