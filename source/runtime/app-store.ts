@@ -9,6 +9,7 @@
 import type {StatusReport} from '../engine/report.js';
 import type {Decision} from '../engine/types.js';
 import type {UtilizationReport} from '../engine/waste.js';
+import {jsonWithout} from '../engine/json.js';
 import {instantMs} from '../engine/time.js';
 import {collect, type Collected} from './collect.js';
 import type {Context} from './context.js';
@@ -25,9 +26,7 @@ import type {AppRuntime, AppSnapshot, DetailSnapshot, DetailSubject, Listener, N
 
 /** The report without the fields that move with every second, for change detection. */
 function fingerprint(report: StatusReport): string {
-	return JSON.stringify(report, (key, value: unknown) =>
-		key === 'generatedAt' || key === 'ageMs' || key === 'resetsInMs' ? undefined : value,
-	);
+	return jsonWithout(report, ['generatedAt', 'ageMs', 'resetsInMs']);
 }
 
 /** The earliest reset instant in the report after `now` (a reset changes what is shown). */

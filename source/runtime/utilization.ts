@@ -3,6 +3,7 @@
  * week from `collect`, the automatic spend and the pending follow-ups from the job queue, and the
  * once-per-window "use it or lose it" notification.
  */
+import {jsonWithout} from '../engine/json.js';
 import {SEVEN_DAYS} from '../engine/time.js';
 import {historySpanMs, usd, useItOrLoseItText, utilizationReport, type AutoSpend, type Pending, type UseItOrLoseIt, type UtilizationReport} from '../engine/waste.js';
 import {resolveEstimate} from '../engine/jobs.js';
@@ -165,6 +166,5 @@ export function utilizationHousekeeping(ctx: Context, report: UtilizationReport 
 /** The report without the fields that move with every second, for change detection. */
 export function utilizationFingerprint(report: UtilizationReport | undefined): string {
 	if (!report) return '';
-	const moving = new Set(['generatedAt', 'resetsInMs', 'inMs', 'fiveHourSince', 'sevenDaySince', 'since']);
-	return JSON.stringify(report, (key, value: unknown) => (moving.has(key) ? undefined : value));
+	return jsonWithout(report, ['generatedAt', 'resetsInMs', 'inMs', 'fiveHourSince', 'sevenDaySince', 'since']);
 }
