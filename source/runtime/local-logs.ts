@@ -32,7 +32,7 @@ import {DAY} from '../engine/time.js';
 import type {ParseMode} from '../providers/logs/claude-logs.js';
 import {createDirCache, type DirCache} from '../providers/logs/files.js';
 import type {FileState} from '../providers/logs/reader.js';
-import {iterateLogFiles, loadLogBatches, loadLogFile, loadLogCursors, loadLogSummaryInfo, sameCursor, saveLogAggregates, saveLogFiles, touchLogSummary, type LogSummaryInfo} from '../store/log-index.js';
+import {iterateLogBatches, loadLogBatches, loadLogFile, loadLogCursors, loadLogSummaryInfo, sameCursor, saveLogAggregates, saveLogFiles, touchLogSummary, type CursorKey, type LogSummaryInfo} from '../store/log-index.js';
 import type {Context} from './context.js';
 import {scanSource, type AccountRefresh} from './log-scan.js';
 import {MinuteBuckets} from './minute-buckets.js';
@@ -282,18 +282,19 @@ export class LocalLogIndex {
 	#mergeAll(account: string, state: AccountIndex, order: (a: string, b: string) => number, warnings: string[]): void {
 		const ordered = [...state.files.values()].sort((a, b) => order(a.path, b.path));
 		this.#reset(state, ordered.reduce((sum, file) => sum + (state.offloaded.get(file.path) ?? file.batch.length), 0));
-		const rows = state.offloaded.size > 0 ? iterateLogFiles(this.#db, account) : null;
+		const rows = state.offloaded.size > 0 ? iterateLogBatches(this.#db, account) : null;
+		type Stored = {cursor: CursorKey; batch: UsageBatch | undefined};
 		// Rows SQLite returned before their turn in `order` (its byte order may differ from ours).
-		const early = new Map<string, FileState | undefined>();
-		const take = (file: string): FileState | undefined => {
+		const early = new Map<string, Stored>();
+		const take = (file: string): Stored | undefined => {
 			if (early.has(file)) {
 				const batch = early.get(file);
 				early.delete(file);
 				return batch;
 			}
 			for (let next = rows?.next(); next && !next.done; next = rows!.next()) {
-				if (next.value.path === file) return next.value.file;
-				if (state.offloaded.has(next.value.path)) early.set(next.value.path, next.value.file);
+				if (next.value.path === file) return next.value;
+				if (state.offloaded.has(next.value.path)) early.set(next.value.path, next.value);
 			}
 			return undefined;
 		};
@@ -304,11 +305,12 @@ export class LocalLogIndex {
 					continue;
 				}
 				const stored = take(file.path);
-				if (stored) {
-					// Another process read the file further (or again) since: its stored state is the one to go on from.
-					if (!sameCursor(stored, file)) state.files.set(file.path, {...stored, batch: emptyBatch()});
-					this.#add(state, stored.batch, file.path);
-				} else {
+				// Another process read the file further (or again) since: its stored state is the one to go on from.
+				const other = stored?.batch && !sameCursor(stored.cursor, file) ? loadLogFile(this.#db, account, file.path) : undefined;
+				if (other) state.files.set(file.path, {...other, batch: emptyBatch()});
+				const batch = other ? other.batch : stored?.batch;
+				if (batch) this.#add(state, batch, file.path);
+				else {
 					// Not in quota.db (another process dropped it): read from the start on the next refresh.
 					state.files.delete(file.path);
 					state.offloaded.delete(file.path);

@@ -113,13 +113,23 @@ export function loadLogBatches(db: Db, account: string, keep?: (path: string) =>
 	return out;
 }
 
+/** What tells two reads of a file apart (see `sameCursor`), without the cursor's JSON parts. */
+export type CursorKey = Pick<StoredLogFile, 'offset' | 'size' | 'mtimeMs' | 'ino' | 'dev' | 'headHash' | 'headLength'>;
+
 /**
- * The account's stored files one at a time, in path order (SQLite's), so that only one file's records
- * are in memory at a time. `file` is undefined for a file of another layout.
+ * The account's stored records one file at a time, in path order (SQLite's), so that only one file's
+ * records are in memory at a time, with the key of the read they came from. `batch` is undefined for a
+ * file of another layout.
  */
-export function* iterateLogFiles(db: Db, account: string): Generator<{path: string; file: StoredLogFile | undefined}, void, undefined> {
-	const rows = db.prepare(`SELECT ${CURSOR_COLUMNS}, data FROM log_files WHERE account = ? ORDER BY path`).iterate(account) as Iterable<Row>;
-	for (const row of rows) yield {path: row.path, file: storedFileOf(row)};
+export function* iterateLogBatches(db: Db, account: string): Generator<{path: string; cursor: CursorKey; batch: StoredLogFile['batch'] | undefined}, void, undefined> {
+	const rows = db
+		.prepare('SELECT path, offset, size, mtime_ms, ino, dev, head_hash, head_length, records, models, data FROM log_files WHERE account = ? ORDER BY path')
+		.iterate(account) as Iterable<Pick<Row, 'path' | 'offset' | 'size' | 'mtime_ms' | 'ino' | 'dev' | 'head_hash' | 'head_length' | 'records' | 'models' | 'data'>>;
+	for (const row of rows) {
+		const valid = row.records === 0 || (row.data?.byteLength ?? 0) === row.records * STRIDE * 8;
+		const cursor = {offset: row.offset, size: row.size, mtimeMs: row.mtime_ms, ino: row.ino, dev: row.dev, headHash: row.head_hash, headLength: row.head_length};
+		yield {path: row.path, cursor, batch: valid ? {data: toFloat64(row.data, row.records), length: row.records, models: JSON.parse(row.models) as string[]} : undefined};
+	}
 }
 
 /** One stored file with its records (undefined when it is not stored, or of another layout). */
@@ -129,7 +139,7 @@ export function loadLogFile(db: Db, account: string, path: string): StoredLogFil
 }
 
 /** Whether two states of a file describe the same read (another process may have read further since). */
-export function sameCursor(a: Omit<StoredLogFile, 'batch'>, b: Omit<StoredLogFile, 'batch'>): boolean {
+export function sameCursor(a: CursorKey, b: CursorKey): boolean {
 	return a.offset === b.offset && a.size === b.size && a.mtimeMs === b.mtimeMs && a.ino === b.ino && a.dev === b.dev && a.headHash === b.headHash && a.headLength === b.headLength;
 }
 
