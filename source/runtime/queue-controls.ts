@@ -200,7 +200,9 @@ export function createQueueControls(ctx: Context, hooks: QueueControlsHooks): Qu
 					ticking = false;
 					plan = result.plan;
 					if (hooks.isDisposed()) return;
-					if (before.delivered || totalChanges(ctx) !== before.changes || JSON.stringify(plan) !== before.plan) hooks.refresh();
+					// A dispatch or redemption counts even when it wrote nothing here (team mode writes to the hub).
+					const acted = result.dispatched.length > 0 || (result.resumed?.length ?? 0) > 0 || (result.redemptions?.some(outcome => outcome.result !== null) ?? false);
+					if (acted || before.delivered || totalChanges(ctx) !== before.changes || JSON.stringify(plan) !== before.plan) hooks.refresh();
 					const started = [
 						...(result.resumed ?? []).filter(outcome => outcome.status === 'dispatched').map(outcome => `resumed: ${outcome.message}`),
 						...result.dispatched.filter(outcome => outcome.status === 'dispatched').map(outcome => `auto: ${outcome.message}`),
