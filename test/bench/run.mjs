@@ -10,12 +10,15 @@
 //   BENCH_ACCOUNTS=10                idle/memory phases: that many manual accounts (with usage) instead of --demo
 //   BENCH_VIEWS=list,account,job,decisions   idle phase: repeated with each view open (default: list)
 //   BENCH_MEMORY_MINUTES=10          RSS soak (0 skips it)
+//   BENCH_MEMORY_LOGS_MB=0           RSS soak with that much generated Claude history indexed by the
+//                                    dashboard (one claude account whose configDir holds it, beside the
+//                                    BENCH_ACCOUNTS manual ones, 10 when unset); reports the peak and the last
 //   BENCH_RUNS=5                     startup runs per command (the median is reported)
 //
 // The dashboard runs for real (build/cli.js --demo, pinned node = process.execPath) in a private tmux
 // server (`tmux -L qt-bench-<pid>`) that is killed at the end, on error and on Ctrl+C.
 import {execFileSync, spawn} from 'node:child_process';
-import {existsSync, mkdtempSync, readdirSync, readFileSync, rmSync} from 'node:fs';
+import {existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync} from 'node:fs';
 import {cpus, tmpdir} from 'node:os';
 import {dirname, join, relative} from 'node:path';
 import {setTimeout as sleep} from 'node:timers/promises';
@@ -55,6 +58,7 @@ const IDLE_SECONDS = numberEnv('BENCH_IDLE_SECONDS', 60, {min: 1});
 const SETTLE_MS = numberEnv('BENCH_SETTLE_SECONDS', 3) * 1000;
 const MEMORY_MINUTES = numberEnv('BENCH_MEMORY_MINUTES', 10);
 const MEMORY_INTERVAL_MS = 10_000;
+const MEMORY_LOGS_MB = numberEnv('BENCH_MEMORY_LOGS_MB', 0);
 const ACCOUNTS = Math.round(numberEnv('BENCH_ACCOUNTS', 0));
 /** The keys that open each view of the idle phase (tmux key names), after the list has drawn. */
 const VIEW_KEYS = {list: [], account: ['Enter'], job: ['Tab', 'Enter'], decisions: ['D']};
@@ -225,7 +229,7 @@ async function benchStartup(server, env) {
  * A home with `count` manual accounts, each with a 5-hour and a 7-day window entered by hand, through
  * the built runtime (what `accounts add` + `budget set` write).
  */
-async function manualAccountsHome(home, count) {
+async function manualAccountsHome(home, count, {claudeLogs} = {}) {
 	const [{openContext}, {recordManualWindow}, {upsertBudget}, {addJob}] = await importSources('runtime/context.ts', 'runtime/history.ts', 'store/repositories.ts', 'store/jobs.ts');
 	const now = Date.now();
 	const at = new Date(now).toISOString();
@@ -240,6 +244,7 @@ async function manualAccountsHome(home, count) {
 				recordManualWindow(ctx, budget, now);
 			}
 		}
+		if (claudeLogs !== undefined) ctx.configStore.addAccount({name: 'logs', provider: 'claude', plan: 'max5', configDir: claudeLogs});
 		// Three queued jobs: the job view (BENCH_VIEWS=job) opens the first.
 		for (const title of ['Bench job one', 'Bench job two', 'Bench job three']) {
 			addJob(ctx.db, {id: `q-bench-${title.split(' ').at(-1)}`, title, prompt: 'p', cwd: home, severity: 'info', createdAt: at, source: 'backlog', kind: 'task'}, now);
@@ -250,9 +255,9 @@ async function manualAccountsHome(home, count) {
 }
 
 /** Start the live-clock dashboard (demo, or BENCH_ACCOUNTS manual accounts) in a 100×30 pane; resolves to its node pid once it has drawn. */
-async function startDashboard(server, session, env) {
-	const argv = ACCOUNTS > 0 ? [NODE, CLI] : [NODE, CLI, '--demo'];
-	const marker = ACCOUNTS > 0 ? 'acct-01' : MARKER;
+async function startDashboard(server, session, env, {accounts = ACCOUNTS > 0} = {}) {
+	const argv = accounts ? [NODE, CLI] : [NODE, CLI, '--demo'];
+	const marker = accounts ? 'acct-01' : MARKER;
 	await server.start(session, {cols: COLS, rows: ROWS, cwd: ROOT, env: {QUOTA_TUI_HOME: env.QUOTA_TUI_HOME, HOME: env.QUOTA_TUI_HOME, TZ: 'UTC', LANG: 'C.UTF-8'}, argv});
 	const deadline = hr() + 20_000;
 	for (;;) {
@@ -309,8 +314,32 @@ async function benchMemory(server, env) {
 		summary.push(['memory soak', 'skipped', '', 'BENCH_MEMORY_MINUTES=0']);
 		return;
 	}
-	log(`\nmemory — VmRSS every ${MEMORY_INTERVAL_MS / 1000} s for ${MEMORY_MINUTES} min, live clock, ${COLS}×${ROWS} pane`);
-	const pid = await startDashboard(server, 'memory', env);
+	let logsHome;
+	if (MEMORY_LOGS_MB > 0) {
+		// Its own home: the manual accounts plus one claude account whose configDir holds the generated history.
+		logsHome = mkdtempSync(join(tmpdir(), 'qt-bench-memory-logs-'));
+		const {generateClaudeLogs} = await import('./generate-claude-logs.mjs');
+		const t0 = hr();
+		const generated = generateClaudeLogs(join(logsHome, 'claude'), {mb: MEMORY_LOGS_MB});
+		await manualAccountsHome(logsHome, ACCOUNTS || 10, {claudeLogs: join(logsHome, 'claude')});
+		log(`\nmemory — generated ${generated.files.length} files, ${(generated.bytes / 1048576).toFixed(0)} MiB of Claude history in ${fmt((hr() - t0) / 1000)} s for the dashboard to index`);
+	}
+	try {
+		await soakMemory(server, logsHome === undefined ? env : {...env, QUOTA_TUI_HOME: logsHome}, logsHome !== undefined);
+		// The index lives in quota.db: its size says the dashboard did read the history.
+		if (logsHome !== undefined) {
+			const size = name => (existsSync(join(logsHome, name)) ? statSync(join(logsHome, name)).size : 0);
+			log(`  quota.db after the soak: ${fmt((size('quota.db') + size('quota.db-wal')) / 1048576)} MiB with its WAL`);
+		}
+	} finally {
+		if (logsHome !== undefined) rmSync(logsHome, {recursive: true, force: true});
+	}
+}
+
+async function soakMemory(server, env, withLogs) {
+	const what = withLogs ? `, ${MEMORY_LOGS_MB} MiB of logs indexed` : '';
+	log(`\nmemory — VmRSS every ${MEMORY_INTERVAL_MS / 1000} s for ${MEMORY_MINUTES} min, live clock, ${COLS}×${ROWS} pane${what}`);
+	const pid = await startDashboard(server, 'memory', env, {accounts: withLogs || ACCOUNTS > 0});
 	const peer = startPeer();
 	await sleep(SETTLE_MS); // both past their start-up allocations before the first sample
 	const samples = [];
@@ -336,7 +365,7 @@ async function benchMemory(server, env) {
 	log(`  dashboard: ${samples.length} samples  first ${mib(d.first)}  last ${mib(d.last)}  max ${mib(d.max)}  growth ${d.growth >= 0 ? '+' : ''}${mib(d.growth)} MiB`);
 	log(`  peer node: first ${mib(p.first)}  last ${mib(p.last)}  max ${mib(p.max)}  growth ${p.growth >= 0 ? '+' : ''}${mib(p.growth)} MiB`);
 	summary.push(
-		['RSS soak: dashboard first→last', `${mib(d.first)} → ${mib(d.last)} MiB`, ratio(d.last, p.last), `max ${mib(d.max)}, growth ${d.growth >= 0 ? '+' : ''}${mib(d.growth)} MiB over ${MEMORY_MINUTES} min`],
+		[`RSS soak: dashboard first→last${withLogs ? ` (${MEMORY_LOGS_MB} MiB logs)` : ''}`, `${mib(d.first)} → ${mib(d.last)} MiB`, ratio(d.last, p.last), `max ${mib(d.max)}, growth ${d.growth >= 0 ? '+' : ''}${mib(d.growth)} MiB over ${MEMORY_MINUTES} min`],
 	);
 	stopPeer(peer);
 	await server.killSession('memory');
