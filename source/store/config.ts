@@ -16,7 +16,7 @@ import type {z} from 'zod';
 
 // The schema, its types and defaults (config-schema.ts), re-exported for every reader of the config.
 export * from './config-schema.js';
-import {ConfigSchema, type AccountDraft, type Config} from './config-schema.js';
+import {configSchemas, defaultConfig, type AccountDraft, type Config} from './config-schema.js';
 import {distance, fieldOf, isRecord, knownKeysAt, unknownFields, type Segment} from './config-keys.js';
 
 // ---------------------------------------------------------------------------------------------------
@@ -49,7 +49,11 @@ function issuesOf(error: z.ZodError): ConfigIssue[] {
 
 /** Validate a parsed config value, apply defaults, or throw a ConfigError naming `file`. */
 export function parseConfig(raw: unknown, file: string, prefix?: string): Config {
-	const result = ConfigSchema.safeParse(raw);
+	// No file, a blank one or `{}`: the defaults, without building the schema (issue 15, start-up).
+	if (isRecord(raw) && Object.keys(raw).length === 0) {
+		return defaultConfig();
+	}
+	const result = configSchemas().ConfigSchema.safeParse(raw);
 	if (!result.success) {
 		throw new ConfigError(file, issuesOf(result.error), prefix);
 	}
@@ -134,10 +138,13 @@ export function unknownKeyWarnings(file: string): string[] {
 	} catch {
 		return [];
 	}
-	return unknownFields(ConfigSchema, raw, []).map(field => {
+	if (Object.keys(raw).length === 0) {
+		return [];
+	}
+	return unknownFields(configSchemas().ConfigSchema, raw, []).map(field => {
 		const segments = field.split('.');
 		const key = segments.at(-1)!;
-		const known = knownKeysAt(ConfigSchema, segments.slice(0, -1).map(part => (/^\d+$/.test(part) ? Number(part) : part))) ?? [];
+		const known = knownKeysAt(configSchemas().ConfigSchema, segments.slice(0, -1).map(part => (/^\d+$/.test(part) ? Number(part) : part))) ?? [];
 		const nearest = known.toSorted((a, b) => distance(key, a) - distance(key, b))[0];
 		const where = segments.slice(0, -1).join('.');
 		return `warning: ${file}: unknown key ${field} is ignored${nearest ? `; the nearest known key is ${where ? `${where}.` : ''}${nearest}` : ''}`;
@@ -216,7 +223,7 @@ export function openConfig(paths: {configFile: string}): ConfigStore {
 	/** Validate and write `raw`. Unknown keys at, under or above `changed` are refused (typos); null checks none. */
 	const write = (raw: Raw, changed: readonly Segment[] | null, verb: string): Config => {
 		const config = parseConfig(raw, file, `${verb}: invalid config for`);
-		const unknown = changed === null ? [] : unknownFields(ConfigSchema, raw, []).filter(field => {
+		const unknown = changed === null ? [] : unknownFields(configSchemas().ConfigSchema, raw, []).filter(field => {
 			const key = fieldOf(changed);
 			return field === key || field.startsWith(`${key}.`) || key.startsWith(`${field}.`);
 		});
@@ -225,7 +232,7 @@ export function openConfig(paths: {configFile: string}): ConfigStore {
 				file,
 				unknown.map(field => {
 					const segments = field.split('.');
-					const known = knownKeysAt(ConfigSchema, segments.slice(0, -1).map(part => (/^\d+$/.test(part) ? Number(part) : part)));
+					const known = knownKeysAt(configSchemas().ConfigSchema, segments.slice(0, -1).map(part => (/^\d+$/.test(part) ? Number(part) : part)));
 					return {field, message: known ? `unknown key; expected one of ${known.join(', ')}` : 'unknown key'};
 				}),
 				`${verb}: unknown key in`,

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import {afterEach, beforeEach, describe, expect, it} from 'vitest';
 import type {Account, Policy} from '../../source/engine/types.js';
 import {DEFAULT_POLICY} from '../../source/engine/types.js';
-import {ConfigError, ConfigSchema, defaultConfig, openConfig, type Config} from '../../source/store/config.js';
+import {ConfigError, configSchemas, defaultConfig, openConfig, type Config} from '../../source/store/config.js';
 import {resolvePaths} from '../../source/store/paths.js';
 import {tempHome} from '../helpers/cli.js';
 
@@ -86,14 +86,20 @@ describe('config defaults', () => {
 	});
 
 	it('`{}`, a blank file and partial objects give every nested default', () => {
-		expect(ConfigSchema.parse({})).toEqual(EXPECTED_DEFAULTS);
+		expect(configSchemas().ConfigSchema.parse({})).toEqual(EXPECTED_DEFAULTS);
 		expect(defaultConfig()).toEqual(EXPECTED_DEFAULTS);
 		fs.writeFileSync(file, '  \n');
 		expect(open().get()).toEqual(EXPECTED_DEFAULTS);
-		const partial = ConfigSchema.parse({policy: {strategy: 'most-headroom'}, sources: {}, switch: {onSwitch: ['notify-send', '{account}']}});
+		const partial = configSchemas().ConfigSchema.parse({policy: {strategy: 'most-headroom'}, sources: {}, switch: {onSwitch: ['notify-send', '{account}']}});
 		expect(partial.policy).toEqual({...EXPECTED_DEFAULTS.policy, strategy: 'most-headroom'});
 		expect(partial.sources).toEqual({fleet: {roots: []}});
 		expect(partial.switch.onSwitch).toEqual(['notify-send', '{account}']);
+	});
+
+	it('defaultConfig() is what the schema gives `{}`, in the same key order (it builds no schema)', () => {
+		const parsed = configSchemas().ConfigSchema.parse({});
+		expect(defaultConfig()).toStrictEqual(parsed);
+		expect(JSON.stringify(defaultConfig())).toBe(JSON.stringify(parsed));
 	});
 
 	it('the policy block is the engine Policy (and matches DEFAULT_POLICY)', () => {
@@ -109,7 +115,7 @@ describe('config defaults', () => {
 	});
 
 	it('accounts get usageEndpoint false and are engine Accounts', () => {
-		const config = ConfigSchema.parse({accounts: [{name: 'work', provider: 'claude', configDir: '/x'}]});
+		const config = configSchemas().ConfigSchema.parse({accounts: [{name: 'work', provider: 'claude', configDir: '/x'}]});
 		const account: Account = config.accounts[0]!;
 		expect(account).toEqual({name: 'work', provider: 'claude', configDir: '/x', usageEndpoint: false});
 	});
