@@ -51,6 +51,8 @@ function minutesOf(text: string): number | undefined {
 
 /** The quiet-hours range `now` falls in, or undefined. A range with equal ends is empty. */
 export function activeQuietHours(ranges: readonly string[], now: number, zone = 'local'): QuietHours | undefined {
+	// No ranges (the default): no DateTime, whose first use resolves the system locale (~30 ms of a first frame).
+	if (ranges.length === 0) return undefined;
 	const local = DateTime.fromMillis(now, {zone});
 	const minute = local.hour * 60 + local.minute;
 	for (const range of ranges) {

@@ -118,6 +118,7 @@ export function demoObservations(name: string, now: number, spanMs: number): Obs
 		let {startMs} = windowAt(shape, durationMs, now - spanMs);
 		for (; startMs <= now; startMs += durationMs) {
 			const resetMs = startMs + durationMs;
+			const resetsAt = isoAt(resetMs);
 			const times = new Set<number>();
 			for (let t = startMs + stepMs; t < Math.min(resetMs, now); t += stepMs) times.add(t);
 			if (resetMs <= now) times.add(resetMs - 5 * MINUTE);
@@ -126,7 +127,7 @@ export function demoObservations(name: string, now: number, spanMs: number): Obs
 				observations.push({
 					kind,
 					resetsAtMs: resetMs,
-					resetsAt: isoAt(resetMs),
+					resetsAt,
 					durationMs,
 					utilization: windowAt(shape, durationMs, t).utilization,
 					firstSeenMs: t,

@@ -137,7 +137,9 @@ export function formatBar(fraction: number | null, width: number, style: BarStyl
 
 /** Local wall-clock time `HH:mm` (honours `TZ` through luxon's system zone). */
 export function formatClock(at: number): string {
-	return DateTime.fromMillis(at).toFormat('HH:mm');
+	// Date's local zone is luxon's system zone; luxon's first DateTime resolves the system locale (~15–30 ms of the first frame).
+	const local = new Date(at);
+	return `${String(local.getHours()).padStart(2, '0')}:${String(local.getMinutes()).padStart(2, '0')}`;
 }
 
 /**
