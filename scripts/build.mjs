@@ -87,6 +87,37 @@ const yogaWithoutFetch = {
 	},
 };
 
+/**
+ * yaml is CommonJS: the bundle wraps it in a function and calls that where a chunk imports it, at the top
+ * of the chunk, so its ~70 modules were evaluated on every path that loads providers/fleet.ts (the
+ * dashboard's, through runtime/queue.ts), though only reading a Fleet file parses YAML. Each use calls the
+ * wrapper instead (it evaluates the package once and caches its exports). The build fails when the
+ * bundle does not have the expected shape.
+ */
+export function lazyYamlChunk(code) {
+	const wrapper = /\/\/ node_modules\/yaml\/dist\/index\.js\nvar (require_\w+) = /.exec(code)?.[1];
+	if (!wrapper) throw new Error('no wrapper of yaml/dist/index.js (scripts/build.mjs)');
+	const imports = [...code.matchAll(new RegExp(`^var (import_\\w+) = ${wrapper}\\(\\);$`, 'gm'))];
+	if (imports.length !== 1) throw new Error(`expected one "var import_… = ${wrapper}();", found ${imports.length} (scripts/build.mjs)`);
+	const name = imports[0][1];
+	const uses = code.split(name).length - 1;
+	const memberUses = code.split(`${name}.`).length - 1;
+	if (uses !== memberUses + 1) throw new Error(`${name} is used other than as ${name}.member (scripts/build.mjs)`);
+	return code.replace(imports[0][0], '').replaceAll(`${name}.`, `${wrapper}().`);
+}
+
+const lazyYaml = {
+	name: 'quota-tui:lazy-yaml',
+	renderChunk(code, chunk) {
+		if (!chunk.moduleIds.some(id => /[\\/]node_modules[\\/]yaml[\\/]dist[\\/]index\.js$/.test(id))) return null;
+		try {
+			return lazyYamlChunk(code);
+		} catch (error) {
+			this.error(`${chunk.fileName}: ${error.message}`);
+		}
+	},
+};
+
 /** Bundle `input` (name → source file) plus the three entries into `dir` (emptied first). */
 export async function bundle(dir, input = {}) {
 	fs.rmSync(dir, {recursive: true, force: true});
@@ -97,7 +128,7 @@ export async function bundle(dir, input = {}) {
 		external: id => EXTERNAL.some(name => id === name || id.startsWith(`${name}/`)),
 		tsconfig: 'tsconfig.json',
 		logLevel: 'warn',
-		plugins: [lazyStringWidth, yogaWithoutFetch],
+		plugins: [lazyStringWidth, yogaWithoutFetch, lazyYaml],
 		output: {
 			dir,
 			format: 'esm',
