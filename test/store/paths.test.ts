@@ -1,7 +1,7 @@
 import path from 'node:path';
 import envPaths from 'env-paths';
-import {describe, expect, it} from 'vitest';
-import {resolvePaths} from '../../source/store/paths.js';
+import {afterEach, describe, expect, it, vi} from 'vitest';
+import {platformDirs, resolvePaths} from '../../source/store/paths.js';
 
 describe('resolvePaths', () => {
 	it('puts everything in QUOTA_TUI_HOME when set', () => {
@@ -32,5 +32,23 @@ describe('resolvePaths', () => {
 			expect(paths.activeDir).toBe(path.join(platform.data, 'active'));
 			expect(path.basename(paths.configDir)).toBe('quota-tui');
 		}
+	});
+
+	describe('platformDirs (env-paths without loading it)', () => {
+		afterEach(() => {
+			vi.unstubAllEnvs();
+		});
+
+		it.each<[string, Record<string, string | undefined>]>([
+			['no XDG variables', {XDG_CONFIG_HOME: undefined, XDG_DATA_HOME: undefined}],
+			['XDG variables', {XDG_CONFIG_HOME: '/x/config', XDG_DATA_HOME: '/x/data'}],
+			['empty XDG variables', {XDG_CONFIG_HOME: '', XDG_DATA_HOME: ''}],
+			['Windows variables', {APPDATA: '/w/roaming', LOCALAPPDATA: '/w/local'}],
+		])('gives env-paths\' config and data dirs with %s', (_, vars) => {
+			for (const [name, value] of Object.entries(vars)) vi.stubEnv(name, value);
+			const platform = envPaths('quota-tui', {suffix: ''});
+			expect(platformDirs('quota-tui')).toEqual({config: platform.config, data: platform.data});
+			if (vars['XDG_CONFIG_HOME']) expect(platformDirs('quota-tui').config).toBe(path.join(vars['XDG_CONFIG_HOME'], 'quota-tui'));
+		});
 	});
 });
