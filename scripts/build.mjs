@@ -118,6 +118,23 @@ const lazyYaml = {
 	},
 };
 
+/**
+ * Modules that are always loaded together, in one chunk each instead of one chunk per dynamic-import
+ * boundary: every file an ES module import opens costs ~0.8 ms of start-up (resolve, read, the code
+ * cache, link), whatever its size (issue 15). `context`: what opening a command's context loads beyond
+ * the store (config, its zod schema, the clock, the demo provider, the CLI's shared helpers); not on
+ * the status-line or Claude Code hook paths, which open quota.db without a context. Their own
+ * dependencies stay where they were (includeDependenciesRecursively: false), so nothing else is
+ * pulled onto those paths (test/cli/providers.test.ts, hook.test.ts and core.test.ts check).
+ */
+const CHUNK_GROUPS = [
+	{
+		name: 'context',
+		test: /(?:[\\/]source[\\/](?:runtime[\\/](?:context|clock)|providers[\\/]demo|store[\\/](?:config|config-schema|config-keys|paths|hub[\\/]settings)|engine[\\/](?:event-names|sources)|cli[\\/]shared)\.ts|[\\/]node_modules[\\/]zod[\\/].*)$/,
+		includeDependenciesRecursively: false,
+	},
+];
+
 /** Bundle `input` (name → source file) plus the three entries into `dir` (emptied first). */
 export async function bundle(dir, input = {}) {
 	fs.rmSync(dir, {recursive: true, force: true});
@@ -125,6 +142,8 @@ export async function bundle(dir, input = {}) {
 		cwd: root,
 		input: {...ENTRIES, ...input},
 		platform: 'node',
+		// Entries keep their exports (chunk groups without their dependencies need extension allowed).
+		preserveEntrySignatures: 'allow-extension',
 		external: id => EXTERNAL.some(name => id === name || id.startsWith(`${name}/`)),
 		tsconfig: 'tsconfig.json',
 		logLevel: 'warn',
@@ -135,6 +154,7 @@ export async function bundle(dir, input = {}) {
 			entryFileNames: '[name].js',
 			chunkFileNames: '[name]-[hash].js',
 			minify: false,
+			codeSplitting: {groups: CHUNK_GROUPS},
 		},
 	});
 	for (const file of ['cli.js', 'supervise.js']) fs.chmodSync(path.join(dir, file), 0o755);

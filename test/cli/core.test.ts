@@ -303,6 +303,15 @@ describe('one-shot commands stay light', () => {
 		expect(result.modules).toContain('source/cli/commands/report.ts');
 		const unneeded = /^source\/(?:runtime\/(?:refresh|hub-sync|local-usage)|cli\/commands\/team-report|providers\/(?:claude-usage|oauth-usage|http))\.ts$/;
 		expect(result.modules.filter(name => unneeded.test(name))).toEqual([]);
+		// Each file a run opens costs start-up: the context's modules (config, its zod schema, the clock)
+		// come from one chunk (scripts/build.mjs CHUNK_GROUPS), not one per module.
+		const fileOf = (module: string) => result.files.filter(file => fs.readFileSync(file, 'utf8').includes(`\n// ${module}\n`));
+		const contextFile = fileOf('source/runtime/context.ts');
+		expect(contextFile).toHaveLength(1);
+		for (const module of ['source/store/config.ts', 'source/store/config-schema.ts', 'source/runtime/clock.ts', 'source/cli/shared.ts']) {
+			expect(fileOf(module), module).toEqual(contextFile);
+		}
+		expect(result.modules.filter(name => name.startsWith('node_modules/zod/')).every(name => fileOf(name).join() === contextFile.join())).toBe(true);
 	});
 });
 
