@@ -295,7 +295,8 @@ export async function autoTick(ctx: Context, now: number): Promise<TickResult> {
 	reloadConfig(ctx);
 	const mode = ctx.config.autoUtilization.mode;
 	const result: TickResult = {mode, plan: null, notified: [], dispatched: []};
-	if (ctx.demo) return result;
+	// The demo only plans (what QueueControls.planNow plans): its plan stays on the dashboard.
+	if (ctx.demo) return {...result, plan: mode === 'off' ? null : buildAutoPlan(ctx, now).plan};
 	// Work a person dispatched resumes in every mode, before automatic work plans on what is left.
 	const resumed = await resumeTick(ctx, now);
 	if (resumed.length > 0) result.resumed = resumed;

@@ -44,7 +44,7 @@ prints one frame and exits 0: 100×30, or COLUMNS×LINES when they are set. NO_C
 		try {
 			// One printed frame answers now, like the other one-shot commands: read stale sources first.
 			if (!interactive) await refreshStale(ctx);
-			const runtime = createAppRuntime(ctx);
+			const runtime = createAppRuntime(ctx, {planFirst: !(interactive && ctx.demo)});
 			// React's development build re-checks every render and keeps more memory: the dashboard runs on
 			// the production build unless NODE_ENV asks otherwise (React reads it when it is first loaded,
 			// which is here: one-shot commands never load it).
