@@ -92,18 +92,30 @@ export function identifyWindows(observations: readonly Observation[], now: numbe
 }
 
 function windowOf(kind: WindowKind, group: readonly Observation[], now: number): WindowRecord {
+	// One pass each instead of sorted copies (this runs for every window of a month's history, on the
+	// dashboard's first frame): the first of equals wins, as the first of a stable sort would.
 	// The identity is the reset reported by the newest observation (the best knowledge of it).
-	const newest = group.toSorted((a, b) => b.lastSeenMs - a.lastSeenMs || b.firstSeenMs - a.firstSeenMs)[0]!;
+	let newest = group[0]!;
+	for (const o of group) if (o.lastSeenMs > newest.lastSeenMs || (o.lastSeenMs === newest.lastSeenMs && o.firstSeenMs > newest.firstSeenMs)) newest = o;
 	const resetsAtMs = newest.resetsAtMs!;
 	const durationMs = group.find(o => o.durationMs !== null && o.durationMs > 0)?.durationMs ?? defaultDurationMs(kind);
 	const closed = resetsAtMs <= now;
 	// The final value: the observation last seen before the reset (clipped to it); when every
 	// observation came after the reset (a provider still reporting the old window), the earliest one.
-	const before = group.filter(o => o.firstSeenMs < resetsAtMs);
 	const seenUntil = (o: Observation) => Math.min(o.lastSeenMs, resetsAtMs);
-	const last = before.length > 0
-		? before.toSorted((a, b) => seenUntil(b) - seenUntil(a) || b.firstSeenMs - a.firstSeenMs)[0]!
-		: group.toSorted((a, b) => a.firstSeenMs - b.firstSeenMs)[0]!;
+	let last: Observation | undefined;
+	let earliest = group[0]!;
+	let peak = Number.NEGATIVE_INFINITY;
+	let firstSeenMs = Number.POSITIVE_INFINITY;
+	let observations = 0;
+	for (const o of group) {
+		if (o.firstSeenMs < resetsAtMs && (last === undefined || seenUntil(o) > seenUntil(last) || (seenUntil(o) === seenUntil(last) && o.firstSeenMs > last.firstSeenMs))) last = o;
+		if (o.firstSeenMs < earliest.firstSeenMs) earliest = o;
+		peak = Math.max(peak, o.utilization);
+		firstSeenMs = Math.min(firstSeenMs, o.firstSeenMs);
+		observations += Math.max(1, o.observations ?? 1);
+	}
+	last ??= earliest;
 	const finalSeenMs = Math.min(seenUntil(last), closed ? resetsAtMs : now);
 	const gap = closed ? Math.max(0, resetsAtMs - finalSeenMs) : null;
 	return {
@@ -117,9 +129,9 @@ function windowOf(kind: WindowKind, group: readonly Observation[], now: number):
 		finalSeenMs,
 		gapBeforeResetMs: gap,
 		largeGap: gap !== null && gap > largeGapMs(durationMs),
-		peak: Math.max(...group.map(o => o.utilization)),
-		firstSeenMs: Math.min(...group.map(o => o.firstSeenMs)),
-		observations: group.reduce((sum, o) => sum + Math.max(1, o.observations ?? 1), 0),
+		peak,
+		firstSeenMs,
+		observations,
 		userEntered: last.source === 'user-entered',
 	};
 }
