@@ -130,9 +130,13 @@ const lazyYaml = {
 const CHUNK_GROUPS = [
 	{
 		name: 'context',
-		test: /(?:[\\/]source[\\/](?:runtime[\\/](?:context|clock)|providers[\\/]demo|store[\\/](?:config|config-schema|config-keys|paths|hub[\\/]settings)|engine[\\/](?:event-names|sources)|cli[\\/]shared)\.ts|[\\/]node_modules[\\/]zod[\\/].*)$/,
+		test: /(?:[\\/]source[\\/](?:runtime[\\/](?:context|clock)|providers[\\/]demo|store[\\/](?:config|config-schema|config-keys|hub[\\/]settings)|engine[\\/](?:event-names|sources)|cli[\\/]shared)\.ts|[\\/]node_modules[\\/]zod[\\/].*)$/,
 		includeDependenciesRecursively: false,
 	},
+	// What every command's dispatch loads (main, its argument parsing and output): one file with main.
+	{name: 'main', test: /[\\/]source[\\/](?:cli[\\/](?:main|run-command|io)|engine[\\/]json)\.ts$/, includeDependenciesRecursively: false},
+	// The engine's types and plans: loaded together by every path that loads either (hook, status, report).
+	{name: 'types', test: /[\\/]source[\\/]engine[\\/](?:types|plans)\.ts$/, includeDependenciesRecursively: false},
 ];
 
 /** Bundle `input` (name → source file) plus the three entries into `dir` (emptied first). */

@@ -294,6 +294,15 @@ describe('one-shot commands stay light', () => {
 		expect(result.modules.filter(name => name.startsWith('source/providers/logs/') || name === 'source/runtime/local-logs.ts')).toEqual([]);
 	});
 
+	it('--version and --help load neither the context, the config schema (zod), luxon nor the database', () => {
+		for (const args of [['--version'], ['--help']]) {
+			const result = loadedModules(args, {env: {...process.env, QUOTA_TUI_HOME: tempHome()}});
+			expect(result.status).toBe(0);
+			expect(result.modules.filter(name => /^source\/(?:runtime\/context|store\/(?:config|db))\.ts$/.test(name)), args.join(' ')).toEqual([]);
+			expect(result.packages.filter(name => name === 'zod' || name === 'luxon'), args.join(' ')).toEqual([]);
+		}
+	});
+
 	it('report daily without a hub or accounts loads neither the providers, team mode nor the calibration', () => {
 		const home = tempHome();
 		const env = {...process.env, QUOTA_TUI_HOME: home, QUOTA_TUI_NOW: NOW, HOME: home, CLAUDE_CONFIG_DIR: path.join(home, 'no-claude'), CODEX_HOME: path.join(home, 'no-codex')};
